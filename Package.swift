@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Ledger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .executable(name: "ledgerd", targets: ["ledgerd"]),
+        .executable(name: "ledgerctl", targets: ["ledgerctl"]),
+        .executable(name: "ledger-bench", targets: ["ledger-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ledgerctl",
+            dependencies: [
+                "Ledger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "ledgerd",
+            dependencies: [
+                "Ledger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: [
+                "Ledger",
+                "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Ledger"],
+            resources: [.copy("Vectors")]
+        ),
+        .testTarget(
+            name: "ledgerctlTests",
+            dependencies: ["ledgerctl", "Ledger"]
+        ),
+        .testTarget(
+            name: "ledgerdTests",
+            dependencies: [
+                "ledgerd", "Ledger",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,134 @@
+/// Verifies every log in a store (docs/FORMAT.md, "Verifying a log").
+///
+/// - Fast mode: every entry's id and stored columns, every link, every sequence number, and the
+///   signature of each log's head.
+/// - Full mode: also every signature (on all cores), every body, the author's rights for each
+///   entry type, and every payload digest.
+///
+/// For example:
+/// ```swift
+/// let report = try Auditor(store: store).run(mode: .full)
+/// if !report.intact { print(report.faults) }
+/// ```
+public struct Auditor {
+    public let store: LedgerStore
+    /// Entries held in memory at once while their signatures are verified in parallel.
+    public var window = 16_384
+
+    public init(store: LedgerStore) {
+        self.store = store
+    }
+
+    public func run(mode: VerificationMode) throws -> AuditReport {
+        try store.audit(mode: mode, window: window)
+    }
+}
+
+extension LedgerStore {
+    func audit(mode: VerificationMode, window: Int) throws -> AuditReport {
+        let heads = try self.heads()
+        return try locked {
+            try connection.readTransaction {
+                guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
+                let policy = TrustPolicy(hq: hqKey)
+                var report = AuditReport(
+                    ledger: ledgerID.hex, mode: mode, entries: 0, logs: 0, signaturesChecked: 0,
+                    payloadsChecked: 0, heads: heads, faults: [])
+                var pending: [Entry] = []
+                var previous: (author: PublicKey, point: EntryVerifier.LinkPoint, entry: Entry)?
+
+                func flushSignatures() {
+                    report.signaturesChecked += pending.count
+                    for index in ParallelSignatures.invalidIndices(pending) {
+                        report.faults.append(EntryFault(.badSignature, entry: pending[index], detail: "Ed25519 signature does not verify under the author's key"))
+                    }
+                    pending.removeAll(keepingCapacity: true)
+                }
+                func closeLog() {
+                    // Fast mode: the head's signature authenticates the whole chain before it.
+                    if mode == .fast, let last = previous?.entry { pending.append(last) }
+                }
+
+                let rows = try connection.statement("SELECT id, author, sequence, type, payload_digest, bytes FROM entries ORDER BY author, sequence")
+                defer { rows.reset() }
+                while try rows.step() {
+                    let storedID = rows.blob(0)
+                    let storedAuthor = rows.blob(1)
+                    let storedSequence = UInt64(rows.int64(2))
+                    let entry: Entry
+                    do {
+                        entry = try Entry(bytes: rows.blob(5))
+                    } catch {
+                        let author = PublicKey(storedAuthor) ?? PublicKey(unchecked: [UInt8](repeating: 0, count: 32))
+                        report.faults.append(EntryFault(.malformed, author: author, sequence: storedSequence, id: Digest(storedID) ?? .zero, detail: "\(error)"))
+                        report.entries += 1
+                        continue
+                    }
+                    report.entries += 1
+                    if entry.id.bytes != storedID {
+                        report.faults.append(EntryFault(.idMismatch, entry: entry, detail: "SHA-256 of the entry bytes is \(entry.id.short), the store lists \(Hex.encode(storedID.prefix(6)))"))
+                    }
+                    if entry.author.bytes != storedAuthor || entry.sequence != storedSequence
+                        || entry.type != rows.text(3) || entry.payloadDigest?.bytes != (rows.isNull(4) ? nil : rows.blob(4)) {
+                        report.faults.append(EntryFault(.idMismatch, entry: entry, detail: "stored columns disagree with the entry bytes"))
+                    }
+                    let sameLog = previous?.author == entry.author
+                    if !sameLog {
+                        closeLog()
+                        report.logs += 1
+                    }
+                    if let fault = EntryVerifier.checkLink(entry, after: sameLog ? previous?.point : nil) {
+                        report.faults.append(fault)
+                    }
+                    if mode == .full {
+                        if let fault = EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
+                            report.faults.append(fault)
+                        } else if !policy.allows(entry.author, toWrite: entry.type) {
+                            let fault: EntryFault.Kind = policy.role(of: entry.author) == nil ? .unknownAuthor : .unauthorised
+                            report.faults.append(EntryFault(fault, entry: entry, detail: "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"))
+                        }
+                        if let digest = entry.payloadDigest {
+                            report.payloadsChecked += 1
+                            if let fault = try checkPayload(digest, of: entry) { report.faults.append(fault) }
+                        }
+                        pending.append(entry)
+                    } else if entry.ledger != ledgerID && !(entry.author == hqKey && entry.sequence == 1) {
+                        report.faults.append(EntryFault(.wrongLedger, entry: entry, detail: "entry names ledger \(entry.ledger.short)"))
+                    }
+                    previous = (entry.author, EntryVerifier.LinkPoint(sequence: entry.sequence, id: entry.id, timestamp: entry.timestamp), entry)
+                    if pending.count >= window { flushSignatures() }
+                }
+                closeLog()
+                flushSignatures()
+                try auditForks(into: &report)
+                report.faults.sort { ($0.author, $0.sequence, $0.kind.rawValue) < ($1.author, $1.sequence, $1.kind.rawValue) }
+                return report
+            }
+        }
+    }
+
+    private func checkPayload(_ digest: Digest, of entry: Entry) throws -> EntryFault? {
+        let statement = try connection.statement("SELECT bytes FROM payloads WHERE digest = ?")
+        statement.bind(1, digest.bytes)
+        defer { statement.reset() }
+        guard try statement.step() else {
+            return EntryFault(.missingPayload, entry: entry, detail: "payload \(digest.short) is not in the store")
+        }
+        let actual = Digest.sha256(statement.blob(0))
+        return actual == digest ? nil : EntryFault(.payloadMismatch, entry: entry, detail: "stored payload hashes to \(actual.short), the entry names \(digest.short)")
+    }
+
+    private func auditForks(into report: inout AuditReport) throws {
+        let statement = try connection.statement("SELECT bytes, conflicts_with FROM forks ORDER BY author, sequence, id")
+        defer { statement.reset() }
+        while try statement.step() {
+            guard let entry = try? Entry(bytes: statement.blob(0)) else { continue }
+            if !entry.hasValidSignature {
+                report.faults.append(EntryFault(.badSignature, entry: entry, detail: "fork evidence with an invalid signature"))
+                continue
+            }
+            let other = statement.isNull(1) ? "extends the forked branch" : "conflicts with stored entry \(Hex.encode(statement.blob(1).prefix(6)))"
+            report.faults.append(EntryFault(.fork, entry: entry, detail: "two different entries share this author and sequence: \(other)"))
+        }
+    }
+}

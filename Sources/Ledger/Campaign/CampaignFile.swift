@@ -1,0 +1,74 @@
+import Foundation
+
+/// The hand-written campaign file that `ledgerctl campaign publish` reads (docs/CAMPAIGNS.md).
+///
+/// For example:
+/// ```json
+/// { "id": "free-the-press", "goal": 10000, "deadline": "2027-03-01",
+///   "languages": ["en"],
+///   "texts": { "en": { "title": "Free the press", "summary": "...", "body": "...",
+///                      "demands": ["Release all jailed journalists"],
+///                      "letter": { "recipient": "Minister of Justice", "text": "Dear Minister, ..." } } } }
+/// ```
+public struct CampaignFile: Codable, Sendable {
+    public var id: String
+    public var languages: [String]
+    public var texts: [String: CampaignText]
+    public var goal: Int64?
+    public var deadline: String?
+
+    /// Reads and checks a campaign file; errors name the field at fault.
+    public static func load(path: String) throws -> CampaignPublished {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw NodeError.invalidCampaignFile(path: path, reason: "cannot read the file (does it exist?)")
+        }
+        let file: CampaignFile
+        do {
+            file = try JSONDecoder().decode(CampaignFile.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw NodeError.invalidCampaignFile(path: path, reason: "missing field '\(fieldPath(context.codingPath + [key]))'")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw NodeError.invalidCampaignFile(path: path, reason: "field '\(fieldPath(context.codingPath))' has the wrong type")
+        } catch {
+            throw NodeError.invalidCampaignFile(path: path, reason: "not valid JSON (\(error.localizedDescription))")
+        }
+        return try file.validated(path: path)
+    }
+
+    private static func fieldPath(_ path: [any CodingKey]) -> String {
+        path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    /// Checks the fields and returns the body to publish.
+    public func validated(path: String) throws -> CampaignPublished {
+        func fail(_ reason: String) -> NodeError { .invalidCampaignFile(path: path, reason: reason) }
+        guard CampaignFile.isValidID(id) else {
+            throw fail("'id' must be 1 to 64 characters of a-z, 0-9 and '-', for example free-the-press")
+        }
+        guard !languages.isEmpty else { throw fail("'languages' must list at least one language, for example [\"en\"]") }
+        guard Set(languages) == Set(texts.keys), Set(languages).count == languages.count else {
+            throw fail("'languages' must list each language of 'texts' exactly once")
+        }
+        for language in languages {
+            guard let text = texts[language] else { continue }
+            if text.title.trimmingCharacters(in: .whitespaces).isEmpty { throw fail("'texts.\(language).title' is empty") }
+            if text.summary.trimmingCharacters(in: .whitespaces).isEmpty { throw fail("'texts.\(language).summary' is empty") }
+            if text.demands.isEmpty { throw fail("'texts.\(language).demands' must list at least one demand") }
+        }
+        if let goal, goal <= 0 { throw fail("'goal' must be a positive number of signatures") }
+        var deadlineText: String?
+        if let deadline {
+            guard let millis = Timestamps.parse(deadline) else {
+                throw fail("'deadline' must be a date like 2027-03-01 or 2027-03-01T12:00:00Z")
+            }
+            deadlineText = Timestamps.iso8601(millis: millis)
+        }
+        return CampaignPublished(campaign: id, languages: languages, texts: texts, goal: goal, deadline: deadlineText)
+    }
+
+    /// Campaign ids: 1 to 64 characters of `a-z`, `0-9` and `-`, not starting with `-`.
+    public static func isValidID(_ id: String) -> Bool {
+        (1...64).contains(id.count) && !id.hasPrefix("-")
+            && id.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+}

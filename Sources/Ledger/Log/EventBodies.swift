@@ -1,0 +1,148 @@
+/// Body of `ledger.created`, the first entry of HQ's log; its entry id is the ledger id.
+public struct LedgerCreated: Codable, Sendable, Equatable {
+    /// The organisation's name for this ledger.
+    public var name: String
+    /// HQ's Ed25519 key (hex); must equal the entry's author.
+    public var hqKey: String
+    /// HQ's X25519 key (hex) that payloads are sealed to.
+    public var sealingKey: String
+
+    public init(name: String, hqKey: String, sealingKey: String) {
+        self.name = name
+        self.hqKey = hqKey
+        self.sealingKey = sealingKey
+    }
+}
+
+/// A campaign letter to its target.
+public struct CampaignLetter: Codable, Sendable, Equatable {
+    public var recipient: String
+    public var text: String
+
+    public init(recipient: String, text: String) {
+        self.recipient = recipient
+        self.text = text
+    }
+}
+
+/// The texts of a campaign in one language.
+public struct CampaignText: Codable, Sendable, Equatable {
+    public var title: String
+    public var summary: String
+    public var body: String
+    public var demands: [String]
+    public var letter: CampaignLetter?
+
+    public init(title: String, summary: String, body: String, demands: [String], letter: CampaignLetter?) {
+        self.title = title
+        self.summary = summary
+        self.body = body
+        self.demands = demands
+        self.letter = letter
+    }
+}
+
+/// Body of `campaign.published`.
+public struct CampaignPublished: Codable, Sendable, Equatable {
+    /// The campaign's id: a slug of `a-z`, `0-9` and `-`, chosen by HQ, unique in the ledger.
+    public var campaign: String
+    /// Language codes (BCP 47, for example `en`, `nb`), preferred first; each has an entry in `texts`.
+    public var languages: [String]
+    public var texts: [String: CampaignText]
+    /// Signature goal, if any.
+    public var goal: Int64?
+    /// Deadline, ISO 8601 UTC (`2027-03-01T00:00:00.000Z`), if any.
+    public var deadline: String?
+
+    public init(campaign: String, languages: [String], texts: [String: CampaignText], goal: Int64?, deadline: String?) {
+        self.campaign = campaign
+        self.languages = languages
+        self.texts = texts
+        self.goal = goal
+        self.deadline = deadline
+    }
+}
+
+/// Body of `campaign.closed`: "the action is over".
+public struct CampaignClosed: Codable, Sendable, Equatable {
+    public var campaign: String
+    public var reason: String?
+
+    public init(campaign: String, reason: String?) {
+        self.campaign = campaign
+        self.reason = reason
+    }
+}
+
+/// How a signature was collected.
+public enum Channel: String, Codable, Sendable, CaseIterable {
+    case kiosk, paper, manual, `import`
+}
+
+/// Body of `signature.recorded`. Personal data is never here: it is the sealed payload whose
+/// digest the entry header carries.
+public struct SignatureRecorded: Codable, Sendable, Equatable {
+    public var campaign: String
+    /// Entry id (hex) of the campaign version the signer saw.
+    public var campaignVersion: String
+    public var channel: Channel
+    /// Paper list number, for channel `paper`.
+    public var paperList: Int64?
+    /// ISO 3166-1 alpha-2 country code, upper case.
+    public var country: String?
+    /// Coarse postcode area (the first two characters of the postcode), never the full postcode.
+    public var postcodeArea: String?
+    /// The signer agreed to be contacted about this campaign.
+    public var consentContact: Bool
+    /// Pseudonymous signer reference (hex HMAC-SHA-256), for duplicate detection.
+    public var signer: String
+    /// SHA-256 (hex) of the receipt code handed to the signer (docs/FORMAT.md, "Receipt codes").
+    public var receiptHash: String
+
+    public init(
+        campaign: String, campaignVersion: String, channel: Channel, paperList: Int64?, country: String?,
+        postcodeArea: String?, consentContact: Bool, signer: String, receiptHash: String
+    ) {
+        self.campaign = campaign
+        self.campaignVersion = campaignVersion
+        self.channel = channel
+        self.paperList = paperList
+        self.country = country
+        self.postcodeArea = postcodeArea
+        self.consentContact = consentContact
+        self.signer = signer
+        self.receiptHash = receiptHash
+    }
+}
+
+/// Body of `comment.posted`: public text under a display name the signer chose.
+public struct CommentPosted: Codable, Sendable, Equatable {
+    public var campaign: String
+    public var displayName: String
+    public var text: String
+    /// Entry id (hex) of the signature the comment came with, if any.
+    public var signature: String?
+
+    public init(campaign: String, displayName: String, text: String, signature: String?) {
+        self.campaign = campaign
+        self.displayName = displayName
+        self.text = text
+        self.signature = signature
+    }
+}
+
+/// Body of `signature.withdrawn`.
+public struct SignatureWithdrawn: Codable, Sendable, Equatable {
+    /// Entry id (hex) of the withdrawn `signature.recorded` entry.
+    public var signature: String
+    /// The receipt code the signer presented; its hash must match the signature's `receiptHash`.
+    /// Absent when HQ withdraws on a verified request.
+    public var receipt: String?
+    public var reason: String?
+
+    public init(signature: String, receipt: String?, reason: String?) {
+        self.signature = signature
+        self.receipt = receipt
+        self.reason = reason
+    }
+}

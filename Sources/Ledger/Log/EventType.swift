@@ -1,0 +1,12 @@
+/// The entry types of format version 1 (docs/FORMAT.md, "Entry types").
+public enum EventType: String, CaseIterable, Sendable, Codable {
+    case ledgerCreated = "ledger.created"
+    case campaignPublished = "campaign.published"
+    case campaignClosed = "campaign.closed"
+    case signatureRecorded = "signature.recorded"
+    case commentPosted = "comment.posted"
+    case signatureWithdrawn = "signature.withdrawn"
+
+    /// True for types whose entries carry a detached payload digest.
+    public var carriesPayload: Bool { self == .signatureRecorded }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Verifies many Ed25519 signatures on all cores.
+public enum ParallelSignatures {
+    /// The number of worker threads used: the machine's active processor count.
+    public static var workers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Returns the indices of entries whose signature does not verify, in ascending order.
+    public static func invalidIndices(_ entries: [Entry]) -> [Int] {
+        guard entries.count > 64 else {
+            return entries.indices.filter { !entries[$0].hasValidSignature }
+        }
+        let chunks = workers * 4
+        let chunkSize = (entries.count + chunks - 1) / chunks
+        let results = ResultSlots(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = chunk * chunkSize
+            let end = min(entries.count, start + chunkSize)
+            guard start < end else { return }
+            var bad: [Int] = []
+            for index in start..<end where !entries[index].hasValidSignature {
+                bad.append(index)
+            }
+            results.set(chunk, bad)
+        }
+        return results.all().flatMap { $0 }
+    }
+}
+
+/// Per-chunk result slots written by distinct threads, read after they all finish.
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [[Int]]
+    private let lock = NSLock()
+
+    init(count: Int) {
+        slots = Array(repeating: [], count: count)
+    }
+
+    func set(_ index: Int, _ value: [Int]) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    func all() -> [[Int]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// A node: its data folder, its store and its own signing key. The one place the CLI and the
+/// daemon go through to write entries.
+///
+/// For example:
+/// ```swift
+/// let hq = try LedgerNode.createHQ(at: "/srv/ledger", name: "Amnesty Norway")
+/// let campaign = try hq.publish(CampaignFile.load(path: "free-the-press.json"))
+/// ```
+public final class LedgerNode: @unchecked Sendable {
+    public static let nodeKeyFile = "node.key"
+    public static let sealingKeyFile = "sealing.key"
+    public static let pseudonymKeyFile = "pseudonym.key"
+
+    public let folder: NodeFolder
+    public let store: LedgerStore
+    public let key: SigningKey
+    public let role: Role
+
+    init(folder: NodeFolder, store: LedgerStore, key: SigningKey, role: Role) {
+        self.folder = folder
+        self.store = store
+        self.key = key
+        self.role = role
+    }
+
+    /// The ledger id.
+    public var ledgerID: Digest {
+        get throws {
+            guard let id = store.ledgerID else { throw StoreError.notInitialised(path: store.path) }
+            return id
+        }
+    }
+
+    /// Creates a standalone HQ node: keys (mode 0600) and the genesis entry.
+    public static func createHQ(at path: String, name: String, wallClock: any WallClock = SystemClock()) throws -> LedgerNode {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 200 else {
+            throw NodeError.invalidSigner(field: "name", reason: "the ledger name must be 1 to 200 characters")
+        }
+        let folder = NodeFolder(path: path)
+        try folder.create()
+        let key = SigningKey()
+        let sealing = SealingPrivateKey()
+        var pseudonym = [UInt8](repeating: 0, count: 32)
+        var random = SystemRandomNumberGenerator()
+        for index in pseudonym.indices { pseudonym[index] = random.next() }
+        try folder.writeKey(nodeKeyFile, key.seed)
+        try folder.writeKey(sealingKeyFile, sealing.raw)
+        try folder.writeKey(pseudonymKeyFile, pseudonym)
+        let store = try LedgerStore.open(at: folder.storePath, create: true, wallClock: wallClock)
+        _ = try store.createLedger(name: trimmed, signer: key, sealingKey: sealing.publicKey)
+        try store.setSetting("role", Role.hq.rawValue)
+        try store.setSetting("node", key.publicKey.hex)
+        return LedgerNode(folder: folder, store: store, key: key, role: .hq)
+    }
+
+    /// Creates an observer node holding a verified copy of a bundle: an auditor's or a fresh mirror.
+    public static func createObserver(at path: String, bundle: LedgerBundle, wallClock: any WallClock = SystemClock()) throws -> (LedgerNode, IngestReport) {
+        let folder = NodeFolder(path: path)
+        if folder.exists { throw NodeError.alreadyInitialised(path: path) }
+        // Verify into a store first; create the keys only once the bundle checked out.
+        let staging = path + ".importing-\(ProcessInfo.processInfo.processIdentifier)"
+        try? FileManager.default.removeItem(atPath: staging)
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        let report: IngestReport
+        do {
+            let store = try LedgerStore.open(at: staging + "/ledger.sqlite", create: true, wallClock: wallClock)
+            report = try store.ingest(bundle.entries + bundle.forks, payloads: bundle.payloads, verification: .full)
+        }
+        try folder.create()
+        let key = SigningKey()
+        try folder.writeKey(nodeKeyFile, key.seed)
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: staging + "/ledger.sqlite" + suffix) {
+            try FileManager.default.moveItem(atPath: staging + "/ledger.sqlite" + suffix, toPath: folder.storePath + suffix)
+        }
+        let store = try LedgerStore.open(at: folder.storePath, wallClock: wallClock)
+        try store.setSetting("role", Role.observer.rawValue)
+        try store.setSetting("node", key.publicKey.hex)
+        return (LedgerNode(folder: folder, store: store, key: key, role: .observer), report)
+    }
+
+    /// Opens an existing node. Fails with a clear error for a missing folder, a damaged database
+    /// or a key that does not belong to the store.
+    public static func open(at path: String, wallClock: any WallClock = SystemClock()) throws -> LedgerNode {
+        let folder = NodeFolder(path: path)
+        guard folder.exists else { throw NodeError.noNode(path: folder.path) }
+        let store = try LedgerStore.open(at: folder.storePath, wallClock: wallClock)
+        guard store.ledgerID != nil else { throw StoreError.notInitialised(path: folder.storePath) }
+        guard let seed = try folder.readKey(nodeKeyFile) else {
+            throw NodeError.keyFile(path: folder.keysPath + "/" + nodeKeyFile, reason: "it is missing")
+        }
+        let key = try SigningKey(seed: seed)
+        if let recorded = try store.setting("node"), recorded != key.publicKey.hex {
+            throw NodeError.keyMismatch(path: folder.keysPath + "/" + nodeKeyFile)
+        }
+        let role = try store.setting("role").flatMap(Role.init(rawValue:)) ?? .observer
+        return LedgerNode(folder: folder, store: store, key: key, role: role)
+    }
+
+    /// HQ's sealing public key, from the genesis entry.
+    public func sealingPublicKey() throws -> SealingPublicKey {
+        let genesis = try ledgerID
+        guard let entry = try store.entry(id: genesis) else { throw StoreError.notInitialised(path: store.path) }
+        let body = try entry.decodeBody(LedgerCreated.self)
+        guard let key = SealingPublicKey(hex: body.sealingKey) else {
+            throw StoreError.rejected(EntryFault(.invalidBody, entry: entry, detail: "sealingKey is malformed"))
+        }
+        return key
+    }
+
+    /// HQ's sealing private key; only HQ's data folder has it.
+    public func sealingPrivateKey() throws -> SealingPrivateKey? {
+        try folder.readKey(Self.sealingKeyFile).map { try SealingPrivateKey(raw: $0) }
+    }
+
+    func pseudonymKey() throws -> [UInt8] {
+        guard let key = try folder.readKey(Self.pseudonymKeyFile) else {
+            throw NodeError.keyFile(path: folder.keysPath + "/" + Self.pseudonymKeyFile, reason: "it is missing; this node cannot record signatures")
+        }
+        return key
+    }
+}

@@ -1,0 +1,99 @@
+import Crypto
+import Foundation
+
+/// What a signer tells us. The personal fields (name, e-mail, phone, address, full postcode) only
+/// ever leave this value sealed to HQ; only coarse public facts (country, postcode area) and a
+/// keyed pseudonym enter the log.
+public struct SignerDetails: Codable, Sendable, Equatable {
+    public var name: String
+    public var email: String?
+    public var phone: String?
+    public var address: String?
+    public var postcode: String?
+    /// ISO 3166-1 alpha-2, any case on input.
+    public var country: String?
+    public var consentContact: Bool
+
+    public init(name: String, email: String? = nil, phone: String? = nil, address: String? = nil,
+                postcode: String? = nil, country: String? = nil, consentContact: Bool = false) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.address = address
+        self.postcode = postcode
+        self.country = country
+        self.consentContact = consentContact
+    }
+
+    /// Trims fields, drops empty optional ones, and checks each; errors name the field, never its value.
+    public func validated() throws -> SignerDetails {
+        func clean(_ value: String?) -> String? {
+            guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+            return trimmed
+        }
+        var out = self
+        out.name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        out.email = clean(email)
+        out.phone = clean(phone)
+        out.address = clean(address)
+        out.postcode = clean(postcode)
+        out.country = clean(country)?.uppercased()
+        guard !out.name.isEmpty else { throw NodeError.invalidSigner(field: "name", reason: "is required") }
+        guard out.name.count <= 200 else { throw NodeError.invalidSigner(field: "name", reason: "is longer than 200 characters") }
+        if let email = out.email, !SignerDetails.isPlausibleEmail(email) {
+            throw NodeError.invalidSigner(field: "email", reason: "is not a valid e-mail address (expected name@example.org)")
+        }
+        if let phone = out.phone, !phone.allSatisfy({ $0.isNumber || " +-()".contains($0) }) || phone.count > 32 {
+            throw NodeError.invalidSigner(field: "phone", reason: "may hold only digits, spaces, +, -, ( and )")
+        }
+        if let postcode = out.postcode, postcode.count > 16 || !postcode.allSatisfy({ $0.isLetter || $0.isNumber || $0 == " " || $0 == "-" }) {
+            throw NodeError.invalidSigner(field: "postcode", reason: "may hold only letters, digits, spaces and dashes (at most 16)")
+        }
+        if let country = out.country, !(country.count == 2 && country.allSatisfy({ $0.isASCII && $0.isLetter })) {
+            throw NodeError.invalidSigner(field: "country", reason: "must be a two-letter ISO 3166 code such as NO or GB")
+        }
+        if let address = out.address, address.count > 500 {
+            throw NodeError.invalidSigner(field: "address", reason: "is longer than 500 characters")
+        }
+        return out
+    }
+
+    /// A deliberately simple check: one `@`, a non-empty local part, a dotted domain, no spaces.
+    public static func isPlausibleEmail(_ email: String) -> Bool {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64, email.count <= 254 else { return false }
+        let domain = parts[1]
+        guard !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," }) else { return false }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }
+    }
+
+    /// The first two characters of the postcode, upper case: a coarse area that is safe to publish.
+    public var postcodeArea: String? {
+        guard let postcode else { return nil }
+        let compact = postcode.uppercased().filter { $0.isLetter || $0.isNumber }
+        return compact.isEmpty ? nil : String(compact.prefix(2))
+    }
+
+    /// The normalised identity the pseudonym is computed from (docs/PRIVACY.md):
+    /// `email:` + lower-cased trimmed e-mail, or else `name:` + lower-cased name with single
+    /// spaces + `|` + postcode without spaces.
+    public var identityForPseudonym: String {
+        if let email { return "email:" + email.lowercased() }
+        let name = self.name.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        let postcode = (self.postcode ?? "").uppercased().filter { !$0.isWhitespace }
+        return "name:" + name + "|" + postcode
+    }
+
+    /// `HMAC-SHA-256(key, identityForPseudonym)`: the same person gives the same reference on every
+    /// node that holds the ledger's pseudonym key, and the log alone reveals nothing.
+    public func pseudonym(key: [UInt8]) -> Digest {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(identityForPseudonym.utf8), using: SymmetricKey(data: key))
+        return Digest(unchecked: Array(mac))
+    }
+
+    /// The plaintext that is sealed: the canonical JSON of these details.
+    public func sealedPlaintext() throws -> [UInt8] {
+        try CanonicalJSON.encode(self)
+    }
+}

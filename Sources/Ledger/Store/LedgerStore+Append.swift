@@ -1,0 +1,138 @@
+/// One entry to append to the node's own log: a typed body and, for signatures, the sealed payload.
+public struct Appendable: Sendable {
+    public var type: EventType
+    public var body: [UInt8]
+    public var payload: [UInt8]?
+
+    /// Encodes a typed body canonically.
+    public init<Body: EventBody>(_ body: Body, payload: [UInt8]? = nil) throws {
+        self.type = Body.eventType
+        self.body = try CanonicalJSON.encode(body)
+        self.payload = payload
+    }
+}
+
+extension LedgerStore {
+    /// Appends one entry to the signer's own log and returns it once it is durable.
+    ///
+    /// For example:
+    /// ```swift
+    /// let entry = try store.append(CommentPosted(campaign: "free-press", displayName: "Kari", text: "Yes!", signature: nil), signer: key)
+    /// ```
+    @discardableResult
+    public func append<Body: EventBody>(_ body: Body, payload: [UInt8]? = nil, signer: SigningKey) throws -> Entry {
+        let entries = try appendBatch([try Appendable(body, payload: payload)], signer: signer)
+        guard let entry = entries.first else { throw StoreError.notInitialised(path: path) }
+        return entry
+    }
+
+    /// Appends entries to the signer's own log in one transaction: all are stored or none.
+    ///
+    /// Each entry is checked like a received one (content, link, rights, payload digest) except for
+    /// its signature, which was made here by the key whose public half is the author.
+    public func appendBatch(_ items: [Appendable], signer: SigningKey) throws -> [Entry] {
+        try locked {
+            try connection.writeTransaction {
+                guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
+                let policy = TrustPolicy(hq: hqKey)
+                let author = signer.publicKey
+                if let fork = try firstFork(of: author) { throw StoreError.forkedLog(author: author, sequence: fork) }
+                try syncClockFromDisk()
+                var head = try headPoint(of: author)
+                var written: [Entry] = []
+                written.reserveCapacity(items.count)
+                for item in items {
+                    let digest = item.payload.map { Digest.sha256($0) }
+                    let draft = EntryDraft(
+                        ledger: ledgerID, author: author, sequence: (head?.sequence ?? 0) + 1,
+                        previous: head?.id ?? .zero, timestamp: clock.tick(), type: item.type.rawValue,
+                        body: item.body, payloadDigest: digest)
+                    let entry = try Entry.sign(draft, with: signer)
+                    if let fault = EntryVerifier.checkLink(entry, after: head)
+                        ?? EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
+                        throw StoreError.rejected(fault)
+                    }
+                    guard policy.allows(author, toWrite: entry.type) else {
+                        throw StoreError.rejected(EntryFault(.unauthorised, entry: entry, detail: "this node's role may not write \(entry.type)"))
+                    }
+                    try insert(entry)
+                    if let payload = item.payload { try insertPayload(payload) }
+                    try Projector.apply(entry, in: connection)
+                    head = EntryVerifier.LinkPoint(sequence: entry.sequence, id: entry.id, timestamp: entry.timestamp)
+                    written.append(entry)
+                }
+                try persistClock()
+                return written
+            }
+        }
+    }
+
+    /// Creates a ledger: stores HQ's genesis entry (`ledger.created`) in an empty store.
+    public func createLedger(name: String, signer: SigningKey, sealingKey: SealingPublicKey) throws -> Entry {
+        try locked {
+            try connection.writeTransaction {
+                if let ledgerID { throw StoreError.wrongLedger(expected: ledgerID, found: .zero) }
+                try syncClockFromDisk()
+                let body = LedgerCreated(name: name, hqKey: signer.publicKey.hex, sealingKey: sealingKey.hex)
+                let draft = EntryDraft(
+                    ledger: .zero, author: signer.publicKey, sequence: 1, previous: .zero,
+                    timestamp: clock.tick(), type: EventType.ledgerCreated.rawValue,
+                    body: try CanonicalJSON.encode(body))
+                let entry = try Entry.sign(draft, with: signer)
+                if let fault = EntryVerifier.checkContent(entry, ledger: nil, hq: signer.publicKey) {
+                    throw StoreError.rejected(fault)
+                }
+                try insert(entry)
+                try adopt(genesis: entry)
+                try Projector.apply(entry, in: connection)
+                try persistClock()
+                return entry
+            }
+        }
+    }
+
+    // MARK: - Rows
+
+    func insert(_ entry: Entry) throws {
+        let statement = try connection.statement("""
+            INSERT INTO entries (id, author, sequence, type, hlc_wall, hlc_counter, payload_digest, bytes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        statement.bind(1, entry.id.bytes)
+        statement.bind(2, entry.author.bytes)
+        statement.bind(3, Int64(entry.sequence))
+        statement.bind(4, entry.type)
+        statement.bind(5, Int64(entry.timestamp.wall))
+        statement.bind(6, Int64(entry.timestamp.counter))
+        statement.bind(7, entry.payloadDigest?.bytes)
+        statement.bind(8, entry.bytes)
+        try statement.run()
+    }
+
+    func insertPayload(_ payload: [UInt8]) throws {
+        let statement = try connection.statement("INSERT OR IGNORE INTO payloads (digest, bytes) VALUES (?, ?)")
+        statement.bind(1, Digest.sha256(payload).bytes)
+        statement.bind(2, payload)
+        try statement.run()
+    }
+
+    func headPoint(of author: PublicKey) throws -> EntryVerifier.LinkPoint? {
+        let statement = try connection.statement(
+            "SELECT sequence, id, hlc_wall, hlc_counter FROM entries WHERE author = ? ORDER BY sequence DESC LIMIT 1")
+        statement.bind(1, author.bytes)
+        defer { statement.reset() }
+        guard try statement.step(), let id = Digest(statement.blob(1)) else { return nil }
+        return EntryVerifier.LinkPoint(
+            sequence: UInt64(statement.int64(0)), id: id,
+            timestamp: HLCTimestamp(wall: UInt64(statement.int64(2)), counter: UInt32(statement.int64(3))))
+    }
+
+    /// The lowest sequence number at which `author`'s log has a fork, if any.
+    func firstFork(of author: PublicKey) throws -> UInt64? {
+        let statement = try connection.statement("SELECT MIN(sequence) FROM forks WHERE author = ?")
+        statement.bind(1, author.bytes)
+        defer { statement.reset() }
+        guard try statement.step(), !statement.isNull(0) else { return nil }
+        return UInt64(statement.int64(0))
+    }
+}

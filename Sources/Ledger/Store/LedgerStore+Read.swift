@@ -1,0 +1,183 @@
+/// The head of one author's log.
+public struct LogHead: Codable, Sendable, Equatable {
+    public var author: String
+    public var sequence: UInt64
+    public var id: String
+}
+
+/// A campaign as the read model holds it now.
+public struct CampaignSummary: Codable, Sendable, Equatable {
+    public var campaign: String
+    public var version: String
+    public var title: String
+    public var state: String
+    public var goal: Int64?
+    public var deadline: UInt64?
+    public var publishedAt: UInt64
+    public var closedAt: UInt64?
+    public var isOpen: Bool { state == "open" }
+}
+
+/// A signature as the read model holds it now.
+public struct SignatureSummary: Sendable, Equatable {
+    public var id: Digest
+    public var campaign: String
+    public var state: String
+}
+
+/// Which entries ``LedgerStore/entries(matching:)`` lists.
+public struct EntryFilter: Sendable {
+    public var author: PublicKey?
+    public var type: String?
+    public var limit: Int?
+
+    public init(author: PublicKey? = nil, type: String? = nil, limit: Int? = nil) {
+        self.author = author
+        self.type = type
+        self.limit = limit
+    }
+}
+
+extension LedgerStore {
+    /// The head (last sequence and id) of every log, ordered by author key.
+    public func heads() throws -> [LogHead] {
+        try locked {
+            let statement = try connection.statement("""
+                SELECT author, MAX(sequence), id FROM entries GROUP BY author ORDER BY author
+                """)
+            defer { statement.reset() }
+            var heads: [LogHead] = []
+            while try statement.step() {
+                heads.append(LogHead(author: Hex.encode(statement.blob(0)), sequence: UInt64(statement.int64(1)), id: Hex.encode(statement.blob(2))))
+            }
+            return heads
+        }
+    }
+
+    /// Entries in log order (author, then sequence), filtered.
+    public func entries(matching filter: EntryFilter = EntryFilter()) throws -> [Entry] {
+        try locked {
+            var sql = "SELECT bytes FROM entries WHERE 1 = 1"
+            if filter.author != nil { sql += " AND author = ?" }
+            if filter.type != nil { sql += " AND type = ?" }
+            sql += " ORDER BY author, sequence"
+            if let limit = filter.limit { sql += " LIMIT \(max(0, limit))" }
+            let statement = try connection.statement(sql)
+            defer { statement.reset() }
+            var index: Int32 = 1
+            if let author = filter.author { statement.bind(index, author.bytes); index += 1 }
+            if let type = filter.type { statement.bind(index, type) }
+            var entries: [Entry] = []
+            while try statement.step() {
+                entries.append(try Entry(bytes: statement.blob(0)))
+            }
+            return entries
+        }
+    }
+
+    /// The number of entries stored (forks excluded).
+    public func entryCount() throws -> Int {
+        try locked {
+            let statement = try connection.statement("SELECT COUNT(*) FROM entries")
+            defer { statement.reset() }
+            _ = try statement.step()
+            return Int(statement.int64(0))
+        }
+    }
+
+    /// One entry by id.
+    public func entry(id: Digest) throws -> Entry? {
+        try locked {
+            let statement = try connection.statement("SELECT bytes FROM entries WHERE id = ?")
+            statement.bind(1, id.bytes)
+            defer { statement.reset() }
+            return try statement.step() ? try Entry(bytes: statement.blob(0)) : nil
+        }
+    }
+
+    /// A stored payload by digest; nil when absent (never received, or erased).
+    public func payload(digest: Digest) throws -> [UInt8]? {
+        try locked {
+            let statement = try connection.statement("SELECT bytes FROM payloads WHERE digest = ?")
+            statement.bind(1, digest.bytes)
+            defer { statement.reset() }
+            return try statement.step() ? statement.blob(0) : nil
+        }
+    }
+
+    /// Every stored payload, ordered by digest.
+    public func payloads() throws -> [[UInt8]] {
+        try locked {
+            let statement = try connection.statement("SELECT bytes FROM payloads ORDER BY digest")
+            defer { statement.reset() }
+            var out: [[UInt8]] = []
+            while try statement.step() { out.append(statement.blob(0)) }
+            return out
+        }
+    }
+
+    /// Fork evidence: entries that conflict with a stored entry of the same author and sequence.
+    public func forkEntries() throws -> [Entry] {
+        try locked {
+            let statement = try connection.statement("SELECT bytes FROM forks ORDER BY author, sequence, id")
+            defer { statement.reset() }
+            var out: [Entry] = []
+            while try statement.step() { out.append(try Entry(bytes: statement.blob(0))) }
+            return out
+        }
+    }
+
+    /// Every campaign, ordered by publication time.
+    public func campaigns() throws -> [CampaignSummary] {
+        try locked {
+            let statement = try connection.statement("""
+                SELECT campaign, version, title, state, goal, deadline, published_at, closed_at
+                FROM campaigns ORDER BY published_at, campaign
+                """)
+            defer { statement.reset() }
+            var out: [CampaignSummary] = []
+            while try statement.step() {
+                out.append(CampaignSummary(
+                    campaign: statement.text(0), version: Hex.encode(statement.blob(1)), title: statement.text(2),
+                    state: statement.text(3), goal: statement.isNull(4) ? nil : statement.int64(4),
+                    deadline: statement.isNull(5) ? nil : UInt64(statement.int64(5)),
+                    publishedAt: UInt64(statement.int64(6)),
+                    closedAt: statement.isNull(7) ? nil : UInt64(statement.int64(7))))
+            }
+            return out
+        }
+    }
+
+    /// One campaign by id.
+    public func campaign(_ id: String) throws -> CampaignSummary? {
+        try campaigns().first { $0.campaign == id }
+    }
+
+    /// Signatures whose receipt hash matches.
+    public func signatures(receiptHash: [UInt8]) throws -> [SignatureSummary] {
+        try locked {
+            let statement = try connection.statement("SELECT id, campaign, state FROM signatures WHERE receipt_hash = ?")
+            statement.bind(1, receiptHash)
+            defer { statement.reset() }
+            var out: [SignatureSummary] = []
+            while try statement.step() {
+                if let id = Digest(statement.blob(0)) {
+                    out.append(SignatureSummary(id: id, campaign: statement.text(1), state: statement.text(2)))
+                }
+            }
+            return out
+        }
+    }
+
+    /// Count of signatures per state for one campaign.
+    public func signatureCounts(campaign: String) throws -> [String: Int] {
+        try locked {
+            let statement = try connection.statement("SELECT state, COUNT(*) FROM signatures WHERE campaign = ? GROUP BY state")
+            statement.bind(1, campaign)
+            defer { statement.reset() }
+            var out: [String: Int] = [:]
+            while try statement.step() { out[statement.text(0)] = Int(statement.int64(1)) }
+            return out
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// The SQLite schema of a node's store (docs/STORE.md). Migrations are numbered by `user_version`.
+enum Schema {
+    static let version: Int64 = 1
+
+    static let migrations: [String] = [
+        """
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        );
+        CREATE TABLE entries (
+            rowid          INTEGER PRIMARY KEY,
+            id             BLOB NOT NULL UNIQUE,
+            author         BLOB NOT NULL,
+            sequence       INTEGER NOT NULL,
+            type           TEXT NOT NULL,
+            hlc_wall       INTEGER NOT NULL,
+            hlc_counter    INTEGER NOT NULL,
+            payload_digest BLOB,
+            bytes          BLOB NOT NULL,
+            UNIQUE (author, sequence)
+        );
+        CREATE INDEX entries_by_payload ON entries (payload_digest) WHERE payload_digest IS NOT NULL;
+        CREATE TRIGGER entries_immutable_update BEFORE UPDATE ON entries
+            BEGIN SELECT RAISE(ABORT, 'entries are immutable'); END;
+        CREATE TRIGGER entries_immutable_delete BEFORE DELETE ON entries
+            BEGIN SELECT RAISE(ABORT, 'entries are immutable'); END;
+        CREATE TABLE forks (
+            id             BLOB PRIMARY KEY,
+            author         BLOB NOT NULL,
+            sequence       INTEGER NOT NULL,
+            conflicts_with BLOB,
+            payload_digest BLOB,
+            bytes          BLOB NOT NULL
+        );
+        CREATE INDEX forks_by_author ON forks (author, sequence);
+        CREATE TRIGGER forks_immutable_update BEFORE UPDATE ON forks
+            BEGIN SELECT RAISE(ABORT, 'fork evidence is immutable'); END;
+        CREATE TRIGGER forks_immutable_delete BEFORE DELETE ON forks
+            BEGIN SELECT RAISE(ABORT, 'fork evidence is immutable'); END;
+        CREATE TABLE payloads (
+            digest BLOB PRIMARY KEY,
+            bytes  BLOB NOT NULL
+        );
+        CREATE TRIGGER payloads_immutable_update BEFORE UPDATE ON payloads
+            BEGIN SELECT RAISE(ABORT, 'payloads cannot be changed, only erased'); END;
+        CREATE TABLE campaigns (
+            campaign     TEXT PRIMARY KEY,
+            version      BLOB NOT NULL,
+            title        TEXT NOT NULL,
+            state        TEXT NOT NULL,
+            goal         INTEGER,
+            deadline     INTEGER,
+            published_at INTEGER NOT NULL,
+            closed_at    INTEGER
+        );
+        CREATE TABLE signatures (
+            id           BLOB PRIMARY KEY,
+            campaign     TEXT NOT NULL,
+            receipt_hash BLOB NOT NULL,
+            signer       BLOB NOT NULL,
+            state        TEXT NOT NULL
+        );
+        CREATE INDEX signatures_by_receipt ON signatures (receipt_hash);
+        """,
+    ]
+}

@@ -1,0 +1,40 @@
+/// Errors of the store: opening the database, appending and ingesting entries.
+public enum StoreError: Error, CustomStringConvertible {
+    /// The file is not a SQLite database, or SQLite reports corruption.
+    case corrupted(path: String, detail: String)
+    /// The database was written by a newer Ledger.
+    case newerSchema(found: Int64, supported: Int64)
+    /// The database exists but holds no ledger yet.
+    case notInitialised(path: String)
+    /// Entries or a bundle of another ledger.
+    case wrongLedger(expected: Digest, found: Digest)
+    /// This author's log has a fork; it is not extended until HQ resolves it.
+    case forkedLog(author: PublicKey, sequence: UInt64)
+    /// An entry failed verification on its way in; nothing of its batch was stored.
+    case rejected(EntryFault)
+    /// A payload whose digest matches no entry.
+    case orphanPayload(digest: Digest)
+    /// An underlying SQLite failure.
+    case sqlite(SQLiteError)
+
+    public var description: String {
+        switch self {
+        case .corrupted(let path, let detail):
+            return "the database \(path) is damaged or is not a Ledger store (\(detail)); restore it from a backup or re-create the node and import a bundle"
+        case .newerSchema(let found, let supported):
+            return "the database uses schema version \(found), newer than this build supports (\(supported)); upgrade Ledger"
+        case .notInitialised(let path):
+            return "the store \(path) holds no ledger yet; run 'ledgerctl init'"
+        case .wrongLedger(let expected, let found):
+            return "entries belong to ledger \(found.short), but this node is in ledger \(expected.short); use the data folder of that ledger"
+        case .forkedLog(let author, let sequence):
+            return "the log of author \(author.short) has a fork at sequence \(sequence); it is not extended until HQ resolves the fork (see 'ledgerctl verify')"
+        case .rejected(let fault):
+            return "rejected: \(fault); nothing was stored"
+        case .orphanPayload(let digest):
+            return "payload \(digest.short) matches no entry; nothing was stored"
+        case .sqlite(let error):
+            return "database error: \(error)"
+        }
+    }
+}

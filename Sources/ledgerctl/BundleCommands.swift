@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Ledger
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write every entry, fork and payload this node holds to a bundle file.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .long, help: ArgumentHelp("The bundle file to write.", valueName: "FILE"))
+    var out: String
+
+    func run() throws {
+        let bundle = try global.openNode().exportBundle(to: out)
+        if output.json {
+            try Output.json(["file": out, "ledger": bundle.ledger.hex, "entries": "\(bundle.entries.count)", "forks": "\(bundle.forks.count)", "payloads": "\(bundle.payloads.count)"])
+        } else {
+            print("Wrote \(bundle.entries.count) entries, \(bundle.forks.count) fork entries and \(bundle.payloads.count) payloads to \(out)")
+        }
+    }
+}
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Verify a bundle file and store what is new; a bad bundle is refused whole.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: ArgumentHelp("The bundle file.", valueName: "FILE"))
+    var file: String
+
+    func run() throws {
+        let node = try global.openNode()
+        let bundle = try LedgerNode.readBundle(at: file)
+        let report = try node.importBundle(bundle)
+        if output.json {
+            try Output.json(report)
+        } else {
+            print("Imported \(report.added) new entries and \(report.payloadsAdded) payloads (\(report.known) already held).")
+            for fork in report.forks { print("FORK \(fork)") }
+            if !report.forks.isEmpty { print("Forks are kept as evidence; run 'ledgerctl verify' for the report.") }
+        }
+    }
+}

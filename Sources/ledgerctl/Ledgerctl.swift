@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Ledger
+
+/// The control CLI: set-up, campaigns, signatures, audits and bundles.
+struct Ledgerctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledgerctl",
+        abstract: "Set up a Ledger node, manage campaigns, record signatures, audit and move bundles.",
+        discussion: """
+            The data folder is --data, else $LEDGER_DATA, else ./ledger-data.
+            Exit status: 0 success, 1 integrity failure (verify found a fault, or a bundle failed \
+            verification), 2 usage error, 3 any other failure (bad input, missing data folder, ...).
+            """,
+        subcommands: [
+            InitCommand.self, StatusCommand.self, CampaignCommand.self, SignCommand.self, CommentCommand.self,
+            WithdrawCommand.self, LogCommand.self, VerifyCommand.self, ExportCommand.self, ImportCommand.self,
+        ]
+    )
+}
+
+/// Exit codes, documented in docs/CLI.md.
+enum ExitStatus: Int32 {
+    case success = 0
+    case integrityFailure = 1
+    case usage = 2
+    case failure = 3
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try Ledgerctl.parseAsRoot()
+            try command.run()
+        } catch {
+            exit(status(for: error))
+        }
+    }
+
+    /// Prints the error (one line for runtime errors) and returns the exit status.
+    static func status(for error: any Error) -> Int32 {
+        if let code = error as? ExitCode { return code.rawValue }
+        switch error {
+        case let error as StoreError:
+            printError(error.description)
+            if case .rejected = error { return ExitStatus.integrityFailure.rawValue }
+            return ExitStatus.failure.rawValue
+        case let error as BundleError:
+            printError(error.description)
+            if case .checksumMismatch = error { return ExitStatus.integrityFailure.rawValue }
+            return ExitStatus.failure.rawValue
+        case let error as NodeError:
+            printError(error.description)
+            return ExitStatus.failure.rawValue
+        case let error as CryptoError:
+            printError(error.description)
+            return ExitStatus.failure.rawValue
+        case let error as FormatError:
+            printError(error.description)
+            return ExitStatus.failure.rawValue
+        default:
+            break
+        }
+        let code = Ledgerctl.exitCode(for: error)
+        if code == .success {
+            // --help, --version
+            Ledgerctl.exit(withError: error)
+        }
+        if code == .validationFailure {
+            FileHandle.standardError.write(Data((Ledgerctl.fullMessage(for: error) + "\n").utf8))
+            return ExitStatus.usage.rawValue
+        }
+        printError("\(error)")
+        return ExitStatus.failure.rawValue
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("ledgerctl: error: \(message)\n".utf8))
+    }
+}
