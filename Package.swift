@@ -55,8 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerTests",
-            dependencies: ["Ledger"],
-            resources: [.copy("Vectors")]
+            dependencies: ["Ledger"]
         ),
         .testTarget(
             name: "ledgerctlTests",

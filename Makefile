@@ -1,0 +1,39 @@
+# Ledger: the two quick-start commands are `make run` and `make test`.
+SWIFT ?= swift
+APT_PACKAGES := libsqlite3-dev sqlite3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench deps build release clean
+
+## Install missing system packages (Debian/Ubuntu), and Python's cryptography for the
+## independent verifier in tools/.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install --quiet cryptography \
+		|| $(SUDO) apt-get install -y -qq python3-cryptography
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## Start ledgerd with the default data folder (./ledger-data): a single-node HQ on 127.0.0.1:8080.
+run: deps
+	$(SWIFT) run ledgerd
+
+## Run the whole test suite.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Release-mode benchmark; prints figures with the machine's own reference rates.
+bench: deps
+	$(SWIFT) run -c release ledger-bench
+
+clean:
+	rm -rf .build
