@@ -55,7 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerTests",
-            dependencies: ["Ledger"]
+            dependencies: ["Ledger", "CSQLite"]
         ),
         .testTarget(
             name: "ledgerctlTests",

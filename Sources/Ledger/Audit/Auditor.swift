@@ -65,12 +65,14 @@ extension LedgerStore {
                         continue
                     }
                     report.entries += 1
-                    if entry.id.bytes != storedID {
-                        report.faults.append(EntryFault(.idMismatch, entry: entry, detail: "SHA-256 of the entry bytes is \(entry.id.short), the store lists \(Hex.encode(storedID.prefix(6)))"))
+                    let rowAuthor = PublicKey(storedAuthor) ?? entry.author
+                    let rowID = Digest(storedID) ?? entry.id
+                    if entry.id != rowID {
+                        report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: rowID, detail: "SHA-256 of the stored entry bytes is \(entry.id.short), the store lists \(rowID.short): the entry was altered"))
                     }
-                    if entry.author.bytes != storedAuthor || entry.sequence != storedSequence
+                    if entry.author != rowAuthor || entry.sequence != storedSequence
                         || entry.type != rows.text(3) || entry.payloadDigest?.bytes != (rows.isNull(4) ? nil : rows.blob(4)) {
-                        report.faults.append(EntryFault(.idMismatch, entry: entry, detail: "stored columns disagree with the entry bytes"))
+                        report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: rowID, detail: "the stored columns (author, sequence, type, payload digest) disagree with the entry bytes"))
                     }
                     let sameLog = previous?.author == entry.author
                     if !sameLog {

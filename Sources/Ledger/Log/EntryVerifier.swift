@@ -111,3 +111,33 @@ public enum EntryVerifier {
         entry.hasValidSignature ? nil : EntryFault(.badSignature, entry: entry, detail: "Ed25519 signature does not verify under the author's key")
     }
 }
+
+extension EntryVerifier {
+    /// Verifies one entry's bytes in full, in the order of docs/FORMAT.md section 8: parse,
+    /// signature, chain link, then content. Returns the first fault, or the parsed entry.
+    ///
+    /// - Parameters:
+    ///   - ledger: the ledger id (nil while checking the genesis entry of a ledger not yet known).
+    ///   - hq: HQ's key.
+    ///   - previous: the author's entry `sequence - 1`, nil for sequence 1.
+    ///   - policy: who may write what; nil skips the rights check (step 7).
+    public static func verify(bytes: [UInt8], ledger: Digest?, hq: PublicKey, after previous: LinkPoint?, policy: TrustPolicy? = nil) -> Result<Entry, EntryFault> {
+        let entry: Entry
+        do {
+            entry = try Entry(bytes: bytes)
+        } catch {
+            let id = Digest.sha256(bytes)
+            let author = bytes.count >= 65 ? PublicKey(unchecked: Array(bytes[33..<65])) : PublicKey(unchecked: [UInt8](repeating: 0, count: 32))
+            return .failure(EntryFault(.malformed, author: author, sequence: 0, id: id, detail: "\(error)"))
+        }
+        if let fault = checkSignature(entry) ?? checkLink(entry, after: previous)
+            ?? checkContent(entry, ledger: ledger, hq: hq) {
+            return .failure(fault)
+        }
+        if let policy, !policy.allows(entry.author, toWrite: entry.type) {
+            let kind: EntryFault.Kind = policy.role(of: entry.author) == nil ? .unknownAuthor : .unauthorised
+            return .failure(EntryFault(kind, entry: entry, detail: "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"))
+        }
+        return .success(entry)
+    }
+}
