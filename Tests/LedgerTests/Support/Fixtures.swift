@@ -10,7 +10,7 @@ enum Fixed {
     /// Stands in for a sealed payload in the entry vectors (only its digest is signed).
     static let payload: [UInt8] = [0x01] + [UInt8](repeating: 0x04, count: 32) + [UInt8](repeating: 0x05, count: 40)
     static let receipt = "7K2M-Q9XD-3HPA-W4TZ"
-    static let baseWall: UInt64 = 1_800_000_000_000
+    static let baseWall: UInt64 = 1_760_000_000_000
 
     static func hq() throws -> SigningKey { try SigningKey(seed: hqSeed) }
     static func field() throws -> SigningKey { try SigningKey(seed: fieldSeed) }
