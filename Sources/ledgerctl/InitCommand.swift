@@ -43,7 +43,7 @@ struct InitCommand: ParsableCommand {
         } else {
             return
         }
-        let status = try NodeStatus(node: node)
+        let status = try node.info()
         if output.json {
             try Output.json(status)
         } else {

@@ -2,30 +2,7 @@ import ArgumentParser
 import Foundation
 import Ledger
 
-/// What `status` and `init` print.
-struct NodeStatus: Encodable {
-    var ledger: String
-    var name: String
-    var node: String
-    var fingerprint: String
-    var role: String
-    var entries: Int
-    var heads: [LogHead]
-
-    init(node: LedgerNode) throws {
-        let ledger = try node.ledgerID
-        do {
-            let genesis = try node.store.entry(id: ledger)
-            name = (try? genesis?.decodeBody(LedgerCreated.self).name) ?? ""
-        }
-        self.ledger = ledger.hex
-        self.node = node.key.publicKey.hex
-        fingerprint = node.key.publicKey.fingerprint
-        role = node.role.rawValue
-        entries = try node.store.entryCount()
-        heads = try node.store.heads()
-    }
-
+extension NodeInfo {
     func printText() {
         print("ledger:      \(ledger) (\(name))")
         print("node key:    \(node)")
@@ -46,7 +23,7 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let status = try NodeStatus(node: try global.openNode())
+        let status = try global.openNode().info()
         if output.json { try Output.json(status) } else { status.printText() }
     }
 }
