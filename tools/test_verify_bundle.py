@@ -167,7 +167,22 @@ def test_synthetic_intact(tmp_path):
     assert rep["logs"][0]["lastSequence"] == 6
     assert rep["logs"][0]["head"] == eid(led.entries()[-1]).hex()
     assert rep["types"]["signature.recorded"] == 1
+    assert rep["campaigns"] == {"c1": {"recorded": 1, "withdrawn": 1, "counted": 0,
+                                       "distinctSigners": 0}}
     assert rep["warnings"] == []
+
+
+def test_signature_malleability_rejected(tmp_path):
+    """RFC 8032 requires S < L. S + L is another encoding of the same signature: a
+    verifier accepting it would let anyone mint a second valid entry (a fake fork)."""
+    order = 2 ** 252 + 27742317777372353535851937790883648493
+    led = Ledger().standard()
+    raw = bytearray(led.logs[led.hq][-1])
+    s_value = int.from_bytes(raw[-32:], "little") + order
+    raw[-32:] = s_value.to_bytes(32, "little")
+    led.logs[led.hq][-1] = bytes(raw)
+    rep = entry_fault(tmp_path, led)
+    assert [(f["kind"], f["sequence"]) for f in rep["faults"]] == [("bad-signature", 6)]
 
 
 def test_text_report_and_exit_codes(tmp_path):
@@ -443,6 +458,7 @@ def test_cli_intact(tmp_path, cli_bundle):
     assert rep["types"] == {"campaign.closed": 1, "campaign.published": 1,
                             "comment.posted": 1, "ledger.created": 1,
                             "signature.recorded": 2, "signature.withdrawn": 1}
+    assert rep["campaigns"]["c1"]["counted"] == 1
     assert rep["warnings"] == []
 
 

@@ -269,6 +269,13 @@ def _valid_deadline(v: str) -> bool:
     return True
 
 
+def _safe(text: str, limit: int = 40) -> str:
+    """A body-derived name made safe to print: ASCII escapes (no terminal control
+    sequences), cut to `limit` characters."""
+    shown = json.dumps(text, ensure_ascii=True)[1:-1]
+    return shown if len(shown) <= limit else shown[:limit] + "..."
+
+
 class _Fields:
     """Collects problems while checking a body against a field table."""
 
@@ -279,7 +286,7 @@ class _Fields:
         self.seen: set[str] = set()
 
     def _name(self, key: str) -> str:
-        return f"{self.where}{key}"
+        return f"{self.where}{_safe(key)}"
 
     def get(self, key: str, check, what: str, optional: bool = False) -> Any:
         self.seen.add(key)
@@ -333,9 +340,9 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes) -> list[str
         if texts is not None:
             for lang in sorted(texts):
                 text = texts[lang]
-                where = f"texts.{lang}."
+                where = f"texts.{_safe(lang)}."
                 if not isinstance(text, dict):
-                    f.problems.append(f"field 'texts.{lang}' is not an object")
+                    f.problems.append(f"field 'texts.{_safe(lang)}' is not an object")
                     continue
                 t = _Fields(text, where)
                 t.get("title", _str, "a string")
@@ -782,6 +789,7 @@ def verify_bundle(b: Bundle, trust_root: bytes | None = None) -> dict[str, Any]:
         per_type[item.entry.type] = per_type.get(item.entry.type, 0) + 1
         if item.line not in faulty_lines:
             counted[item.entry.type] = counted.get(item.entry.type, 0) + 1
+    campaigns = _tally(b, faulty_lines)
     authors = sorted(logs, key=lambda a: (a != hq, a))
     log_rows = []
     for a in authors:
@@ -806,10 +814,43 @@ def verify_bundle(b: Bundle, trust_root: bytes | None = None) -> dict[str, Any]:
         "logs": log_rows,
         "types": dict(sorted(per_type.items())),
         "counted": dict(sorted(counted.items())),
+        "campaigns": campaigns,
         "faults": rep.faults,
         "warnings": rep.warnings,
         "intact": not rep.faults,
     }
+
+
+def _tally(b: Bundle, faulty_lines: set[int]) -> dict[str, dict[str, int]]:
+    """Per campaign, from fault-free entry lines only: signatures recorded, withdrawn,
+    counted (recorded - withdrawn, as ledgerctl counts) and distinct signer pseudonyms
+    among the counted. FORMAT.md defines no counting rule: this is information."""
+    good = [it for it in b.entries if it.entry is not None and it.line not in faulty_lines]
+    bodies = {}
+    for it in good:
+        try:
+            bodies[it.entry.id] = (it.entry.type, parse_canonical_body(it.entry.body))
+        except BodyError:
+            pass
+    tally: dict[str, dict[str, Any]] = {}
+    for t, body in bodies.values():
+        if t == T_PUBLISHED:
+            tally.setdefault(body["campaign"], {"recorded": 0, "withdrawn": 0, "signers": {}})
+    withdrawn = {bytes.fromhex(body["signature"]) for t, body in bodies.values()
+                 if t == T_WITHDRAWN}
+    for eid, (t, body) in bodies.items():
+        if t != T_SIGNATURE:
+            continue
+        c = tally.setdefault(body["campaign"], {"recorded": 0, "withdrawn": 0, "signers": {}})
+        c["recorded"] += 1
+        if eid in withdrawn:
+            c["withdrawn"] += 1
+        else:
+            c["signers"][body["signer"]] = c["signers"].get(body["signer"], 0) + 1
+    return {name: {"recorded": c["recorded"], "withdrawn": c["withdrawn"],
+                   "counted": c["recorded"] - c["withdrawn"],
+                   "distinctSigners": len(c["signers"])}
+            for name, c in sorted(tally.items())}
 
 
 def _cross_reference_warnings(rep: Report, b: Bundle, logs: dict[bytes, dict[int, Item]],
@@ -868,6 +909,11 @@ def print_report(r: dict[str, Any]) -> None:
         c = r["counted"].get(t, 0)
         note = "" if c == n else f"  ({c} counted, {n - c} with faults)"
         out(f"  {t:<22} {n}{note}\n")
+    if r["campaigns"]:
+        out("campaigns (information; FORMAT.md defines no counting rule):\n")
+        for name, c in r["campaigns"].items():
+            out(f"  {name:<22} {c['recorded']} recorded, {c['withdrawn']} withdrawn, "
+                f"{c['counted']} counted, {c['distinctSigners']} distinct signers\n")
     for w in r["warnings"]:
         out(f"warning: {w}\n")
     if r["faults"]:
