@@ -16,7 +16,8 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let bundle = try global.openNode().exportBundle(to: out)
         if output.json {
-            try Output.json(["file": out, "ledger": bundle.ledger.hex, "entries": "\(bundle.entries.count)", "forks": "\(bundle.forks.count)", "payloads": "\(bundle.payloads.count)"])
+            struct Exported: Encodable { var file: String; var ledger: String; var entries: Int; var forks: Int; var payloads: Int }
+            try Output.json(Exported(file: out, ledger: bundle.ledger.hex, entries: bundle.entries.count, forks: bundle.forks.count, payloads: bundle.payloads.count))
         } else {
             print("Wrote \(bundle.entries.count) entries, \(bundle.forks.count) fork entries and \(bundle.payloads.count) payloads to \(out)")
         }

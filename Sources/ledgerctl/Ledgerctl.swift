@@ -44,11 +44,17 @@ enum Main {
         switch error {
         case let error as StoreError:
             printError(error.description)
-            if case .rejected = error { return ExitStatus.integrityFailure.rawValue }
+            switch error {
+            case .rejected, .noGenesis: return ExitStatus.integrityFailure.rawValue
+            default: break
+            }
             return ExitStatus.failure.rawValue
         case let error as BundleError:
             printError(error.description)
-            if case .checksumMismatch = error { return ExitStatus.integrityFailure.rawValue }
+            switch error {
+            case .checksumMismatch, .headerMismatch: return ExitStatus.integrityFailure.rawValue
+            default: break
+            }
             return ExitStatus.failure.rawValue
         case let error as NodeError:
             printError(error.description)

@@ -34,6 +34,7 @@ struct SignCommand: ParsableCommand {
 
     func validate() throws {
         if paperList != nil && channel != .paper { throw ValidationError("--paper-list goes with --channel paper") }
+        if let paperList, paperList < 1 { throw ValidationError("--paper-list must be 1 or more") }
     }
 
     func run() throws {

@@ -129,8 +129,10 @@ extension LedgerStore {
                 report.faults.append(EntryFault(.badSignature, entry: entry, detail: "fork evidence with an invalid signature"))
                 continue
             }
-            let other = statement.isNull(1) ? "extends the forked branch" : "conflicts with stored entry \(Hex.encode(statement.blob(1).prefix(6)))"
-            report.faults.append(EntryFault(.fork, entry: entry, detail: "two different entries share this author and sequence: \(other)"))
+            let detail = statement.isNull(1)
+                ? "extends a forked branch of this author's log (held as evidence, not part of the log)"
+                : "conflicts with stored entry \(Hex.encode(statement.blob(1).prefix(6))) of the same author and sequence"
+            report.faults.append(EntryFault(.fork, entry: entry, detail: detail))
         }
     }
 }

@@ -123,6 +123,7 @@ public enum BundleError: Error, CustomStringConvertible, Equatable {
     case checksumMismatch
     case malformed(line: Int, reason: String)
     case unreadable(path: String)
+    case headerMismatch(header: Digest, genesis: Digest)
 
     public var description: String {
         switch self {
@@ -132,6 +133,8 @@ public enum BundleError: Error, CustomStringConvertible, Equatable {
         case .checksumMismatch: return "the bundle's checksum does not match its content: the file is damaged or was altered; copy or export it again"
         case .malformed(let line, let reason): return "bundle line \(line): \(reason)"
         case .unreadable(let path): return "cannot read \(path)"
+        case .headerMismatch(let header, let genesis):
+            return "the bundle's header names ledger \(header.short) but its genesis entry is \(genesis.short): the file was altered; nothing was stored"
         }
     }
 }

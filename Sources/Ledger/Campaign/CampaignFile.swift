@@ -24,7 +24,12 @@ public struct CampaignFile: Codable, Sendable {
         }
         let file: CampaignFile
         do {
+            if let unknown = try unknownField(in: data) {
+                throw NodeError.invalidCampaignFile(path: path, reason: "unknown field '\(unknown)' (a typo? see docs/CAMPAIGNS.md)")
+            }
             file = try JSONDecoder().decode(CampaignFile.self, from: data)
+        } catch let error as NodeError {
+            throw error
         } catch let DecodingError.keyNotFound(key, context) {
             throw NodeError.invalidCampaignFile(path: path, reason: "missing field '\(fieldPath(context.codingPath + [key]))'")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
@@ -33,6 +38,25 @@ public struct CampaignFile: Codable, Sendable {
             throw NodeError.invalidCampaignFile(path: path, reason: "not valid JSON (\(error.localizedDescription))")
         }
         return try file.validated(path: path)
+    }
+
+    static let topFields: Set<String> = ["id", "languages", "texts", "goal", "deadline"]
+    static let textFields: Set<String> = ["title", "summary", "body", "demands", "letter"]
+    static let letterFields: Set<String> = ["recipient", "text"]
+
+    /// The first field the format does not define, as a dotted path; nil when there is none.
+    static func unknownField(in data: Data) throws -> String? {
+        guard case .object(let top) = try JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
+        for key in top.keys.sorted() where !topFields.contains(key) { return key }
+        guard case .object(let texts)? = top["texts"] else { return nil }
+        for (language, text) in texts.sorted(by: { $0.key < $1.key }) {
+            guard case .object(let fields) = text else { continue }
+            for key in fields.keys.sorted() where !textFields.contains(key) { return "texts.\(language).\(key)" }
+            if case .object(let letter)? = fields["letter"] {
+                for key in letter.keys.sorted() where !letterFields.contains(key) { return "texts.\(language).letter.\(key)" }
+            }
+        }
+        return nil
     }
 
     private static func fieldPath(_ path: [any CodingKey]) -> String {
@@ -46,7 +70,11 @@ public struct CampaignFile: Codable, Sendable {
             throw fail("'id' must be 1 to 64 characters of a-z, 0-9 and '-', for example free-the-press")
         }
         guard !languages.isEmpty else { throw fail("'languages' must list at least one language, for example [\"en\"]") }
-        guard Set(languages) == Set(texts.keys), Set(languages).count == languages.count else {
+        for language in languages where !CampaignFile.isValidLanguage(language) {
+            throw fail("language code '\(language)' must be 2 to 16 of the ASCII letters, digits and '-', like en or nb")
+        }
+        let textKeys = texts.keys.map { Array($0.utf8) }
+        guard Set(languages.map { Array($0.utf8) }) == Set(textKeys), Set(languages).count == languages.count else {
             throw fail("'languages' must list each language of 'texts' exactly once")
         }
         for language in languages {
@@ -58,7 +86,7 @@ public struct CampaignFile: Codable, Sendable {
         if let goal, goal <= 0 { throw fail("'goal' must be a positive number of signatures") }
         var deadlineText: String?
         if let deadline {
-            guard let millis = Timestamps.parse(deadline) else {
+            guard let millis = Timestamps.parse(deadline), Timestamps.iso8601(millis: millis).hasPrefix(String(deadline.prefix(10))) else {
                 throw fail("'deadline' must be a date like 2027-03-01 or 2027-03-01T12:00:00Z")
             }
             deadlineText = Timestamps.iso8601(millis: millis)
@@ -66,9 +94,20 @@ public struct CampaignFile: Codable, Sendable {
         return CampaignPublished(campaign: id, languages: languages, texts: texts, goal: goal, deadline: deadlineText)
     }
 
+    /// Language codes: 2 to 16 ASCII letters, digits and `-`.
+    public static func isValidLanguage(_ code: String) -> Bool {
+        (2...16).contains(code.utf8.count) && code.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+        }
+    }
+
     /// Campaign ids: 1 to 64 characters of `a-z`, `0-9` and `-`, not starting with `-`.
     public static func isValidID(_ id: String) -> Bool {
-        (1...64).contains(id.count) && !id.hasPrefix("-")
-            && id.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        (1...64).contains(id.utf8.count) && !id.hasPrefix("-")
+            && id.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || byte == UInt8(ascii: "-")
+            }
     }
 }

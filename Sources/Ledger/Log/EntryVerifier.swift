@@ -19,6 +19,9 @@ public enum EntryVerifier {
             if let ledger, entry.id != ledger {
                 return EntryFault(.wrongLedger, entry: entry, detail: "genesis id differs from the ledger id \(ledger.short)")
             }
+            if let body = try? CanonicalJSON.decode(LedgerCreated.self, from: entry.body), body.hqKey != entry.author.hex {
+                return EntryFault(.badGenesis, entry: entry, detail: "hqKey differs from the entry's author")
+            }
         } else {
             if let ledger, entry.ledger != ledger {
                 return EntryFault(.wrongLedger, entry: entry, detail: "entry names ledger \(entry.ledger.short), expected \(ledger.short)")
@@ -49,12 +52,21 @@ public enum EntryVerifier {
     }
 
     private static func semanticProblem(_ body: any EventBody, entry: Entry) -> String? {
+        let campaign: String? = switch body {
+        case let body as CampaignPublished: body.campaign
+        case let body as CampaignClosed: body.campaign
+        case let body as SignatureRecorded: body.campaign
+        case let body as CommentPosted: body.campaign
+        default: nil
+        }
+        if let campaign, !CampaignFile.isValidID(campaign) { return "campaign id is not 1 to 64 of a-z, 0-9 and -" }
         switch body {
         case let genesis as LedgerCreated:
             if genesis.hqKey != entry.author.hex { return "hqKey differs from the entry's author" }
             if SealingPublicKey(hex: genesis.sealingKey) == nil { return "sealingKey is not 32 bytes of hex" }
         case let signature as SignatureRecorded:
             if Hex.decode(signature.receiptHash)?.count != 32 { return "receiptHash is not 32 bytes of hex" }
+            if Hex.decode(signature.signer)?.count != 32 { return "signer is not 32 bytes of hex" }
             if Digest(hex: signature.campaignVersion) == nil { return "campaignVersion is not an entry id" }
         case let withdrawal as SignatureWithdrawn:
             if Digest(hex: withdrawal.signature) == nil { return "signature is not an entry id" }

@@ -47,7 +47,7 @@ extension LedgerNode {
         let body = SignatureRecorded(
             campaign: id, campaignVersion: campaign.version, channel: channel, paperList: paperList,
             country: details.country, postcodeArea: details.postcodeArea, consentContact: details.consentContact,
-            signer: details.pseudonym(key: try pseudonymKey()).hex, receiptHash: code.hash(ledger: ledger).hex)
+            signer: details.pseudonym(key: try pseudonymKey(), campaign: id).hex, receiptHash: code.hash(ledger: ledger).hex)
         let entry = try store.append(body, payload: sealed, signer: key)
         return SigningReceipt(entry: entry, code: code)
     }

@@ -69,6 +69,9 @@ public final class LedgerNode: @unchecked Sendable {
         do {
             let store = try LedgerStore.open(at: staging + "/ledger.sqlite", create: true, wallClock: wallClock)
             report = try store.ingest(bundle.entries + bundle.forks, payloads: bundle.payloads, verification: .full)
+            if let adopted = store.ledgerID, adopted != bundle.ledger {
+                throw BundleError.headerMismatch(header: bundle.ledger, genesis: adopted)
+            }
         }
         try folder.create()
         let key = SigningKey()

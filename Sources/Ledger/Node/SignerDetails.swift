@@ -46,8 +46,8 @@ public struct SignerDetails: Codable, Sendable, Equatable {
         if let phone = out.phone, !phone.allSatisfy({ $0.isNumber || " +-()".contains($0) }) || phone.count > 32 {
             throw NodeError.invalidSigner(field: "phone", reason: "may hold only digits, spaces, +, -, ( and )")
         }
-        if let postcode = out.postcode, postcode.count > 16 || !postcode.allSatisfy({ $0.isLetter || $0.isNumber || $0 == " " || $0 == "-" }) {
-            throw NodeError.invalidSigner(field: "postcode", reason: "may hold only letters, digits, spaces and dashes (at most 16)")
+        if let postcode = out.postcode, postcode.count > 16 || !postcode.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == " " || $0 == "-") }) {
+            throw NodeError.invalidSigner(field: "postcode", reason: "may hold only the letters A-Z, digits, spaces and dashes (at most 16)")
         }
         if let country = out.country, !(country.count == 2 && country.allSatisfy({ $0.isASCII && $0.isLetter })) {
             throw NodeError.invalidSigner(field: "country", reason: "must be a two-letter ISO 3166 code such as NO or GB")
@@ -76,19 +76,22 @@ public struct SignerDetails: Codable, Sendable, Equatable {
     }
 
     /// The normalised identity the pseudonym is computed from (docs/PRIVACY.md):
-    /// `email:` + lower-cased trimmed e-mail, or else `name:` + lower-cased name with single
-    /// spaces + `|` + postcode without spaces.
-    public var identityForPseudonym: String {
-        if let email { return "email:" + email.lowercased() }
+    /// `campaign:` + campaign id + `\n`, then `email:` + lower-cased trimmed e-mail, or else
+    /// `name:` + lower-cased name with single spaces + `|` + postcode upper-cased without spaces.
+    /// The campaign id makes references of one person unlinkable across campaigns.
+    public func identityForPseudonym(campaign: String) -> String {
+        let prefix = "campaign:" + campaign + "\n"
+        if let email { return prefix + "email:" + email.lowercased() }
         let name = self.name.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         let postcode = (self.postcode ?? "").uppercased().filter { !$0.isWhitespace }
-        return "name:" + name + "|" + postcode
+        return prefix + "name:" + name + "|" + postcode
     }
 
-    /// `HMAC-SHA-256(key, identityForPseudonym)`: the same person gives the same reference on every
-    /// node that holds the ledger's pseudonym key, and the log alone reveals nothing.
-    public func pseudonym(key: [UInt8]) -> Digest {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(identityForPseudonym.utf8), using: SymmetricKey(data: key))
+    /// `HMAC-SHA-256(key, identityForPseudonym(campaign:))`: the same person signing the same
+    /// campaign gives the same reference on every node that holds the ledger's pseudonym key;
+    /// the log alone reveals nothing, and two campaigns' references cannot be linked.
+    public func pseudonym(key: [UInt8], campaign: String) -> Digest {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(identityForPseudonym(campaign: campaign).utf8), using: SymmetricKey(data: key))
         return Digest(unchecked: Array(mac))
     }
 

@@ -141,7 +141,7 @@ extension LedgerStore {
             return (ledgerID, hqKey, nil)
         }
         guard let genesis = incoming.first(where: { $0.sequence == 1 && $0.ledger.isZero && $0.type == EventType.ledgerCreated.rawValue }) else {
-            throw StoreError.notInitialised(path: path)
+            throw StoreError.noGenesis
         }
         if let fault = EntryVerifier.checkContent(genesis, ledger: nil, hq: genesis.author)
             ?? EntryVerifier.checkLink(genesis, after: nil) ?? EntryVerifier.checkSignature(genesis) {

@@ -14,6 +14,8 @@ public enum StoreError: Error, CustomStringConvertible {
     case rejected(EntryFault)
     /// A payload whose digest matches no entry.
     case orphanPayload(digest: Digest)
+    /// A batch for an empty store that holds no valid genesis entry.
+    case noGenesis
     /// An underlying SQLite failure.
     case sqlite(SQLiteError)
 
@@ -33,6 +35,8 @@ public enum StoreError: Error, CustomStringConvertible {
             return "rejected: \(fault); nothing was stored"
         case .orphanPayload(let digest):
             return "payload \(digest.short) matches no entry; nothing was stored"
+        case .noGenesis:
+            return "no valid genesis entry (ledger.created by HQ at sequence 1 with a zero ledger field) to start the ledger from; the bundle is damaged or incomplete; nothing was stored"
         case .sqlite(let error):
             return "database error: \(error)"
         }

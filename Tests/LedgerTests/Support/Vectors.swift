@@ -55,7 +55,7 @@ enum VectorBuilder {
         return SignatureRecorded(
             campaign: "free-the-press", campaignVersion: campaignVersion.hex, channel: .kiosk, paperList: nil,
             country: "NO", postcodeArea: signer.postcodeArea, consentContact: true,
-            signer: signer.pseudonym(key: Fixed.pseudonymKey).hex, receiptHash: code.hash(ledger: ledger).hex)
+            signer: signer.pseudonym(key: Fixed.pseudonymKey, campaign: "free-the-press").hex, receiptHash: code.hash(ledger: ledger).hex)
     }
 
     /// The valid entries of the vector ledger, in log order.
