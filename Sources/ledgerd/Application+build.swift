@@ -1,0 +1,41 @@
+import Hummingbird
+import Ledger
+import Logging
+
+/// Builds ledgerd's HTTP application for `node`: the routes, one log line per request, and a
+/// `Serving http://HOST:PORT` log line once the address is bound (with the real port when
+/// `listen` asks for port 0). `Ledgerd.run()` serves it; the tests drive it with `app.test(.router)`.
+///
+/// For example:
+/// ```swift
+/// let app = buildApplication(node: try LedgerNode.open(at: "ledger-data"), logger: Logger(label: "ledgerd"))
+/// try await app.runService()
+/// ```
+///
+/// - Parameter onServing: called with the server's base URL once it accepts connections.
+func buildApplication(
+    node: LedgerNode,
+    listen: ListenAddress = .default,
+    logger: Logger,
+    onServing: @escaping @Sendable (String) -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(node: node),
+        configuration: ApplicationConfiguration(address: listen.bindAddress, serverName: "ledgerd"),
+        onServerRunning: { channel in
+            let url = listen.url(port: channel.localAddress?.port ?? listen.port)
+            logger.info("Serving \(url)")
+            onServing(url)
+        },
+        logger: logger
+    )
+}
+
+/// The routes of ledgerd, behind the request log.
+func buildRouter(node: LedgerNode) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.add(middleware: RequestLogMiddleware())  // first, so that it also logs 404s
+    router.addRoutes(HealthController(store: node.store).endpoints)
+    router.addRoutes(InfoController(node: node).endpoints, atPath: "/v1")
+    return router
+}

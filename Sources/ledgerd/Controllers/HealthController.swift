@@ -1,0 +1,26 @@
+import Hummingbird
+import Ledger
+
+/// `GET /healthz`: 200 `ok` when the store answers a query, 503 otherwise. For load balancers
+/// and service managers; it reveals nothing about the ledger.
+struct HealthController {
+    /// The store to ask.
+    let store: LedgerStore
+
+    /// The route.
+    var endpoints: RouteCollection<BasicRequestContext> {
+        let routes = RouteCollection(context: BasicRequestContext.self)
+        routes.get("healthz", use: check)
+        return routes
+    }
+
+    @Sendable func check(_ request: Request, context: BasicRequestContext) async throws -> String {
+        do {
+            _ = try store.entryCount()
+        } catch {
+            context.logger.error("Health check failed: \(error)")
+            throw HTTPError(.serviceUnavailable, message: "the store does not answer")
+        }
+        return "ok\n"
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Logging
+
+/// The Ledger daemon: serves one node's HTTP API until SIGINT or SIGTERM.
+///
+/// For example:
+/// ```
+/// ledgerd                                   # ./ledger-data, a new HQ node if none, 127.0.0.1:8080
+/// ledgerd --data /srv/ledger --listen 0.0.0.0:8080
+/// ```
+@main
+struct Ledgerd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledgerd",
+        abstract: "Serve a Ledger node over HTTP.",
+        discussion: """
+            The data folder is --data, else $LEDGER_DATA, else ./ledger-data. When it holds no node, \
+            ledgerd creates a standalone HQ node there, named by --name. Logs go to stderr. SIGINT \
+            (Ctrl-C) or SIGTERM stops the daemon after the requests in flight.
+            Exit status: 0 stopped by a signal, 2 usage error, 3 any other failure (damaged data \
+            folder, address in use, ...).
+            """
+    )
+
+    /// The ledger name of an HQ node that ledgerd creates when `--name` is not given.
+    static let defaultLedgerName = "Ledger HQ"
+
+    @Option(name: .long, help: ArgumentHelp("The node's data folder.", valueName: "DIR"))
+    var data: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The ledger's name when a new HQ node is created (default: \"\(Ledgerd.defaultLedgerName)\").",
+        valueName: "NAME"))
+    var name: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The address to serve on; port 0 picks a free port (default: \(ListenAddress.default)).", valueName: "HOST:PORT"),
+        transform: ListenAddress.init(parsing:))
+    var listen: ListenAddress?
+
+    @Option(
+        name: .customLong("log-level"),
+        help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default: info).", valueName: "LEVEL"),
+        transform: Ledgerd.logLevel(parsing:))
+    var logLevel: Logger.Level?
+
+    /// --data, else $LEDGER_DATA, else ./ledger-data (the same rule as ledgerctl).
+    var dataPath: String {
+        if let data { return data }
+        if let env = ProcessInfo.processInfo.environment["LEDGER_DATA"], !env.isEmpty { return env }
+        return "ledger-data"
+    }
+
+    /// Opens (or creates) the node and serves it until a shutdown signal.
+    func run() async throws {
+        var logger = Logger(label: "ledgerd")
+        logger.logLevel = logLevel ?? .info
+        let listen = listen ?? .default
+        let node = try LedgerNode.openOrCreateHQ(at: dataPath, name: name, logger: logger)
+        let started = StartupFlag()
+        let app = buildApplication(node: node, listen: listen, logger: logger) { _ in started.set() }
+        do {
+            try await app.runService()
+        } catch {
+            // Before the server is up, the only thing that fails is binding the address.
+            if !started.isSet { throw DaemonError.cannotListen(address: listen, reason: "\(error)") }
+            throw error
+        }
+        logger.info("Stopped")
+    }
+
+    static func logLevel(parsing text: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ValidationError("expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return level
+    }
+}
