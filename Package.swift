@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "ledgerd", "Ledger",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

@@ -50,6 +50,7 @@ public final class LedgerNode: @unchecked Sendable {
         try folder.writeKey(sealingKeyFile, sealing.raw)
         try folder.writeKey(pseudonymKeyFile, pseudonym)
         let store = try LedgerStore.open(at: folder.storePath, create: true, wallClock: wallClock)
+        try folder.restrictStoreFiles()
         _ = try store.createLedger(name: trimmed, signer: key, sealingKey: sealing.publicKey)
         try store.setSetting("role", Role.hq.rawValue)
         try store.setSetting("node", key.publicKey.hex)
@@ -80,6 +81,7 @@ public final class LedgerNode: @unchecked Sendable {
             try FileManager.default.moveItem(atPath: staging + "/ledger.sqlite" + suffix, toPath: folder.storePath + suffix)
         }
         let store = try LedgerStore.open(at: folder.storePath, wallClock: wallClock)
+        try folder.restrictStoreFiles()
         try store.setSetting("role", Role.observer.rawValue)
         try store.setSetting("node", key.publicKey.hex)
         return (LedgerNode(folder: folder, store: store, key: key, role: .observer), report)

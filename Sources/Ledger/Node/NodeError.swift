@@ -4,6 +4,7 @@
 public enum NodeError: Error, CustomStringConvertible, Equatable {
     case noNode(path: String)
     case alreadyInitialised(path: String)
+    case interruptedSetup(path: String)
     case keyFile(path: String, reason: String)
     case keyMismatch(path: String)
     case notHQ(operation: String)
@@ -24,6 +25,8 @@ public enum NodeError: Error, CustomStringConvertible, Equatable {
             return "no Ledger node in \(path); create one with 'ledgerctl init --hq --name NAME' or point --data (or LEDGER_DATA) at an existing data folder"
         case .alreadyInitialised(let path):
             return "\(path) already holds a Ledger node; refusing to overwrite it (choose another --data folder)"
+        case .interruptedSetup(let path):
+            return "\(path) holds keys but no store: an earlier set-up was interrupted; if this folder holds nothing you need, delete \(path)/keys and run the command again"
         case .keyFile(let path, let reason):
             return "key file \(path) cannot be used: \(reason)"
         case .keyMismatch(let path):

@@ -14,13 +14,24 @@ public struct NodeFolder: Sendable {
     /// True when the folder holds a store.
     public var exists: Bool { FileManager.default.fileExists(atPath: storePath) }
 
-    /// Creates the folder and `keys/` (mode 0700). Refuses a folder that already holds a node.
+    /// Creates the folder and `keys/` (both mode 0700). Refuses a folder that already holds a
+    /// node, or the keys of an interrupted set-up.
     func create() throws {
         if exists { throw NodeError.alreadyInitialised(path: path) }
         let manager = FileManager.default
+        if manager.fileExists(atPath: keysPath) { throw NodeError.interruptedSetup(path: path) }
+        let existed = manager.fileExists(atPath: path)
         try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if !existed { try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path) }
         try manager.createDirectory(atPath: keysPath, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: keysPath)
+    }
+
+    /// Restricts the store's files to the owner (mode 0600): they hold sealed personal data.
+    func restrictStoreFiles() throws {
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: storePath + suffix) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: storePath + suffix)
+        }
     }
 
     /// Writes a key file (hex and a newline) with mode 0600; never overwrites.
