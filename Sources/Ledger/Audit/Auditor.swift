@@ -30,7 +30,7 @@ extension LedgerStore {
         return try locked {
             try connection.readTransaction {
                 guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
-                let policy = TrustPolicy(hq: hqKey)
+                let policy = try Projector.loadPolicy(connection, hq: hqKey)
                 var report = AuditReport(
                     ledger: ledgerID.hex, mode: mode, entries: 0, logs: 0, signaturesChecked: 0,
                     payloadsChecked: 0, heads: heads, faults: [])
@@ -85,7 +85,7 @@ extension LedgerStore {
                     if mode == .full {
                         if let fault = EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
                             report.faults.append(fault)
-                        } else if !policy.allows(entry.author, toWrite: entry.type) {
+                        } else if !policy.allows(entry.author, toWrite: entry.type, sequence: entry.sequence) {
                             let fault: EntryFault.Kind = policy.role(of: entry.author) == nil ? .unknownAuthor : .unauthorised
                             report.faults.append(EntryFault(fault, entry: entry, detail: "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"))
                         }

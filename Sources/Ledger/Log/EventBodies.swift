@@ -88,6 +88,8 @@ public struct SignatureRecorded: Codable, Sendable, Equatable {
     public var channel: Channel
     /// Paper list number, for channel `paper`.
     public var paperList: Int64?
+    /// Row number on the paper list (1-based, the CSV line's record number), for channel `paper`.
+    public var paperRow: Int64?
     /// ISO 3166-1 alpha-2 country code, upper case.
     public var country: String?
     /// Coarse postcode area (the first two characters of the postcode), never the full postcode.
@@ -107,6 +109,7 @@ public struct SignatureRecorded: Codable, Sendable, Equatable {
         self.campaignVersion = campaignVersion
         self.channel = channel
         self.paperList = paperList
+        self.paperRow = nil
         self.country = country
         self.postcodeArea = postcodeArea
         self.consentContact = consentContact
@@ -143,6 +146,66 @@ public struct SignatureWithdrawn: Codable, Sendable, Equatable {
     public init(signature: String, receipt: String?, reason: String?) {
         self.signature = signature
         self.receipt = receipt
+        self.reason = reason
+    }
+}
+
+/// Body of `campaign.updated`: a new version of a campaign's texts (HQ). Signatures record the
+/// version (entry id) the signer saw.
+public struct CampaignUpdated: Codable, Sendable, Equatable {
+    public var campaign: String
+    public var languages: [String]
+    public var texts: [String: CampaignText]
+    public var goal: Int64?
+    public var deadline: String?
+
+    public init(campaign: String, languages: [String], texts: [String: CampaignText], goal: Int64?, deadline: String?) {
+        self.campaign = campaign
+        self.languages = languages
+        self.texts = texts
+        self.goal = goal
+        self.deadline = deadline
+    }
+}
+
+/// Body of `comment.hidden`: HQ moderation. The comment stays in the log but leaves the public list.
+public struct CommentHidden: Codable, Sendable, Equatable {
+    /// Entry id (hex) of the `comment.posted` entry.
+    public var comment: String
+    public var reason: String
+
+    public init(comment: String, reason: String) {
+        self.comment = comment
+        self.reason = reason
+    }
+}
+
+/// Body of `device.enrolled`: HQ admits a device's key with a role.
+public struct DeviceEnrolled: Codable, Sendable, Equatable {
+    /// The device's Ed25519 key (hex).
+    public var device: String
+    /// A human name, for example "Stall laptop 3".
+    public var name: String
+    /// `field` (or `hq` for a second HQ machine; `observer` for a read-only mirror).
+    public var role: Role
+
+    public init(device: String, name: String, role: Role) {
+        self.device = device
+        self.name = name
+        self.role = role
+    }
+}
+
+/// Body of `device.revoked`: HQ stops accepting a device's entries after a sequence number.
+public struct DeviceRevoked: Codable, Sendable, Equatable {
+    public var device: String
+    /// The last sequence number of the device's log that still counts; 0 refuses all of it.
+    public var afterSequence: Int64
+    public var reason: String?
+
+    public init(device: String, afterSequence: Int64, reason: String?) {
+        self.device = device
+        self.afterSequence = afterSequence
         self.reason = reason
     }
 }

@@ -5,6 +5,10 @@ public protocol EventBody: Codable, Sendable {
 
 extension LedgerCreated: EventBody { public static let eventType = EventType.ledgerCreated }
 extension CampaignPublished: EventBody { public static let eventType = EventType.campaignPublished }
+extension CampaignUpdated: EventBody { public static let eventType = EventType.campaignUpdated }
+extension CommentHidden: EventBody { public static let eventType = EventType.commentHidden }
+extension DeviceEnrolled: EventBody { public static let eventType = EventType.deviceEnrolled }
+extension DeviceRevoked: EventBody { public static let eventType = EventType.deviceRevoked }
 extension CampaignClosed: EventBody { public static let eventType = EventType.campaignClosed }
 extension SignatureRecorded: EventBody { public static let eventType = EventType.signatureRecorded }
 extension CommentPosted: EventBody { public static let eventType = EventType.commentPosted }
@@ -16,7 +20,11 @@ extension EventType {
         switch self {
         case .ledgerCreated: return LedgerCreated.self
         case .campaignPublished: return CampaignPublished.self
+        case .campaignUpdated: return CampaignUpdated.self
         case .campaignClosed: return CampaignClosed.self
+        case .commentHidden: return CommentHidden.self
+        case .deviceEnrolled: return DeviceEnrolled.self
+        case .deviceRevoked: return DeviceRevoked.self
         case .signatureRecorded: return SignatureRecorded.self
         case .commentPosted: return CommentPosted.self
         case .signatureWithdrawn: return SignatureWithdrawn.self

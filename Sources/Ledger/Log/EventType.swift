@@ -2,10 +2,14 @@
 public enum EventType: String, CaseIterable, Sendable, Codable {
     case ledgerCreated = "ledger.created"
     case campaignPublished = "campaign.published"
+    case campaignUpdated = "campaign.updated"
     case campaignClosed = "campaign.closed"
     case signatureRecorded = "signature.recorded"
     case commentPosted = "comment.posted"
     case signatureWithdrawn = "signature.withdrawn"
+    case commentHidden = "comment.hidden"
+    case deviceEnrolled = "device.enrolled"
+    case deviceRevoked = "device.revoked"
 
     /// True for types whose entries carry a detached payload digest.
     public var carriesPayload: Bool { self == .signatureRecorded }

@@ -1,50 +1,257 @@
-/// Turns entries into the read-model tables, inside the transaction that stores them.
+import Foundation
+
+/// Turns entries into the read models, inside the transaction that stores them.
 ///
-/// This is the minimal projection the foundation needs (campaign state, signatures by receipt);
-/// the full read models (counts, duplicates, comments, determinism digest) build on it.
-enum Projector {
-    static func apply(_ entry: Entry, in connection: SQLiteConnection) throws {
+/// Two steps (docs/READMODELS.md):
+/// 1. ``apply(_:)`` records each entry's *base facts*: one row keyed by the entry id, a function
+///    of that entry alone (and of the trust policy), so arrival order cannot matter;
+/// 2. ``finish()`` recomputes the *derived state* (campaign state and version, signature state,
+///    withdrawal validity, comment visibility) of everything the batch touched, from the base
+///    facts, ordering by (HLC timestamp, author, sequence) where order matters.
+/// So the tables are a pure function of the set of entries stored.
+final class Projector {
+    let connection: SQLiteConnection
+    let ledger: Digest
+    private(set) var policy: TrustPolicy
+    var dirtyGroups: Set<SignatureGroup> = []
+    var dirtyCampaigns: Set<String> = []
+    var dirtySignatures: Set<Digest> = []
+    var dirtyComments: Set<Digest> = []
+    private var policyChanged = false
+
+    struct SignatureGroup: Hashable {
+        var campaign: String
+        var signer: [UInt8]
+    }
+
+    init(connection: SQLiteConnection, ledger: Digest, policy: TrustPolicy) {
+        self.connection = connection
+        self.ledger = ledger
+        self.policy = policy
+    }
+
+    /// Loads the trust policy from the `devices` table.
+    static func loadPolicy(_ connection: SQLiteConnection, hq: PublicKey) throws -> TrustPolicy {
+        var policy = TrustPolicy(hq: hq)
+        let statement = try connection.statement("SELECT device, role, revoked_after FROM devices")
+        defer { statement.reset() }
+        while try statement.step() {
+            guard let key = PublicKey(statement.blob(0)), let role = Role(rawValue: statement.text(1)) else { continue }
+            policy.enrol(key, role: role)
+            if !statement.isNull(2) { policy.revoke(key, after: UInt64(max(0, statement.int64(2)))) }
+        }
+        return policy
+    }
+
+    private func authorised(_ entry: Entry) -> Int64 {
+        policy.allows(entry.author, toWrite: entry.type, sequence: entry.sequence) ? 1 : 0
+    }
+
+    // MARK: - Step 1: base facts
+
+    func apply(_ entry: Entry) throws {
         guard let type = EventType(rawValue: entry.type) else { return }
         switch type {
-        case .ledgerCreated, .commentPosted:
+        case .ledgerCreated:
             return
-        case .campaignPublished:
+        case .deviceEnrolled:
+            guard entry.author == policy.hq else { return }
+            let body = try entry.decodeBody(DeviceEnrolled.self)
+            guard let device = PublicKey(hex: body.device) else { return }
+            let statement = try connection.statement("""
+                INSERT INTO devices (device, name, role, enrolled_by) VALUES (?, ?, ?, ?)
+                ON CONFLICT (device) DO UPDATE SET name = excluded.name, role = excluded.role, enrolled_by = excluded.enrolled_by
+                WHERE excluded.enrolled_by < devices.enrolled_by
+                """)
+            statement.bind(1, device.bytes)
+            statement.bind(2, body.name)
+            statement.bind(3, body.role.rawValue)
+            statement.bind(4, entry.id.bytes)
+            try statement.run()
+            policy.enrol(device, role: body.role)
+            policyChanged = true
+        case .deviceRevoked:
+            guard entry.author == policy.hq else { return }
+            let body = try entry.decodeBody(DeviceRevoked.self)
+            guard let device = PublicKey(hex: body.device) else { return }
+            // The lowest revocation point wins, whatever the arrival order.
+            let statement = try connection.statement("""
+                UPDATE devices SET revoked_after = ?, revoked_by = ?
+                WHERE device = ? AND (revoked_after IS NULL OR revoked_after > ?1 OR (revoked_after = ?1 AND revoked_by > ?2))
+                """)
+            statement.bind(1, max(0, body.afterSequence))
+            statement.bind(2, entry.id.bytes)
+            statement.bind(3, device.bytes)
+            try statement.run()
+            policy.revoke(device, after: UInt64(max(0, body.afterSequence)))
+            policyChanged = true
+        case .campaignPublished, .campaignUpdated:
             let body = try entry.decodeBody(CampaignPublished.self)
             let title = body.languages.first.flatMap { body.texts[$0]?.title } ?? body.campaign
             let statement = try connection.statement("""
-                INSERT INTO campaigns (campaign, version, title, state, goal, deadline, published_at)
-                VALUES (?, ?, ?, 'open', ?, ?, ?) ON CONFLICT (campaign) DO NOTHING
+                INSERT OR IGNORE INTO campaign_versions
+                    (id, campaign, kind, author, sequence, hlc_wall, hlc_counter, authorised, title, goal, deadline, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            statement.bind(1, body.campaign)
-            statement.bind(2, entry.id.bytes)
-            statement.bind(3, title)
-            statement.bind(4, body.goal)
-            statement.bind(5, body.deadline.flatMap(Timestamps.parse).map { Int64($0) })
-            statement.bind(6, Int64(entry.timestamp.wall))
+            bindCommon(statement, entry, from: 1, campaign: body.campaign, extra: type == .campaignPublished ? "published" : "updated")
+            statement.bind(8, authorised(entry))
+            statement.bind(9, title)
+            statement.bind(10, body.goal)
+            statement.bind(11, body.deadline.flatMap(Timestamps.parse).map { Int64($0) })
+            statement.bind(12, entry.body)
             try statement.run()
+            dirtyCampaigns.insert(body.campaign)
         case .campaignClosed:
             let body = try entry.decodeBody(CampaignClosed.self)
-            let statement = try connection.statement(
-                "UPDATE campaigns SET state = 'closed', closed_at = ? WHERE campaign = ? AND state = 'open'")
-            statement.bind(1, Int64(entry.timestamp.wall))
-            statement.bind(2, body.campaign)
-            try statement.run()
-        case .signatureRecorded:
-            let body = try entry.decodeBody(SignatureRecorded.self)
             let statement = try connection.statement("""
-                INSERT OR IGNORE INTO signatures (id, campaign, receipt_hash, signer, state)
-                VALUES (?, ?, ?, ?, 'counted')
+                INSERT OR IGNORE INTO campaign_closes (id, campaign, author, sequence, hlc_wall, hlc_counter, authorised, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             statement.bind(1, entry.id.bytes)
             statement.bind(2, body.campaign)
-            statement.bind(3, Hex.decode(body.receiptHash) ?? [])
-            statement.bind(4, Hex.decode(body.signer) ?? [])
+            bindPosition(statement, entry, from: 3)
+            statement.bind(7, authorised(entry))
+            statement.bind(8, body.reason)
             try statement.run()
+            dirtyCampaigns.insert(body.campaign)
+        case .signatureRecorded:
+            let body = try entry.decodeBody(SignatureRecorded.self)
+            let signer = Hex.decode(body.signer) ?? []
+            let statement = try connection.statement("""
+                INSERT OR IGNORE INTO signatures
+                    (id, campaign, version, author, sequence, hlc_wall, hlc_counter, day, channel, paper_list, paper_row,
+                     country, postcode_area, consent, signer, receipt_hash, payload, authorised, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                """)
+            statement.bind(1, entry.id.bytes)
+            statement.bind(2, body.campaign)
+            statement.bind(3, Hex.decode(body.campaignVersion) ?? [])
+            bindPosition(statement, entry, from: 4)
+            statement.bind(8, String(Timestamps.iso8601(millis: entry.timestamp.wall).prefix(10)))
+            statement.bind(9, body.channel.rawValue)
+            statement.bind(10, body.paperList)
+            statement.bind(11, body.paperRow)
+            statement.bind(12, body.country)
+            statement.bind(13, body.postcodeArea)
+            statement.bind(14, Int64(body.consentContact ? 1 : 0))
+            statement.bind(15, signer)
+            statement.bind(16, Hex.decode(body.receiptHash) ?? [])
+            statement.bind(17, entry.payloadDigest?.bytes ?? [])
+            statement.bind(18, authorised(entry))
+            try statement.run()
+            dirtyGroups.insert(SignatureGroup(campaign: body.campaign, signer: signer))
+            dirtySignatures.insert(entry.id)
         case .signatureWithdrawn:
             let body = try entry.decodeBody(SignatureWithdrawn.self)
-            let statement = try connection.statement("UPDATE signatures SET state = 'withdrawn' WHERE id = ?")
-            statement.bind(1, Hex.decode(body.signature) ?? [])
+            let target = Digest(hex: body.signature) ?? .zero
+            let statement = try connection.statement("""
+                INSERT OR IGNORE INTO withdrawals (id, signature, author, sequence, hlc_wall, hlc_counter, receipt, authorised, valid)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
+                """)
+            statement.bind(1, entry.id.bytes)
+            statement.bind(2, target.bytes)
+            bindPosition(statement, entry, from: 3)
+            statement.bind(7, body.receipt)
+            statement.bind(8, authorised(entry))
             try statement.run()
+            dirtySignatures.insert(target)
+        case .commentPosted:
+            let body = try entry.decodeBody(CommentPosted.self)
+            let statement = try connection.statement("""
+                INSERT OR IGNORE INTO comments
+                    (id, campaign, author, sequence, hlc_wall, hlc_counter, display_name, text, signature, authorised, hidden)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                """)
+            statement.bind(1, entry.id.bytes)
+            statement.bind(2, body.campaign)
+            bindPosition(statement, entry, from: 3)
+            statement.bind(7, body.displayName)
+            statement.bind(8, body.text)
+            statement.bind(9, body.signature.flatMap(Hex.decode))
+            statement.bind(10, authorised(entry))
+            try statement.run()
+            dirtyComments.insert(entry.id)
+        case .commentHidden:
+            let body = try entry.decodeBody(CommentHidden.self)
+            let target = Digest(hex: body.comment) ?? .zero
+            let statement = try connection.statement("""
+                INSERT OR IGNORE INTO comment_hides (id, comment, author, sequence, hlc_wall, hlc_counter, authorised, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            statement.bind(1, entry.id.bytes)
+            statement.bind(2, target.bytes)
+            bindPosition(statement, entry, from: 3)
+            statement.bind(7, authorised(entry))
+            statement.bind(8, body.reason)
+            try statement.run()
+            dirtyComments.insert(target)
         }
+    }
+
+    /// Binds id, campaign, kind, then author, sequence, wall, counter at `from`…`from + 6`.
+    private func bindCommon(_ statement: Statement, _ entry: Entry, from: Int32, campaign: String, extra: String) {
+        statement.bind(from, entry.id.bytes)
+        statement.bind(from + 1, campaign)
+        statement.bind(from + 2, extra)
+        bindPosition(statement, entry, from: from + 3)
+    }
+
+    /// Binds author, sequence, wall, counter.
+    private func bindPosition(_ statement: Statement, _ entry: Entry, from: Int32) {
+        statement.bind(from, entry.author.bytes)
+        statement.bind(from + 1, Int64(entry.sequence))
+        statement.bind(from + 2, Int64(entry.timestamp.wall))
+        statement.bind(from + 3, Int64(entry.timestamp.counter))
+    }
+
+    // MARK: - Step 2: derived state
+
+    /// Recomputes the derived state of everything touched since the last call.
+    func finish() throws {
+        if policyChanged {
+            try refreshAuthorisation()
+            policyChanged = false
+        }
+        for signature in dirtySignatures {
+            for group in try refreshWithdrawals(of: signature) { dirtyGroups.insert(group) }
+        }
+        for campaign in dirtyCampaigns.sorted() {
+            try refreshCampaign(campaign)
+            try refreshSignatures(campaign: campaign, signer: nil)
+        }
+        for group in dirtyGroups where !dirtyCampaigns.contains(group.campaign) {
+            try refreshSignatures(campaign: group.campaign, signer: group.signer)
+        }
+        for comment in dirtyComments { try refreshComment(comment) }
+        dirtyGroups.removeAll()
+        dirtyCampaigns.removeAll()
+        dirtySignatures.removeAll()
+        dirtyComments.removeAll()
+    }
+
+    /// Recomputes every derived value from the base facts (after a rebuild).
+    func finishAll() throws {
+        try refreshAuthorisation()
+        let withdrawals = try connection.statement("SELECT DISTINCT signature FROM withdrawals")
+        var targets: [Digest] = []
+        while try withdrawals.step() { if let id = Digest(withdrawals.blob(0)) { targets.append(id) } }
+        withdrawals.reset()
+        for target in targets { _ = try refreshWithdrawals(of: target) }
+        let campaigns = try connection.statement("""
+            SELECT campaign FROM campaign_versions UNION SELECT campaign FROM campaign_closes
+            UNION SELECT campaign FROM signatures ORDER BY 1
+            """)
+        var names: [String] = []
+        while try campaigns.step() { names.append(campaigns.text(0)) }
+        campaigns.reset()
+        for campaign in names {
+            try refreshCampaign(campaign)
+            try refreshSignatures(campaign: campaign, signer: nil)
+        }
+        try connection.execute(Self.refreshAllCommentsSQL)
+        dirtyGroups.removeAll()
+        dirtyCampaigns.removeAll()
+        dirtySignatures.removeAll()
+        dirtyComments.removeAll()
     }
 }

@@ -34,7 +34,7 @@ extension LedgerStore {
         try locked {
             try connection.writeTransaction {
                 guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
-                let policy = TrustPolicy(hq: hqKey)
+                let projector = try makeProjector()
                 let author = signer.publicKey
                 if let fork = try firstFork(of: author) { throw StoreError.forkedLog(author: author, sequence: fork) }
                 try syncClockFromDisk()
@@ -52,15 +52,16 @@ extension LedgerStore {
                         ?? EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
                         throw StoreError.rejected(fault)
                     }
-                    guard policy.allows(author, toWrite: entry.type) else {
+                    guard projector.policy.allows(author, toWrite: entry.type, sequence: entry.sequence) else {
                         throw StoreError.rejected(EntryFault(.unauthorised, entry: entry, detail: "this node's role may not write \(entry.type)"))
                     }
                     try insert(entry)
                     if let payload = item.payload { try insertPayload(payload) }
-                    try Projector.apply(entry, in: connection)
+                    try projector.apply(entry)
                     head = EntryVerifier.LinkPoint(sequence: entry.sequence, id: entry.id, timestamp: entry.timestamp)
                     written.append(entry)
                 }
+                try projector.finish()
                 try persistClock()
                 return written
             }
@@ -84,7 +85,6 @@ extension LedgerStore {
                 }
                 try insert(entry)
                 try adopt(genesis: entry)
-                try Projector.apply(entry, in: connection)
                 try persistClock()
                 return entry
             }
@@ -92,6 +92,12 @@ extension LedgerStore {
     }
 
     // MARK: - Rows
+
+    /// A projector with the trust policy as stored now. Call inside a transaction.
+    func makeProjector() throws -> Projector {
+        guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
+        return Projector(connection: connection, ledger: ledgerID, policy: try Projector.loadPolicy(connection, hq: hqKey))
+    }
 
     func insert(_ entry: Entry) throws {
         let statement = try connection.statement("""

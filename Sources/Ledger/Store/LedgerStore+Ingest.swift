@@ -16,6 +16,8 @@ public struct IngestReport: Sendable, Equatable, Codable {
     public var payloadsAdded = 0
     /// Conflicting entries stored as fork evidence.
     public var forks: [EntryFault] = []
+    /// Entries refused because their author was revoked before their sequence number.
+    public var refused: [EntryFault] = []
 }
 
 extension LedgerStore {
@@ -37,7 +39,7 @@ extension LedgerStore {
     private func ingestLocked(_ incoming: [Entry], payloads: [[UInt8]], verification: VerificationMode) throws -> IngestReport {
         var report = IngestReport()
         let (ledger, hq, genesis) = try identity(for: incoming)
-        let policy = TrustPolicy(hq: hq)
+        var policy = ledgerID == nil ? TrustPolicy(hq: hq) : try Projector.loadPolicy(connection, hq: hq)
         var byAuthor: [PublicKey: [UInt64: Entry]] = [:]
         for entry in incoming { byAuthor[entry.author, default: [:]][entry.sequence] = entry }
         // A batch may hold two different entries for one (author, sequence): a fork inside the batch.
@@ -76,6 +78,10 @@ extension LedgerStore {
                     }
                     continue
                 }
+                if policy.isRevoked(author, at: entry.sequence) {
+                    report.refused.append(EntryFault(.unauthorised, entry: entry, detail: "the device was revoked before this sequence number"))
+                    continue
+                }
                 if let forkedAt, entry.sequence >= forkedAt {
                     evidence.append((entry, nil))
                     continue
@@ -86,6 +92,7 @@ extension LedgerStore {
                     ?? EntryVerifier.checkContent(entry, ledger: ledger, hq: hq) {
                     throw StoreError.rejected(fault)
                 }
+                if author == hq { policy.learn(from: entry) }
                 segment.append(entry)
                 head = EntryVerifier.LinkPoint(sequence: entry.sequence, id: entry.id, timestamp: entry.timestamp)
             }
@@ -113,12 +120,14 @@ extension LedgerStore {
 
         try syncClockFromDisk()
         if let genesis, ledgerID == nil { try adopt(genesis: genesis) }
+        let projector = try makeProjector()
         for entry in toStore {
             try insert(entry)
-            try Projector.apply(entry, in: connection)
+            try projector.apply(entry)
             clock.observe(entry.timestamp)
             report.added += 1
         }
+        try projector.finish()
         for (entry, conflictsWith) in evidence where try !forkStored(entry.id) {
             try insertFork(entry, conflictsWith: conflictsWith)
             report.forks.append(EntryFault(.fork, entry: entry, detail: conflictsWith.map { "conflicts with stored entry \($0.short)" } ?? "extends a forked log"))

@@ -79,6 +79,12 @@ public final class LedgerStore: @unchecked Sendable {
             }
         }
         try loadIdentity()
+        if try meta("rebuild") == [1] {
+            try connection.writeTransaction {
+                if ledgerID != nil { _ = try rebuildLocked() }
+                try setMeta("rebuild", [0])
+            }
+        }
     }
 
     private func loadIdentity() throws {
@@ -132,10 +138,12 @@ public final class LedgerStore: @unchecked Sendable {
         hqKey = genesis.author
     }
 
-    /// The trust policy of this ledger as stored now.
+    /// The trust policy of this ledger as stored now: HQ, enrolled devices, revocations.
     public func trustPolicy() throws -> TrustPolicy {
-        guard let hqKey else { throw StoreError.notInitialised(path: path) }
-        return TrustPolicy(hq: hqKey)
+        try locked {
+            guard let hqKey else { throw StoreError.notInitialised(path: path) }
+            return try Projector.loadPolicy(connection, hq: hqKey)
+        }
     }
 
     // MARK: - Clock

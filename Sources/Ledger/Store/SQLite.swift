@@ -158,6 +158,12 @@ final class Statement {
 
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(raw, column) == SQLITE_NULL }
 
+    var columnCount: Int32 { sqlite3_column_count(raw) }
+
+    func columnName(_ column: Int32) -> String { String(cString: sqlite3_column_name(raw, column)) }
+
+    func columnType(_ column: Int32) -> Int32 { sqlite3_column_type(raw, column) }
+
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(raw, column) }
 
     func text(_ column: Int32) -> String {
@@ -169,5 +175,27 @@ final class Statement {
         let count = Int(sqlite3_column_bytes(raw, column))
         guard count > 0, let pointer = sqlite3_column_blob(raw, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+}
+
+extension Statement {
+    /// The current row as one line: each column as `name=value`, separated by tabs, values as
+    /// `null`, `i:<decimal>`, `t:<hex of UTF-8>` or `b:<hex>`, then a newline.
+    func canonicalRow() -> [UInt8] {
+        var out: [UInt8] = []
+        let count = columnCount
+        for column in 0..<count {
+            if column > 0 { out.append(0x09) }
+            out.append(contentsOf: Array(columnName(column).utf8))
+            out.append(UInt8(ascii: "="))
+            switch columnType(column) {
+            case SQLITE_NULL: out.append(contentsOf: Array("null".utf8))
+            case SQLITE_INTEGER: out.append(contentsOf: Array("i:\(int64(column))".utf8))
+            case SQLITE_TEXT: out.append(contentsOf: Array("t:\(Hex.encode(Array(text(column).utf8)))".utf8))
+            default: out.append(contentsOf: Array("b:\(Hex.encode(blob(column)))".utf8))
+            }
+        }
+        out.append(0x0a)
+        return out
     }
 }

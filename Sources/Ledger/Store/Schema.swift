@@ -1,6 +1,6 @@
 /// The SQLite schema of a node's store (docs/STORE.md). Migrations are numbered by `user_version`.
 enum Schema {
-    static let version: Int64 = 1
+    static let version: Int64 = 2
 
     static let migrations: [String] = [
         """
@@ -63,5 +63,7 @@ enum Schema {
         );
         CREATE INDEX signatures_by_receipt ON signatures (receipt_hash);
         """,
+        // 2: the read models of docs/READMODELS.md, rebuilt from the entries.
+        ReadModelSchema.drop + ReadModelSchema.create + "INSERT INTO meta (key, value) VALUES ('rebuild', x'01') ON CONFLICT (key) DO UPDATE SET value = x'01';",
     ]
 }

@@ -1,0 +1,44 @@
+import Crypto
+
+extension LedgerStore {
+    /// Drops the read models and rebuilds them from every stored entry, in one transaction.
+    /// Returns the number of entries projected.
+    @discardableResult
+    public func rebuildReadModels() throws -> Int {
+        try locked { try connection.writeTransaction { try rebuildLocked() } }
+    }
+
+    func rebuildLocked() throws -> Int {
+        try connection.execute(ReadModelSchema.drop)
+        try connection.execute(ReadModelSchema.create)
+        let projector = try makeProjector()
+        let rows = try connection.statement("SELECT bytes FROM entries ORDER BY rowid")
+        var count = 0
+        while try rows.step() {
+            try projector.apply(try Entry(bytes: rows.blob(0)))
+            count += 1
+        }
+        rows.reset()
+        try projector.finishAll()
+        return count
+    }
+
+    /// SHA-256 over every read-model table in a fixed order, rows ordered by key
+    /// (docs/READMODELS.md, "The digest"). Two nodes holding the same entries print the same digest.
+    public func readModelDigest() throws -> Digest {
+        try locked {
+            try connection.readTransaction {
+                var hasher = SHA256()
+                for (table, key) in ReadModelSchema.tables {
+                    hasher.update(data: Array("table \(table)\n".utf8))
+                    let statement = try connection.statement("SELECT * FROM \(table) ORDER BY \(key)")
+                    defer { statement.reset() }
+                    while try statement.step() {
+                        hasher.update(data: statement.canonicalRow())
+                    }
+                }
+                return Digest(unchecked: Array(hasher.finalize()))
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+/// Derived state: each function recomputes its rows from the base facts alone.
+extension Projector {
+    /// The signature states of docs/READMODELS.md.
+    enum SignatureState: String {
+        case counted, withdrawn, duplicate, late, unauthorised, orphan
+    }
+
+    /// Recomputes the `authorised` flag of every base fact from the current trust policy
+    /// (after an enrolment or a revocation).
+    func refreshAuthorisation() throws {
+        let hq = "x'\(Hex.encode(policy.hq.bytes))'"
+        func allowed(_ roles: String) -> String {
+            """
+            (author = \(hq) OR author IN (SELECT device FROM devices WHERE role IN (\(roles))
+                AND (revoked_after IS NULL OR sequence <= revoked_after)))
+            """
+        }
+        // `sequence` inside the sub-select refers to the outer row: SQLite resolves it to the base table.
+        for table in ["campaign_versions", "campaign_closes", "comment_hides"] {
+            try connection.execute("UPDATE \(table) SET authorised = \(allowed("'hq'").replacingOccurrences(of: "sequence <=", with: "\(table).sequence <="))")
+        }
+        for table in ["signatures", "withdrawals", "comments"] {
+            try connection.execute("UPDATE \(table) SET authorised = \(allowed("'hq', 'field'").replacingOccurrences(of: "sequence <=", with: "\(table).sequence <="))")
+        }
+        for campaign in try allCampaigns() { dirtyCampaigns.insert(campaign) }
+        let comments = try connection.statement("SELECT comment FROM comment_hides")
+        defer { comments.reset() }
+        while try comments.step() { if let id = Digest(comments.blob(0)) { dirtyComments.insert(id) } }
+    }
+
+    func allCampaigns() throws -> [String] {
+        let statement = try connection.statement("""
+            SELECT campaign FROM campaign_versions UNION SELECT campaign FROM campaign_closes
+            UNION SELECT campaign FROM signatures ORDER BY 1
+            """)
+        defer { statement.reset() }
+        var names: [String] = []
+        while try statement.step() { names.append(statement.text(0)) }
+        return names
+    }
+
+    /// Recomputes the validity of every withdrawal of one signature: authorised, and either the
+    /// receipt hashes to the signature's receipt hash, or HQ (the trust root) withdrew it.
+    /// Returns the signature's group, when the signature is known.
+    func refreshWithdrawals(of signature: Digest) throws -> [SignatureGroup] {
+        let target = try connection.statement("SELECT campaign, signer, receipt_hash FROM signatures WHERE id = ?")
+        target.bind(1, signature.bytes)
+        guard try target.step() else {
+            target.reset()
+            return []
+        }
+        let group = SignatureGroup(campaign: target.text(0), signer: target.blob(1))
+        let receiptHash = target.blob(2)
+        target.reset()
+        let rows = try connection.statement("SELECT id, author, receipt, authorised FROM withdrawals WHERE signature = ?")
+        rows.bind(1, signature.bytes)
+        var verdicts: [([UInt8], Int64)] = []
+        while try rows.step() {
+            let authorised = rows.int64(3) == 1
+            let valid: Bool
+            if !authorised {
+                valid = false
+            } else if !rows.isNull(2) {
+                valid = ReceiptCode(parsing: rows.text(2)).map { $0.hash(ledger: ledger).bytes == receiptHash } ?? false
+            } else {
+                valid = rows.blob(1) == policy.hq.bytes
+            }
+            verdicts.append((rows.blob(0), valid ? 1 : 0))
+        }
+        rows.reset()
+        let update = try connection.statement("UPDATE withdrawals SET valid = ? WHERE id = ? AND valid <> ?1")
+        for (id, valid) in verdicts {
+            update.bind(1, valid)
+            update.bind(2, id)
+            try update.run()
+        }
+        return [group]
+    }
+
+    /// Recomputes a campaign's row: current version (the latest authorised version by
+    /// (HLC, author, sequence)), state (closed when any authorised close exists; the earliest
+    /// close counts), goal, deadline, first publication and last update.
+    func refreshCampaign(_ campaign: String) throws {
+        let versions = try connection.statement("""
+            SELECT id, title, goal, deadline, hlc_wall FROM campaign_versions
+            WHERE campaign = ? AND authorised = 1 ORDER BY hlc_wall, hlc_counter, author, sequence
+            """)
+        versions.bind(1, campaign)
+        var first: UInt64?
+        var latest: (id: [UInt8], title: String, goal: Int64?, deadline: Int64?, wall: UInt64)?
+        var count: Int64 = 0
+        while try versions.step() {
+            let wall = UInt64(versions.int64(4))
+            if first == nil { first = wall }
+            latest = (versions.blob(0), versions.text(1), versions.isNull(2) ? nil : versions.int64(2),
+                      versions.isNull(3) ? nil : versions.int64(3), wall)
+            count += 1
+        }
+        versions.reset()
+        let delete = try connection.statement("DELETE FROM campaigns WHERE campaign = ?")
+        delete.bind(1, campaign)
+        try delete.run()
+        guard let latest, let first else { return }
+        let close = try connection.statement("""
+            SELECT hlc_wall, hlc_counter FROM campaign_closes WHERE campaign = ? AND authorised = 1
+            ORDER BY hlc_wall, hlc_counter, author, sequence LIMIT 1
+            """)
+        close.bind(1, campaign)
+        let closed: (Int64, Int64)? = try close.step() ? (close.int64(0), close.int64(1)) : nil
+        close.reset()
+        let insert = try connection.statement("""
+            INSERT INTO campaigns (campaign, version, versions, title, state, goal, deadline, published_at, updated_at, closed_at, closed_counter)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insert.bind(1, campaign)
+        insert.bind(2, latest.id)
+        insert.bind(3, count)
+        insert.bind(4, latest.title)
+        insert.bind(5, closed == nil ? "open" : "closed")
+        insert.bind(6, latest.goal)
+        insert.bind(7, latest.deadline)
+        insert.bind(8, Int64(first))
+        insert.bind(9, Int64(latest.wall))
+        insert.bind(10, closed?.0)
+        insert.bind(11, closed?.1)
+        try insert.run()
+    }
+
+    /// Recomputes signature states for a campaign, or one signer's group in it:
+    /// unauthorised → orphan (campaign unknown) → withdrawn (a valid withdrawal exists) →
+    /// late (timestamp after the close) → duplicate (an earlier signature of the same signer is
+    /// active) → counted. "Earlier" is (HLC timestamp, author, sequence).
+    func refreshSignatures(campaign: String, signer: [UInt8]?) throws {
+        let known = try connection.statement("SELECT closed_at, closed_counter FROM campaigns WHERE campaign = ?")
+        known.bind(1, campaign)
+        let exists = try known.step()
+        let close: (Int64, Int64)? = exists && !known.isNull(0) ? (known.int64(0), known.int64(1)) : nil
+        known.reset()
+        let sql = """
+            SELECT s.id, s.signer, s.hlc_wall, s.hlc_counter, s.authorised, s.state,
+                   EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = s.id AND w.valid = 1)
+            FROM signatures s WHERE s.campaign = ?\(signer == nil ? "" : " AND s.signer = ?")
+            ORDER BY s.signer, s.hlc_wall, s.hlc_counter, s.author, s.sequence
+            """
+        let rows = try connection.statement(sql)
+        rows.bind(1, campaign)
+        if let signer { rows.bind(2, signer) }
+        var changes: [([UInt8], String)] = []
+        var currentSigner: [UInt8]?
+        var active = false
+        while try rows.step() {
+            let rowSigner = rows.blob(1)
+            if rowSigner != currentSigner {
+                currentSigner = rowSigner
+                active = false
+            }
+            let state: SignatureState
+            if rows.int64(4) == 0 {
+                state = .unauthorised
+            } else if !exists {
+                state = .orphan
+            } else if rows.int64(6) == 1 {
+                state = .withdrawn
+            } else if let close, (rows.int64(2), rows.int64(3)) > close {
+                state = .late
+            } else if active {
+                state = .duplicate
+            } else {
+                state = .counted
+                active = true
+            }
+            if rows.text(5) != state.rawValue { changes.append((rows.blob(0), state.rawValue)) }
+        }
+        rows.reset()
+        let update = try connection.statement("UPDATE signatures SET state = ? WHERE id = ?")
+        for (id, state) in changes {
+            update.bind(1, state)
+            update.bind(2, id)
+            try update.run()
+        }
+    }
+
+    static let refreshAllCommentsSQL = """
+        UPDATE comments SET
+            hidden = EXISTS (SELECT 1 FROM comment_hides h WHERE h.comment = comments.id AND h.authorised = 1),
+            hidden_reason = (SELECT h.reason FROM comment_hides h WHERE h.comment = comments.id AND h.authorised = 1
+                             ORDER BY h.hlc_wall, h.hlc_counter, h.author, h.sequence LIMIT 1)
+        """
+
+    /// Recomputes one comment's visibility: hidden when an authorised `comment.hidden` names it;
+    /// the earliest hide gives the reason.
+    func refreshComment(_ comment: Digest) throws {
+        let statement = try connection.statement(Self.refreshAllCommentsSQL + " WHERE id = ?")
+        statement.bind(1, comment.bytes)
+        try statement.run()
+    }
+}

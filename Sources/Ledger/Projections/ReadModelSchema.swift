@@ -1,0 +1,163 @@
+/// The read-model tables (docs/READMODELS.md): base facts, one row per entry, and derived state
+/// that ``Projector`` recomputes. Everything here can be dropped and rebuilt from the entries.
+enum ReadModelSchema {
+    /// Tables in digest order, each with its key columns (the digest's row order).
+    static let tables: [(name: String, key: String)] = [
+        ("devices", "device"),
+        ("campaign_versions", "id"),
+        ("campaign_closes", "id"),
+        ("campaigns", "campaign"),
+        ("signatures", "id"),
+        ("withdrawals", "id"),
+        ("comments", "id"),
+        ("comment_hides", "id"),
+    ]
+
+    static let drop = """
+        DROP VIEW IF EXISTS findings;
+        DROP VIEW IF EXISTS counts_by_campaign;
+        DROP VIEW IF EXISTS counts_by_day;
+        DROP VIEW IF EXISTS counts_by_channel;
+        DROP VIEW IF EXISTS counts_by_device;
+        DROP VIEW IF EXISTS counts_by_country;
+        DROP TABLE IF EXISTS devices;
+        DROP TABLE IF EXISTS campaign_versions;
+        DROP TABLE IF EXISTS campaign_closes;
+        DROP TABLE IF EXISTS campaigns;
+        DROP TABLE IF EXISTS signatures;
+        DROP TABLE IF EXISTS withdrawals;
+        DROP TABLE IF EXISTS comments;
+        DROP TABLE IF EXISTS comment_hides;
+        """
+
+    static let create = """
+        CREATE TABLE devices (
+            device        BLOB PRIMARY KEY,
+            name          TEXT NOT NULL,
+            role          TEXT NOT NULL,
+            enrolled_by   BLOB NOT NULL,
+            revoked_after INTEGER,
+            revoked_by    BLOB
+        );
+        CREATE TABLE campaign_versions (
+            id          BLOB PRIMARY KEY,
+            campaign    TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            author      BLOB NOT NULL,
+            sequence    INTEGER NOT NULL,
+            hlc_wall    INTEGER NOT NULL,
+            hlc_counter INTEGER NOT NULL,
+            authorised  INTEGER NOT NULL,
+            title       TEXT NOT NULL,
+            goal        INTEGER,
+            deadline    INTEGER,
+            body        BLOB NOT NULL
+        );
+        CREATE INDEX campaign_versions_by_campaign ON campaign_versions (campaign);
+        CREATE TABLE campaign_closes (
+            id          BLOB PRIMARY KEY,
+            campaign    TEXT NOT NULL,
+            author      BLOB NOT NULL,
+            sequence    INTEGER NOT NULL,
+            hlc_wall    INTEGER NOT NULL,
+            hlc_counter INTEGER NOT NULL,
+            authorised  INTEGER NOT NULL,
+            reason      TEXT
+        );
+        CREATE INDEX campaign_closes_by_campaign ON campaign_closes (campaign);
+        CREATE TABLE campaigns (
+            campaign       TEXT PRIMARY KEY,
+            version        BLOB NOT NULL,
+            versions       INTEGER NOT NULL,
+            title          TEXT NOT NULL,
+            state          TEXT NOT NULL,
+            goal           INTEGER,
+            deadline       INTEGER,
+            published_at   INTEGER NOT NULL,
+            updated_at     INTEGER NOT NULL,
+            closed_at      INTEGER,
+            closed_counter INTEGER
+        );
+        CREATE TABLE signatures (
+            id            BLOB PRIMARY KEY,
+            campaign      TEXT NOT NULL,
+            version       BLOB NOT NULL,
+            author        BLOB NOT NULL,
+            sequence      INTEGER NOT NULL,
+            hlc_wall      INTEGER NOT NULL,
+            hlc_counter   INTEGER NOT NULL,
+            day           TEXT NOT NULL,
+            channel       TEXT NOT NULL,
+            paper_list    INTEGER,
+            paper_row     INTEGER,
+            country       TEXT,
+            postcode_area TEXT,
+            consent       INTEGER NOT NULL,
+            signer        BLOB NOT NULL,
+            receipt_hash  BLOB NOT NULL,
+            payload       BLOB NOT NULL,
+            authorised    INTEGER NOT NULL,
+            state         TEXT NOT NULL
+        );
+        CREATE INDEX signatures_by_signer ON signatures (campaign, signer);
+        CREATE INDEX signatures_by_receipt ON signatures (receipt_hash);
+        CREATE INDEX signatures_by_paper ON signatures (campaign, paper_list, paper_row) WHERE paper_list IS NOT NULL;
+        CREATE TABLE withdrawals (
+            id          BLOB PRIMARY KEY,
+            signature   BLOB NOT NULL,
+            author      BLOB NOT NULL,
+            sequence    INTEGER NOT NULL,
+            hlc_wall    INTEGER NOT NULL,
+            hlc_counter INTEGER NOT NULL,
+            receipt     TEXT,
+            authorised  INTEGER NOT NULL,
+            valid       INTEGER NOT NULL
+        );
+        CREATE INDEX withdrawals_by_signature ON withdrawals (signature);
+        CREATE TABLE comments (
+            id            BLOB PRIMARY KEY,
+            campaign      TEXT NOT NULL,
+            author        BLOB NOT NULL,
+            sequence      INTEGER NOT NULL,
+            hlc_wall      INTEGER NOT NULL,
+            hlc_counter   INTEGER NOT NULL,
+            display_name  TEXT NOT NULL,
+            text          TEXT NOT NULL,
+            signature     BLOB,
+            authorised    INTEGER NOT NULL,
+            hidden        INTEGER NOT NULL,
+            hidden_reason TEXT
+        );
+        CREATE INDEX comments_by_campaign ON comments (campaign, hlc_wall);
+        CREATE TABLE comment_hides (
+            id          BLOB PRIMARY KEY,
+            comment     BLOB NOT NULL,
+            author      BLOB NOT NULL,
+            sequence    INTEGER NOT NULL,
+            hlc_wall    INTEGER NOT NULL,
+            hlc_counter INTEGER NOT NULL,
+            authorised  INTEGER NOT NULL,
+            reason      TEXT NOT NULL
+        );
+        CREATE INDEX comment_hides_by_comment ON comment_hides (comment);
+        CREATE VIEW counts_by_campaign AS
+            SELECT campaign, state, COUNT(*) AS signatures FROM signatures GROUP BY campaign, state;
+        CREATE VIEW counts_by_day AS
+            SELECT campaign, day, COUNT(*) AS signatures FROM signatures WHERE state = 'counted' GROUP BY campaign, day;
+        CREATE VIEW counts_by_channel AS
+            SELECT campaign, channel, COUNT(*) AS signatures FROM signatures WHERE state = 'counted' GROUP BY campaign, channel;
+        CREATE VIEW counts_by_device AS
+            SELECT campaign, author AS device, COUNT(*) AS signatures FROM signatures WHERE state = 'counted' GROUP BY campaign, author;
+        CREATE VIEW counts_by_country AS
+            SELECT campaign, COALESCE(country, '') AS country, COUNT(*) AS signatures FROM signatures WHERE state = 'counted' GROUP BY campaign, country;
+        CREATE VIEW findings AS
+            SELECT id AS entry, state AS kind, campaign AS detail FROM signatures WHERE state IN ('duplicate', 'late', 'unauthorised', 'orphan')
+            UNION ALL SELECT id, 'invalid-withdrawal', 'receipt or author does not match' FROM withdrawals
+                WHERE valid = 0 AND signature IN (SELECT id FROM signatures)
+            UNION ALL SELECT id, 'withdrawal-of-unknown-signature', '' FROM withdrawals WHERE signature NOT IN (SELECT id FROM signatures)
+            UNION ALL SELECT id, 'unauthorised', 'comment' FROM comments WHERE authorised = 0
+            UNION ALL SELECT id, 'unauthorised', 'comment.hidden' FROM comment_hides WHERE authorised = 0
+            UNION ALL SELECT id, 'unauthorised', kind FROM campaign_versions WHERE authorised = 0
+            UNION ALL SELECT id, 'unauthorised', 'campaign.closed' FROM campaign_closes WHERE authorised = 0;
+        """
+}
