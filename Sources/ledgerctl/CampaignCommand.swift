@@ -6,7 +6,7 @@ struct CampaignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaign",
         abstract: "Publish, close and list campaigns.",
-        subcommands: [Publish.self, Close.self, List.self])
+        subcommands: [Publish.self, Update.self, Close.self, List.self, Show.self])
 
     struct Publish: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -26,6 +26,78 @@ struct CampaignCommand: ParsableCommand {
                 try Output.json(["campaign": campaign.campaign, "version": entry.id.hex])
             } else {
                 print("Published campaign \(campaign.campaign) (version \(entry.id.short))")
+            }
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Publish a new version of a campaign's texts from its campaign file (HQ only).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The campaign file (JSON), with the same id.", valueName: "FILE"))
+        var file: String
+
+        func run() throws {
+            let campaign = try CampaignFile.load(path: file)
+            let entry = try global.openNode().update(campaign)
+            print("Updated campaign \(campaign.campaign) (version \(entry.id.short))")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a campaign's text, current or any version.")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        @Argument(help: ArgumentHelp("The campaign id.", valueName: "ID")) var id: String
+        @Option(name: .long, help: ArgumentHelp("A version id (or a prefix of it); default: the current one.", valueName: "VERSION"))
+        var version: String?
+        @Option(name: .long, help: "The language to show; default: the campaign's first.") var language: String?
+
+        func run() throws {
+            let node = try global.openNode()
+            let versions = try node.store.campaignVersions(id)
+            guard let latest = versions.last else { throw NodeError.unknownCampaign(id) }
+            var chosen = latest
+            if let version {
+                let matches = versions.filter { $0.id.hex.hasPrefix(version.lowercased()) }
+                guard matches.count == 1, let match = matches.first else {
+                    throw NodeError.ambiguous(matches.isEmpty ? "campaign \(id) has no version \(version); versions: \(versions.map(\.id.short).joined(separator: ", "))" : "version prefix \(version) is ambiguous")
+                }
+                chosen = match
+            }
+            if output.json {
+                struct Shown: Encodable { var version: String; var kind: String; var publishedAt: String; var campaign: CampaignPublished; var versions: [String] }
+                try Output.json(Shown(version: chosen.id.hex, kind: chosen.kind, publishedAt: Output.time(chosen.timestamp), campaign: chosen.body, versions: versions.map(\.id.hex)))
+                return
+            }
+            let body = chosen.body
+            let language = language ?? body.languages.first ?? ""
+            guard let text = body.texts[language] else {
+                throw NodeError.ambiguous("campaign \(id) has no text in '\(language)'; languages: \(body.languages.joined(separator: ", "))")
+            }
+            let summary = try node.store.campaign(id)
+            print("\(text.title)  [\(summary?.state ?? "?")]")
+            print("campaign \(id), version \(chosen.id.hex) (\(chosen.kind) \(Output.time(chosen.timestamp)))\(chosen.id == latest.id ? ", current" : "")")
+            print("languages: \(body.languages.joined(separator: ", ")); goal: \(body.goal.map(String.init) ?? "-"); deadline: \(body.deadline ?? "-")")
+            print("")
+            print(text.summary)
+            print("")
+            print(text.body)
+            print("")
+            print("Demands:")
+            for demand in text.demands { print("  - \(demand)") }
+            if let letter = text.letter {
+                print("")
+                print("Letter to \(letter.recipient):")
+                print(letter.text)
+            }
+            if versions.count > 1 {
+                print("")
+                print("Versions: " + versions.map { "\($0.id.short) (\(Output.time($0.timestamp)))" }.joined(separator: ", "))
             }
         }
     }

@@ -13,8 +13,9 @@ struct Ledgerctl: ParsableCommand {
             verification), 2 usage error, 3 any other failure (bad input, missing data folder, ...).
             """,
         subcommands: [
-            InitCommand.self, StatusCommand.self, CampaignCommand.self, SignCommand.self, CommentCommand.self,
-            WithdrawCommand.self, LogCommand.self, VerifyCommand.self, ExportCommand.self, ImportCommand.self,
+            InitCommand.self, StatusCommand.self, CampaignCommand.self, DeviceCommand.self, SignCommand.self, CommentCommand.self,
+            WithdrawCommand.self, ImportPaperCommand.self, StatsCommand.self, DeliverCommand.self, LogCommand.self,
+            VerifyCommand.self, RebuildCommand.self, ExportCommand.self, ImportCommand.self,
         ]
     )
 }
@@ -60,6 +61,9 @@ enum Main {
             printError(error.description)
             return ExitStatus.failure.rawValue
         case let error as CryptoError:
+            printError(error.description)
+            return ExitStatus.failure.rawValue
+        case let error as PaperListError:
             printError(error.description)
             return ExitStatus.failure.rawValue
         case let error as FormatError:

@@ -52,37 +52,39 @@ struct SignCommand: ParsableCommand {
     }
 }
 
-struct CommentCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "comment", abstract: "Post a public comment on a campaign under a display name.")
-
-    @OptionGroup var global: GlobalOptions
-
-    @Option(name: .long, help: "The campaign id.") var campaign: String
-    @Option(name: .customLong("display-name"), help: "The name shown with the comment, as the signer chose it.")
-    var displayName: String
-    @Option(name: .long, help: "The comment.") var text: String
-
-    func run() throws {
-        let entry = try global.openNode().comment(campaign: campaign, displayName: displayName, text: text)
-        print("Comment posted (entry \(entry.id.short)).")
-    }
-}
-
 struct WithdrawCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "withdraw", abstract: "Withdraw the signature a receipt code belongs to.")
+        commandName: "withdraw",
+        abstract: "Withdraw a signature: by the signer's receipt code, or by HQ on a verified request.")
 
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .long, help: "The receipt code the signer was given (XXXX-XXXX-XXXX-XXXX).")
-    var receipt: String
+    var receipt: String?
+
+    @Option(name: .long, help: ArgumentHelp("The signature's entry id (HQ only, with --reason).", valueName: "ID"))
+    var signature: String?
+
+    @Option(name: .long, help: "Why HQ withdraws the signature, for the record (with --signature).")
+    var reason: String?
+
+    func validate() throws {
+        if (receipt == nil) == (signature == nil) { throw ValidationError("give --receipt CODE, or --signature ID with --reason") }
+        if signature != nil && (reason ?? "").isEmpty { throw ValidationError("--signature needs --reason (what verified the request)") }
+    }
 
     func run() throws {
-        guard let code = ReceiptCode(parsing: receipt) else {
-            throw ValidationError("a receipt code has 16 letters and digits, like 7K2M-Q9XD-3HPA-W4TZ")
+        let node = try global.openNode()
+        let entry: Entry
+        if let receipt {
+            guard let code = ReceiptCode(parsing: receipt) else {
+                throw ValidationError("a receipt code has 16 letters and digits, like 7K2M-Q9XD-3HPA-W4TZ")
+            }
+            entry = try node.withdraw(receipt: code)
+        } else {
+            guard let signature, let id = Digest(hex: signature) else { throw ValidationError("--signature takes the 64-character entry id") }
+            entry = try node.withdraw(signature: id, reason: reason ?? "")
         }
-        let entry = try global.openNode().withdraw(receipt: code)
         print("Signature withdrawn (entry \(entry.id.short)).")
     }
 }

@@ -17,6 +17,8 @@ public enum NodeError: Error, CustomStringConvertible, Equatable {
     case unknownReceipt
     case alreadyWithdrawn(signature: String)
     case unknownSignature(String)
+    case unknownComment(String)
+    case noSealingKey
     case ambiguous(String)
 
     public var description: String {
@@ -51,6 +53,10 @@ public enum NodeError: Error, CustomStringConvertible, Equatable {
             return "signature \(signature) was already withdrawn"
         case .unknownSignature(let id):
             return "no signature with id \(id)"
+        case .unknownComment(let id):
+            return "no comment with id \(id); see 'ledgerctl comment list --campaign ID --all'"
+        case .noSealingKey:
+            return "this node has no sealing key (keys/sealing.key), so it cannot open signers' data; only HQ can deliver signatures"
         case .ambiguous(let what):
             return what
         }

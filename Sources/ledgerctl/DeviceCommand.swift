@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Ledger
+
+extension Role: ExpressibleByArgument {}
+
+struct DeviceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "device",
+        abstract: "Enrol, list and revoke devices (HQ).",
+        subcommands: [Enrol.self, List.self, Revoke.self])
+
+    static func key(_ text: String, among devices: [DeviceSummary]? = nil) throws -> PublicKey {
+        if let key = PublicKey(hex: text) { return key }
+        if let devices {
+            let matches = devices.filter { $0.device.hasPrefix(text.lowercased()) }
+            if matches.count == 1, let key = PublicKey(hex: matches[0].device) { return key }
+            throw NodeError.ambiguous(matches.isEmpty ? "no enrolled device starts with \(text)" : "\(text) matches \(matches.count) devices; give more characters")
+        }
+        throw ValidationError("KEY is the device's 64-character public key (shown by 'ledgerctl status' on the device)")
+    }
+
+    struct Enrol: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enrol a device's key with a name and role (HQ only).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The device's public key (hex).", valueName: "KEY")) var key: String
+        @Option(name: .long, help: "A human name, for example \"Stall laptop 3\".") var name: String
+        @Option(name: .long, help: "field (records signatures, comments, withdrawals), hq or observer.") var role: Role = .field
+
+        func run() throws {
+            let device = try DeviceCommand.key(key)
+            let entry = try global.openNode().enrol(device: device, name: name, role: role)
+            print("Enrolled \(name) (\(device.fingerprint)) as \(role.rawValue) (entry \(entry.id.short)).")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List enrolled devices.")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let devices = try global.openNode().store.devices()
+            if output.json {
+                try Output.json(devices)
+                return
+            }
+            if devices.isEmpty { print("No devices enrolled. Enrol one with 'ledgerctl device enrol KEY --name NAME'.") }
+            for device in devices {
+                let revoked = device.revokedAfter.map { "  REVOKED after \($0)" } ?? ""
+                print("\(device.device.prefix(12))  \(device.role.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  sequence \(device.sequence)  \(device.name)\(revoked)")
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a device (a lost laptop): its entries after --after-seq are refused and not counted.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The device's key or a prefix of it.", valueName: "ID")) var id: String
+        @Option(name: .customLong("after-seq"), help: "The last sequence number that still counts (default: all the node holds now).")
+        var afterSequence: UInt64?
+        @Option(name: .long, help: "Why, for the record.") var reason: String?
+
+        func run() throws {
+            let node = try global.openNode()
+            let devices = try node.store.devices()
+            let device = try DeviceCommand.key(id, among: devices)
+            let held = devices.first { $0.device == device.hex }?.sequence ?? 0
+            let entry = try node.revoke(device: device, afterSequence: afterSequence ?? held, reason: reason)
+            print("Revoked \(device.short) after sequence \(afterSequence ?? held) (entry \(entry.id.short)).")
+        }
+    }
+}
