@@ -109,9 +109,11 @@ extension LedgerStore {
         // Payloads must each belong to an entry in the batch or the store.
         var wanted: Set<Digest> = Set(toStore.compactMap(\.payloadDigest))
         wanted.formUnion(evidence.compactMap(\.entry.payloadDigest))
+        let refusedPayloads = Set(incoming.filter { entry in report.refused.contains { $0.id == entry.id.hex } }.compactMap(\.payloadDigest))
         var newPayloads: [[UInt8]] = []
         for payload in payloads {
             let digest = Digest.sha256(payload)
+            if refusedPayloads.contains(digest) && !wanted.contains(digest) { continue }
             if try !wanted.contains(digest) && !storedEntryCarries(payload: digest) {
                 throw StoreError.orphanPayload(digest: digest)
             }

@@ -122,3 +122,8 @@ enum RepoPaths {
 
     static var vectors: String { root + "/docs/test-vectors" }
 }
+
+extension NodeFolder {
+    /// Reads a key file, for tests that act as a field device of this node's ledger.
+    func readKeyForTests(_ name: String) throws -> [UInt8]? { try readKey(name) }
+}

@@ -1,0 +1,252 @@
+import Foundation
+import Testing
+@testable import Ledger
+
+@Suite("Read models")
+struct ReadModelTests {
+    @Test("any arrival order of the same entries gives the same read-model digest, and rebuild agrees", arguments: [UInt64(1), 2, 3, 4])
+    func orderIndependence(seed: UInt64) throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let scenario = try Scenario.make(seed: seed)
+        var digests: Set<Digest> = []
+        for order in 0..<6 {
+            let store = try LedgerStore.open(at: dir.file("s\(order).sqlite"), create: true)
+            try Scenario.ingest(scenario.arrival(seed: seed * 1000 + UInt64(order)), into: store)
+            #expect(try store.entryCount() == scenario.allEntries.count)
+            let digest = try store.readModelDigest()
+            digests.insert(digest)
+            try store.rebuildReadModels()
+            #expect(try store.readModelDigest() == digest, "rebuild differs from incremental projection (seed \(seed), order \(order))")
+        }
+        #expect(digests.count == 1, "seed \(seed): \(digests.count) different digests")
+        // The scenario exercises every state.
+        let store = try LedgerStore.open(at: dir.file("s0.sqlite"))
+        let states = try ["c1", "c2"].compactMap { try store.campaign($0) }.map { try store.stats(campaign: $0) }
+        #expect(states.map(\.counted).reduce(0, +) > 0)
+        #expect(states.map { $0.duplicates + $0.withdrawn + $0.late }.reduce(0, +) > 0)
+    }
+
+    @Test("local appends interleaved with received batches give the digest of any other arrival order")
+    func interleavedAppends() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let scenario = try Scenario.make(seed: 42, steps: 60)
+        let clock = ManualClock(Fixed.baseWall + 10_000_000)
+        let fieldA = try #require(scenario.logs.keys.first { $0 != scenario.hq })
+        // The receiving store is a field device that has the HQ log, then writes its own entries
+        // while batches of the other logs arrive.
+        let hub = try LedgerStore.open(at: dir.file("hub.sqlite"), create: true, wallClock: clock)
+        _ = try hub.ingest(scenario.logs[scenario.hq] ?? [], verification: .full)
+        let local = try SigningKey(seed: [UInt8](repeating: 0x04, count: 32))
+        var others = scenario.arrival(seed: 7).filter { $0.first?.author != scenario.hq && $0.first?.author != local.publicKey }
+        var ownWrites = 0
+        while !others.isEmpty || ownWrites < 10 {
+            if ownWrites < 10 && (others.isEmpty || ownWrites % 2 == 0) {
+                clock.advance(1_000)
+                _ = try hub.append(CommentPosted(campaign: "c1", displayName: "local \(ownWrites)", text: "t", signature: nil), signer: local)
+                ownWrites += 1
+            }
+            if !others.isEmpty { _ = try hub.ingest(others.removeFirst()) }
+        }
+        _ = fieldA
+        // Every entry the hub holds, fed to fresh stores in other orders.
+        let everything = try hub.entries()
+        var logs: [PublicKey: [Entry]] = [:]
+        for entry in everything { logs[entry.author, default: []].append(entry) }
+        let replay = Scenario(logs: logs, hq: scenario.hq)
+        let expected = try hub.readModelDigest()
+        for order in 0..<4 {
+            let store = try LedgerStore.open(at: dir.file("r\(order).sqlite"), create: true)
+            try Scenario.ingest(replay.arrival(seed: 99 + UInt64(order)), into: store)
+            #expect(try store.readModelDigest() == expected)
+        }
+    }
+}
+
+@Suite("Counting")
+struct CountingTests {
+    /// HQ with campaign c1 and two enrolled field devices (as stores that received HQ's log).
+    struct Setup {
+        let dir: TempDir
+        let hq: LedgerNode
+        let laptops: [LedgerStore]
+        let keys: [SigningKey]
+
+        init() throws {
+            dir = try TempDir()
+            hq = try LedgerNode.createHQ(at: dir.file("hq"), name: "Counting")
+            try hq.publish(sampleCampaign("c1"))
+            keys = [SigningKey(), SigningKey()]
+            for (index, key) in keys.enumerated() { try hq.enrol(device: key.publicKey, name: "Laptop \(index)") }
+            var stores: [LedgerStore] = []
+            let hqEntries = try hq.store.entries()
+            for index in 0..<2 {
+                let store = try LedgerStore.open(at: dir.file("laptop\(index).sqlite"), create: true)
+                _ = try store.ingest(hqEntries)
+                stores.append(store)
+            }
+            laptops = stores
+        }
+
+        /// Records a signature on a laptop as `LedgerNode.sign` would, for the given e-mail.
+        func sign(on laptop: Int, email: String, campaign: String = "c1", channel: Channel = .kiosk) throws -> (Entry, ReceiptCode) {
+            let details = try SignerDetails(name: "Someone", email: email).validated()
+            let ledger = try hq.ledgerID
+            let code = ReceiptCode()
+            let key = try #require(try hq.folder.readKeyForTests(LedgerNode.pseudonymKeyFile))
+            let version = try #require(try hq.store.campaign(campaign)).version
+            let body = SignatureRecorded(
+                campaign: campaign, campaignVersion: version, channel: channel, paperList: channel == .paper ? 1 : nil,
+                country: "NO", postcodeArea: nil, consentContact: false, signer: details.pseudonym(key: key, campaign: campaign).hex,
+                receiptHash: code.hash(ledger: ledger).hex)
+            let sealed = try Sealing.seal(try details.sealedPlaintext(), to: try hq.sealingPublicKey(), ledger: ledger)
+            return (try laptops[laptop].append(body, payload: sealed, signer: keys[laptop]), code)
+        }
+
+        /// Brings every laptop's log to HQ.
+        func syncToHQ() throws {
+            for (index, laptop) in laptops.enumerated() {
+                let entries = try laptop.entries(matching: EntryFilter(author: keys[index].publicKey))
+                let payloads = try entries.compactMap(\.payloadDigest).compactMap { try laptop.payload(digest: $0) }
+                _ = try hq.store.ingest(entries, payloads: payloads)
+            }
+        }
+
+        func stats() throws -> CampaignStats {
+            try hq.store.stats(campaign: try #require(try hq.store.campaign("c1")))
+        }
+    }
+
+    @Test("the same person signing at two laptops and on paper counts once; the others are duplicates")
+    func duplicatesAcrossDevicesAndChannels() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "kari@example.org")
+        _ = try setup.sign(on: 1, email: "  KARI@example.org ", channel: .kiosk)
+        _ = try setup.sign(on: 1, email: "kari@example.org", channel: .paper)
+        _ = try setup.sign(on: 0, email: "ola@example.org")
+        try setup.syncToHQ()
+        let stats = try setup.stats()
+        #expect(stats.counted == 2)
+        #expect(stats.duplicates == 2)
+        #expect(stats.unique == 2)
+        // The audit lists the duplicates by entry, without personal data.
+        let report = try Auditor(store: setup.hq.store).run(mode: .full)
+        #expect(report.intact)
+    }
+
+    @Test("a withdrawn signature stops counting; signing again later counts again")
+    func withdrawThenResign() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let (_, code) = try setup.sign(on: 0, email: "kari@example.org")
+        try setup.syncToHQ()
+        #expect(try setup.stats().counted == 1)
+        try setup.hq.withdraw(receipt: code)
+        #expect(try setup.stats().counted == 0)
+        #expect(try setup.stats().withdrawn == 1)
+        #expect(throws: NodeError.self) { try setup.hq.withdraw(receipt: code) }
+        #expect(throws: NodeError.unknownReceipt) { try setup.hq.withdraw(receipt: ReceiptCode()) }
+        _ = try setup.sign(on: 1, email: "kari@example.org")
+        try setup.syncToHQ()
+        let stats = try setup.stats()
+        #expect(stats.counted == 1 && stats.withdrawn == 1 && stats.duplicates == 0)
+    }
+
+    @Test("a withdrawal with a wrong receipt does not withdraw; HQ can withdraw by id")
+    func invalidWithdrawal() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let (signature, _) = try setup.sign(on: 0, email: "kari@example.org")
+        _ = try setup.laptops[1].ingest([signature])  // laptop 1 hears of it (author 0 is enrolled)
+            .added
+        _ = try setup.laptops[1].append(SignatureWithdrawn(signature: signature.id.hex, receipt: ReceiptCode().symbols, reason: nil), signer: setup.keys[1])
+        try setup.syncToHQ()
+        #expect(try setup.stats().counted == 1)
+        try setup.hq.withdraw(signature: signature.id, reason: "e-mail request verified")
+        #expect(try setup.stats().counted == 0)
+    }
+
+    @Test("signatures timestamped after the close are kept and counted as late")
+    func lateSignatures() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "early@example.org")
+        Thread.sleep(forTimeInterval: 0.005)
+        try setup.hq.close(campaign: "c1")
+        Thread.sleep(forTimeInterval: 0.005)
+        // Laptop 1 is offline and does not know the campaign closed.
+        _ = try setup.sign(on: 1, email: "late@example.org")
+        try setup.syncToHQ()
+        let stats = try setup.stats()
+        #expect(stats.counted == 1)
+        #expect(stats.late == 1)
+        let late = try setup.hq.store.entries(matching: EntryFilter(type: "signature.recorded")).count
+        #expect(late == 2)
+        #expect(try setup.hq.delivery(campaign: "c1").signatures.count == 1)
+    }
+
+    @Test("a hidden comment stays in the log but leaves the public list")
+    func hiddenComments() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let kept = try setup.hq.comment(campaign: "c1", displayName: "Kari", text: "Free them!")
+        let spam = try setup.hq.comment(campaign: "c1", displayName: "Bot", text: "buy now")
+        try setup.hq.hideComment(spam.id, reason: "spam")
+        #expect(try setup.hq.store.comments(campaign: "c1").map(\.id) == [kept.id.hex])
+        let all = try setup.hq.store.comments(campaign: "c1", includeHidden: true)
+        #expect(all.count == 2)
+        #expect(all.first { $0.id == spam.id.hex }?.hiddenReason == "spam")
+        #expect(try setup.hq.store.entry(id: spam.id) != nil)
+        #expect(throws: NodeError.self) { try setup.hq.hideComment(Digest.sha256([1]), reason: "x") }
+    }
+
+    @Test("campaign versions: signatures record the version the signer saw; show finds every version")
+    func versions() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let (first, _) = try setup.sign(on: 0, email: "a@example.org")
+        var updated = sampleCampaign("c1")
+        updated.texts["en"]?.title = "Free the press, now"
+        let update = try setup.hq.update(updated)
+        _ = try setup.laptops[1].ingest([update])
+        let (second, _) = try setup.sign(on: 1, email: "b@example.org")
+        let versions = try setup.hq.store.campaignVersions("c1")
+        #expect(versions.count == 2)
+        #expect(try first.decodeBody(SignatureRecorded.self).campaignVersion == versions[0].id.hex)
+        #expect(try second.decodeBody(SignatureRecorded.self).campaignVersion == versions[1].id.hex)
+        #expect(try setup.hq.store.campaign("c1")?.title == "Free the press, now")
+    }
+
+    @Test("delivery refuses on a node without HQ's sealing key, and opens the data at HQ")
+    func deliveryNeedsKey() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "kari@example.org")
+        try setup.syncToHQ()
+        try setup.hq.exportBundle(to: setup.dir.file("b"))
+        let (observer, _) = try LedgerNode.createObserver(at: setup.dir.file("observer"), bundle: try LedgerNode.readBundle(at: setup.dir.file("b")))
+        #expect(throws: NodeError.noSealingKey) { try observer.delivery(campaign: "c1") }
+        let list = try setup.hq.delivery(campaign: "c1")
+        #expect(list.signatures.map(\.email) == ["kari@example.org"])
+        #expect(list.header.counted == 1)
+        let hqDigest = try setup.hq.store.readModelDigest()
+        #expect(list.header.readModelDigest == hqDigest.hex)
+        #expect(try observer.store.readModelDigest() == hqDigest)
+    }
+
+    @Test("a revoked device's entries after the revocation point stop counting and are refused later")
+    func revocation() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        try setup.syncToHQ()
+        try setup.hq.revoke(device: setup.keys[0].publicKey, afterSequence: 1, reason: "laptop lost")
+        _ = try setup.sign(on: 0, email: "b@example.org")
+        try setup.syncToHQ()
+        let stats = try setup.stats()
+        #expect(stats.counted == 1)
+        #expect(try setup.hq.store.entries(matching: EntryFilter(author: setup.keys[0].publicKey)).count == 1)
+    }
+}
