@@ -28,10 +28,15 @@ public final class LedgerNode: @unchecked Sendable {
     /// The ledger id.
     public var ledgerID: Digest {
         get throws {
-            guard let id = store.ledgerID else { throw StoreError.notInitialised(path: store.path) }
-            return id
+            if let id = store.ledgerID { return id }
+            if let expected = try store.setting("expected.ledger").flatMap(Digest.init(hex:)) { return expected }
+            throw StoreError.notInitialised(path: store.path)
         }
     }
+
+    /// True once the node holds its ledger's genesis entry (a joining laptop does not, until it
+    /// first syncs with HQ or imports HQ's bundle).
+    public var hasLedger: Bool { store.ledgerID != nil }
 
     /// Creates a standalone HQ node: keys (mode 0600) and the genesis entry.
     public static func createHQ(at path: String, name: String, wallClock: any WallClock = SystemClock()) throws -> LedgerNode {
@@ -93,7 +98,10 @@ public final class LedgerNode: @unchecked Sendable {
         let folder = NodeFolder(path: path)
         guard folder.exists else { throw NodeError.noNode(path: folder.path) }
         let store = try LedgerStore.open(at: folder.storePath, wallClock: wallClock)
-        guard store.ledgerID != nil else { throw StoreError.notInitialised(path: folder.storePath) }
+        let expected = try store.setting("expected.ledger")
+        guard store.ledgerID != nil || expected != nil else {
+            throw StoreError.notInitialised(path: folder.storePath)
+        }
         guard let seed = try folder.readKey(nodeKeyFile) else {
             throw NodeError.keyFile(path: folder.keysPath + "/" + nodeKeyFile, reason: "it is missing")
         }

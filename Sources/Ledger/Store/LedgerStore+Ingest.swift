@@ -154,6 +154,12 @@ extension LedgerStore {
         guard let genesis = incoming.first(where: { $0.sequence == 1 && $0.ledger.isZero && $0.type == EventType.ledgerCreated.rawValue }) else {
             throw StoreError.noGenesis
         }
+        if let expected = try meta("setting.expected.ledger").flatMap({ Digest(hex: String(decoding: $0, as: UTF8.self)) }), expected != genesis.id {
+            throw StoreError.wrongLedger(expected: expected, found: genesis.id)
+        }
+        if let fingerprint = try meta("setting.expected.hq").map({ String(decoding: $0, as: UTF8.self) }), fingerprint != genesis.author.fingerprint {
+            throw StoreError.rejected(EntryFault(.badGenesis, entry: genesis, detail: "HQ's key fingerprint is not the one in the join token"))
+        }
         if let fault = EntryVerifier.checkContent(genesis, ledger: nil, hq: genesis.author)
             ?? EntryVerifier.checkLink(genesis, after: nil) ?? EntryVerifier.checkSignature(genesis) {
             throw StoreError.rejected(fault)

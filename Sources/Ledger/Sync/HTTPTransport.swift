@@ -1,0 +1,119 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A failed exchange with a peer.
+public enum PeerError: Error, CustomStringConvertible, Equatable {
+    case unreachable(peer: String, reason: String)
+    case refused(peer: String, status: Int, message: String)
+    case protocolError(peer: String, reason: String)
+    case otherLedger(peer: String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let peer, let reason): return "cannot reach \(peer): \(reason)"
+        case .refused(let peer, let status, let message): return "\(peer) refused the request (HTTP \(status)): \(message)"
+        case .protocolError(let peer, let reason): return "\(peer) answered something unexpected: \(reason)"
+        case .otherLedger(let peer): return "\(peer) is a node of another ledger"
+        }
+    }
+}
+
+/// Signed JSON requests to one peer over HTTP (blocking; one request at a time).
+final class HTTPTransport: @unchecked Sendable {
+    let base: URL
+    let key: SigningKey
+    let ledger: Digest
+    let session: URLSession
+    let wallClock: any WallClock
+    private(set) var bytesSent = 0
+    private(set) var bytesReceived = 0
+
+    init(base: URL, key: SigningKey, ledger: Digest, timeout: TimeInterval = 60, wallClock: any WallClock = SystemClock()) {
+        self.base = base
+        self.key = key
+        self.ledger = ledger
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.urlCache = nil
+        session = URLSession(configuration: configuration)
+        self.wallClock = wallClock
+    }
+
+    deinit {
+        session.finishTasksAndInvalidate()
+    }
+
+    var peer: String { base.absoluteString }
+
+    func get<Response: Decodable>(_ path: String, as type: Response.Type) throws -> Response {
+        try send("GET", path, body: [], as: type)
+    }
+
+    func post<Request: Encodable, Response: Decodable>(_ path: String, _ request: Request, as type: Response.Type) throws -> Response {
+        try send("POST", path, body: Array(try JSONEncoder().encode(request)), as: type)
+    }
+
+    private func send<Response: Decodable>(_ method: String, _ path: String, body: [UInt8], as type: Response.Type) throws -> Response {
+        guard let url = URL(string: path, relativeTo: base) else { throw PeerError.protocolError(peer: peer, reason: "bad path \(path)") }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        if !body.isEmpty {
+            request.httpBody = Data(body)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let signedPath = url.path + (url.query.map { "?" + $0 } ?? "")
+        for (name, value) in try RequestAuth.headers(key: key, ledger: ledger, method: method, path: signedPath, body: body, now: wallClock.nowMillis()) {
+            request.setValue(value, forHTTPHeaderField: name)
+        }
+        let (data, response) = try perform(request)
+        bytesSent += body.count
+        bytesReceived += data.count
+        guard (200..<300).contains(response.statusCode) else {
+            let message = (try? JSONDecoder().decode(ProblemResponse.self, from: data))?.error ?? String(decoding: data.prefix(200), as: UTF8.self)
+            throw PeerError.refused(peer: peer, status: response.statusCode, message: message)
+        }
+        do {
+            return try JSONDecoder().decode(Response.self, from: data)
+        } catch {
+            throw PeerError.protocolError(peer: peer, reason: "\(method) \(path): \(error)")
+        }
+    }
+
+    private func perform(_ request: URLRequest) throws -> (Data, HTTPURLResponse) {
+        let box = ResultBox()
+        let semaphore = DispatchSemaphore(value: 0)
+        let task = session.dataTask(with: request) { data, response, error in
+            box.set(data: data, response: response, error: error)
+            semaphore.signal()
+        }
+        task.resume()
+        semaphore.wait()
+        let (data, response, error) = box.get()
+        if let error { throw PeerError.unreachable(peer: peer, reason: error.localizedDescription) }
+        guard let http = response as? HTTPURLResponse else { throw PeerError.unreachable(peer: peer, reason: "no HTTP response") }
+        return (data ?? Data(), http)
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: Data?
+    private var response: URLResponse?
+    private var error: (any Error)?
+
+    func set(data: Data?, response: URLResponse?, error: (any Error)?) {
+        lock.lock()
+        self.data = data
+        self.response = response
+        self.error = error
+        lock.unlock()
+    }
+
+    func get() -> (Data?, URLResponse?, (any Error)?) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (data, response, error)
+    }
+}

@@ -1,0 +1,103 @@
+import Crypto
+import Foundation
+
+extension LedgerNode {
+    /// Creates an invitation for a device (HQ only) and returns its join token. The invitation is
+    /// kept in this node's store until used; the token works once.
+    public func invite(name: String, role: Role = .field, url: String) throws -> JoinToken {
+        guard self.role == .hq, key.publicKey == store.hqKey else { throw NodeError.notHQ(operation: "invite devices") }
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(name.count) else { throw NodeError.invalidSigner(field: "name", reason: "a device name must be 1 to 100 characters") }
+        guard let parsed = URL(string: url), parsed.scheme == "http" || parsed.scheme == "https", parsed.host != nil else {
+            throw NodeError.ambiguous("--url must be HQ's address as the laptop will reach it, like http://hq.local:8080")
+        }
+        var secret = [UInt8](repeating: 0, count: 32)
+        var random = SystemRandomNumberGenerator()
+        for index in secret.indices { secret[index] = random.next() }
+        let sealed = try ChaChaPoly.seal(try pseudonymKey(), using: JoinToken.sealingKey(secret: secret)).combined
+        let invitation = Invitation(name: name, role: role, secret: Hex.encode(secret), created: SystemClock().nowMillis())
+        try store.setSetting("invitation." + Digest.sha256(secret).hex, String(decoding: try JSONEncoder().encode(invitation), as: UTF8.self))
+        return JoinToken(url: url, ledger: try ledgerID.hex, hq: key.publicKey.fingerprint, name: name,
+                         secret: Hex.encode(secret), pseudonymKey: Hex.encode(sealed))
+    }
+
+    /// HQ's side of `POST /v1/join`: checks the invitation proof, enrols the device, and forgets
+    /// the invitation. `device` is the key that signed the request.
+    public func completeJoin(_ request: JoinRequest, signedBy device: PublicKey) throws -> JoinResponse {
+        guard role == .hq, key.publicKey == store.hqKey else { throw AuthError.forbidden("only HQ enrols devices; join at HQ's address") }
+        guard request.device == device.hex else { throw AuthError.forbidden("the join request must be signed by the joining device's key") }
+        guard let proof = Hex.decode(request.proof) else { throw AuthError.malformed("proof") }
+        let ledger = try ledgerID
+        for (name, value) in try store.settings(prefix: "invitation.") {
+            guard let invitation = try? JSONDecoder().decode(Invitation.self, from: Data(value.utf8)),
+                  let secret = Hex.decode(invitation.secret) else { continue }
+            guard JoinToken.proof(secret: secret, ledger: ledger, device: device) == proof else { continue }
+            if try store.trustPolicy().role(of: device) == nil {
+                try enrol(device: device, name: invitation.name, role: invitation.role)
+            }
+            try store.removeSetting(name)
+            return JoinResponse(enrolled: device.hex, name: invitation.name, role: invitation.role)
+        }
+        throw AuthError.forbidden("the join token is unknown or was already used; ask HQ for a new one")
+    }
+
+    /// Creates a field node from a join token: keys, the pseudonym key, HQ as its first peer, and
+    /// the expected ledger. The node holds no entries until it syncs with HQ (``join(online:)``) or
+    /// imports HQ's bundle.
+    public static func createFromToken(at path: String, token: JoinToken, wallClock: any WallClock = SystemClock()) throws -> LedgerNode {
+        guard let ledger = Digest(hex: token.ledger) else { throw NodeError.ambiguous("the join token is damaged (ledger id)") }
+        let pseudonym = try token.openPseudonymKey()
+        let folder = NodeFolder(path: path)
+        try folder.create()
+        let key = SigningKey()
+        try folder.writeKey(nodeKeyFile, key.seed)
+        try folder.writeKey(pseudonymKeyFile, pseudonym)
+        let store = try LedgerStore.open(at: folder.storePath, create: true, wallClock: wallClock)
+        try folder.restrictStoreFiles()
+        try store.setSetting("role", Role.field.rawValue)
+        try store.setSetting("node", key.publicKey.hex)
+        try store.setSetting("expected.ledger", ledger.hex)
+        try store.setSetting("expected.hq", token.hq)
+        try PeerBook(folder: folder).add(token.url)
+        return LedgerNode(folder: folder, store: store, key: key, role: .field)
+    }
+
+    /// The device's side of joining: asks HQ to enrol this node's key with the token, then pulls
+    /// HQ's log. Checks that the genesis entry is the ledger and HQ key the token names.
+    public func join(token: JoinToken) throws -> SyncReport {
+        guard let url = URL(string: token.url), let secret = Hex.decode(token.secret), let ledger = Digest(hex: token.ledger) else {
+            throw NodeError.ambiguous("the join token is damaged")
+        }
+        let transport = HTTPTransport(base: url, key: key, ledger: ledger)
+        let proof = JoinToken.proof(secret: secret, ledger: ledger, device: key.publicKey)
+        _ = try transport.post("/v1/join", JoinRequest(device: key.publicKey.hex, proof: Hex.encode(proof)), as: JoinResponse.self)
+        return try SyncClient(node: self, peer: url).sync()
+    }
+}
+
+extension LedgerStore {
+    /// Node settings whose name starts with `prefix` (without the `setting.` namespace).
+    func settings(prefix: String) throws -> [(String, String)] {
+        try locked {
+            let statement = try connection.statement("SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key")
+            statement.bind(1, "setting." + prefix)
+            statement.bind(2, "setting." + prefix + "\u{10FFFF}")
+            defer { statement.reset() }
+            var out: [(String, String)] = []
+            while try statement.step() {
+                out.append((String(statement.text(0).dropFirst("setting.".count)), String(decoding: statement.blob(1), as: UTF8.self)))
+            }
+            return out
+        }
+    }
+
+    func removeSetting(_ name: String) throws {
+        try locked {
+            try connection.writeTransaction {
+                let statement = try connection.statement("DELETE FROM meta WHERE key = ?")
+                statement.bind(1, "setting." + name)
+                try statement.run()
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+extension LedgerStore {
+    /// Up to `limit` entries of `author` with a sequence above `after`, in sequence order.
+    public func entries(author: PublicKey, after: UInt64, limit: Int) throws -> [Entry] {
+        try locked {
+            let statement = try connection.statement(
+                "SELECT bytes FROM entries WHERE author = ? AND sequence > ? ORDER BY sequence LIMIT ?")
+            statement.bind(1, author.bytes)
+            statement.bind(2, Int64(after))
+            statement.bind(3, Int64(limit))
+            defer { statement.reset() }
+            var out: [Entry] = []
+            while try statement.step() { out.append(try Entry(bytes: statement.blob(0))) }
+            return out
+        }
+    }
+
+    /// Digests of payloads that entries held here name but that this store lacks (not yet received).
+    public func wantedPayloads(limit: Int) throws -> [Digest] {
+        try locked {
+            let statement = try connection.statement("""
+                SELECT e.payload_digest FROM entries e
+                WHERE e.payload_digest IS NOT NULL AND NOT EXISTS (SELECT 1 FROM payloads p WHERE p.digest = e.payload_digest)
+                ORDER BY e.payload_digest LIMIT ?
+                """)
+            statement.bind(1, Int64(limit))
+            defer { statement.reset() }
+            var out: [Digest] = []
+            while try statement.step() { if let digest = Digest(statement.blob(0)) { out.append(digest) } }
+            return out
+        }
+    }
+}

@@ -1,0 +1,105 @@
+/// The JSON bodies of the sync protocol (docs/PROTOCOL.md). Entries and payloads travel as
+/// base64 of their exact bytes.
+
+/// `GET /v1/heads`: the head of every log the node holds.
+public struct HeadsResponse: Codable, Sendable, Equatable {
+    public var ledger: String
+    public var heads: [LogHead]
+
+    public init(ledger: String, heads: [LogHead]) {
+        self.ledger = ledger
+        self.heads = heads
+    }
+}
+
+/// `POST /v1/entries/fetch`: entries after a sequence number, per author.
+public struct FetchRequest: Codable, Sendable, Equatable {
+    public struct From: Codable, Sendable, Equatable {
+        public var author: String
+        /// Entries with a sequence number above this one (0 for the whole log).
+        public var after: UInt64
+
+        public init(author: String, after: UInt64) {
+            self.author = author
+            self.after = after
+        }
+    }
+
+    public var from: [From]
+    /// At most this many entries in the answer (the server caps it at ``SyncLimits/maxBatchEntries``).
+    public var limit: Int
+
+    public init(from: [From], limit: Int) {
+        self.from = from
+        self.limit = limit
+    }
+}
+
+/// Entries, in log order per author (`POST /v1/entries/fetch` answer, `POST /v1/entries` request).
+public struct EntryBatch: Codable, Sendable, Equatable {
+    public var entries: [String]
+    /// In a fetch answer: true when the limit cut the answer short.
+    public var more: Bool?
+
+    public init(entries: [String], more: Bool? = nil) {
+        self.entries = entries
+        self.more = more
+    }
+}
+
+/// What a push stored (`POST /v1/entries` and `POST /v1/payloads` answers).
+public struct PushResult: Codable, Sendable, Equatable {
+    public var added: Int
+    public var known: Int
+    public var forks: Int
+    public var refused: Int
+
+    public init(added: Int, known: Int, forks: Int, refused: Int) {
+        self.added = added
+        self.known = known
+        self.forks = forks
+        self.refused = refused
+    }
+}
+
+/// Payload digests (`GET /v1/payloads/wanted` answer, `POST /v1/payloads/fetch` request).
+public struct DigestList: Codable, Sendable, Equatable {
+    public var digests: [String]
+
+    public init(digests: [String]) {
+        self.digests = digests
+    }
+}
+
+/// Sealed payloads (`POST /v1/payloads/fetch` answer, `POST /v1/payloads` request).
+public struct PayloadBatch: Codable, Sendable, Equatable {
+    public var payloads: [String]
+
+    public init(payloads: [String]) {
+        self.payloads = payloads
+    }
+}
+
+/// The error body of every 4xx/5xx answer.
+public struct ProblemResponse: Codable, Sendable, Equatable {
+    public var error: String
+    /// The entry at fault, when there is one.
+    public var fault: EntryFault?
+
+    public init(error: String, fault: EntryFault? = nil) {
+        self.error = error
+        self.fault = fault
+    }
+}
+
+/// Limits both sides enforce.
+public enum SyncLimits {
+    /// Largest request body accepted, in bytes (16 MiB).
+    public static let maxBodyBytes = 16 << 20
+    /// Most entries in one batch.
+    public static let maxBatchEntries = 2_000
+    /// Most payloads in one batch.
+    public static let maxBatchPayloads = 500
+    /// Largest clock difference accepted on a signed request, in milliseconds (5 minutes).
+    public static let maxRequestSkew: UInt64 = 300_000
+}

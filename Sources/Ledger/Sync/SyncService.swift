@@ -1,0 +1,141 @@
+import Foundation
+
+/// A sync request that cannot be served; ``status`` is the HTTP status to answer with.
+public enum SyncError: Error, CustomStringConvertible {
+    case unauthorised(AuthError)
+    case badRequest(String)
+    case rejected(String, EntryFault?)
+    case tooLarge(String)
+
+    public var status: Int {
+        switch self {
+        case .unauthorised(let error): return error.status
+        case .badRequest: return 400
+        case .rejected: return 422
+        case .tooLarge: return 413
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unauthorised(let error): return error.description
+        case .badRequest(let why): return why
+        case .rejected(let why, _): return why
+        case .tooLarge(let why): return why
+        }
+    }
+
+    public var problem: ProblemResponse {
+        if case .rejected(let why, let fault) = self { return ProblemResponse(error: why, fault: fault) }
+        return ProblemResponse(error: description)
+    }
+}
+
+/// The server side of the sync protocol, without HTTP: ledgerd's controllers map requests onto
+/// these calls (docs/PROTOCOL.md). Thread-safe.
+public struct SyncService: Sendable {
+    public let node: LedgerNode
+    public let verifier: RequestVerifier
+    public let wallClock: any WallClock
+
+    public init(node: LedgerNode, verifier: RequestVerifier = RequestVerifier(), wallClock: any WallClock = SystemClock()) {
+        self.node = node
+        self.verifier = verifier
+        self.wallClock = wallClock
+    }
+
+    /// Checks a request's signature headers; every sync endpoint calls this first.
+    public func authenticate(header: (String) -> String?, method: String, path: String, body: [UInt8]) throws -> RequestVerifier.Sender {
+        do {
+            return try verifier.verify(
+                header: header, method: method, path: path, body: body, ledger: try node.ledgerID,
+                policy: try node.store.trustPolicy(), now: wallClock.nowMillis())
+        } catch let error as AuthError {
+            throw SyncError.unauthorised(error)
+        }
+    }
+
+    /// `GET /v1/heads`
+    public func heads() throws -> HeadsResponse {
+        HeadsResponse(ledger: try node.ledgerID.hex, heads: try node.store.heads())
+    }
+
+    /// `POST /v1/entries/fetch`
+    public func fetch(_ request: FetchRequest) throws -> EntryBatch {
+        var limit = min(max(1, request.limit), SyncLimits.maxBatchEntries)
+        var out: [String] = []
+        var more = false
+        for from in request.from {
+            guard let author = PublicKey(hex: from.author) else { throw SyncError.badRequest("author \(from.author.prefix(16)) is not a 64-character key") }
+            guard limit > 0 else {
+                more = true
+                break
+            }
+            let entries = try node.store.entries(author: author, after: from.after, limit: limit + 1)
+            if entries.count > limit { more = true }
+            for entry in entries.prefix(limit) { out.append(Data(entry.bytes).base64EncodedString()) }
+            limit -= min(limit, entries.count)
+        }
+        return EntryBatch(entries: out, more: more)
+    }
+
+    /// `POST /v1/entries`: verifies the batch (fast mode: links, ids, the last signature of each
+    /// author's run) and stores it, or refuses it whole.
+    public func push(_ batch: EntryBatch) throws -> PushResult {
+        guard batch.entries.count <= SyncLimits.maxBatchEntries else {
+            throw SyncError.tooLarge("at most \(SyncLimits.maxBatchEntries) entries per batch")
+        }
+        var entries: [Entry] = []
+        for (index, text) in batch.entries.enumerated() {
+            guard let raw = Data(base64Encoded: text) else { throw SyncError.badRequest("entry \(index) is not base64") }
+            do {
+                entries.append(try Entry(bytes: Array(raw)))
+            } catch {
+                throw SyncError.badRequest("entry \(index) is malformed: \(error)")
+            }
+        }
+        do {
+            let report = try node.store.ingest(entries, verification: .fast)
+            return PushResult(added: report.added, known: report.known, forks: report.forks.count, refused: report.refused.count)
+        } catch let error as StoreError {
+            if case .rejected(let fault) = error { throw SyncError.rejected(error.description, fault) }
+            throw SyncError.rejected(error.description, nil)
+        }
+    }
+
+    /// `GET /v1/payloads/wanted`
+    public func wantedPayloads() throws -> DigestList {
+        DigestList(digests: try node.store.wantedPayloads(limit: SyncLimits.maxBatchPayloads).map(\.hex))
+    }
+
+    /// `POST /v1/payloads/fetch`
+    public func fetchPayloads(_ request: DigestList) throws -> PayloadBatch {
+        guard request.digests.count <= SyncLimits.maxBatchPayloads else {
+            throw SyncError.tooLarge("at most \(SyncLimits.maxBatchPayloads) payloads per batch")
+        }
+        var out: [String] = []
+        for text in request.digests {
+            guard let digest = Digest(hex: text) else { throw SyncError.badRequest("digest \(text.prefix(16)) is not 64 hex characters") }
+            if let payload = try node.store.payload(digest: digest) { out.append(Data(payload).base64EncodedString()) }
+        }
+        return PayloadBatch(payloads: out)
+    }
+
+    /// `POST /v1/payloads`: each payload must hash to a digest an entry held here names.
+    public func pushPayloads(_ batch: PayloadBatch) throws -> PushResult {
+        guard batch.payloads.count <= SyncLimits.maxBatchPayloads else {
+            throw SyncError.tooLarge("at most \(SyncLimits.maxBatchPayloads) payloads per batch")
+        }
+        var payloads: [[UInt8]] = []
+        for (index, text) in batch.payloads.enumerated() {
+            guard let raw = Data(base64Encoded: text) else { throw SyncError.badRequest("payload \(index) is not base64") }
+            payloads.append(Array(raw))
+        }
+        do {
+            let report = try node.store.ingest([], payloads: payloads)
+            return PushResult(added: report.payloadsAdded, known: payloads.count - report.payloadsAdded, forks: 0, refused: 0)
+        } catch let error as StoreError {
+            throw SyncError.rejected(error.description, nil)
+        }
+    }
+}
