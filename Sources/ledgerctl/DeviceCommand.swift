@@ -8,7 +8,7 @@ struct DeviceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device",
         abstract: "Enrol, list and revoke devices (HQ).",
-        subcommands: [Enrol.self, List.self, Revoke.self])
+        subcommands: [Invite.self, Enrol.self, List.self, Revoke.self])
 
     static func key(_ text: String, among devices: [DeviceSummary]? = nil) throws -> PublicKey {
         if let key = PublicKey(hex: text) { return key }
@@ -18,6 +18,26 @@ struct DeviceCommand: ParsableCommand {
             throw NodeError.ambiguous(matches.isEmpty ? "no enrolled device starts with \(text)" : "\(text) matches \(matches.count) devices; give more characters")
         }
         throw ValidationError("KEY is the device's 64-character public key (shown by 'ledgerctl status' on the device)")
+    }
+
+    struct Invite: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Invite a laptop: print a one-time join token for 'ledgerctl init --join' (HQ only).",
+            discussion: """
+                The token holds HQ's URL, the ledger id, HQ's key fingerprint, a one-time secret and the \
+                ledger's pseudonym key (encrypted under the secret). Treat it like a password: hand it over \
+                in person. It works once.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: "A human name for the laptop, for example \"Stall laptop 3\".") var name: String
+        @Option(name: .long, help: "field (default), hq or observer.") var role: Role = .field
+        @Option(name: .long, help: "HQ's address as the laptop will reach it.") var url = "http://127.0.0.1:8080"
+
+        func run() throws {
+            let token = try global.openNode().invite(name: name, role: role, url: url)
+            print(token.encoded)
+        }
     }
 
     struct Enrol: ParsableCommand {

@@ -5,12 +5,15 @@ import Ledger
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create a node in the data folder: a new HQ ledger, or a verified copy of a bundle.",
+        abstract: "Create a node in the data folder: a new HQ ledger, a laptop joining one, or a verified copy of a bundle.",
         discussion: """
             --hq creates the ledger: HQ's signing key, sealing key and pseudonym key (files with mode \
             0600 in DIR/keys) and the genesis entry. --from-bundle creates an observer node that holds \
-            a verified copy of an exported ledger, for an auditor or a spare machine. An existing node \
-            is never overwritten.
+            a verified copy of an exported ledger, for an auditor or a spare machine. --join TOKEN makes \
+            a field laptop from the token HQ printed ('ledgerctl device invite'): it creates the laptop's \
+            keys, asks HQ to enrol it and pulls HQ's log; with --offline it only prints the laptop's key \
+            for 'ledgerctl device enrol' at HQ, and the ledger arrives later by sync or 'ledgerctl import'. \
+            An existing node is never overwritten.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -25,8 +28,18 @@ struct InitCommand: ParsableCommand {
     @Option(name: .customLong("from-bundle"), help: ArgumentHelp("Create an observer node from a bundle file.", valueName: "FILE"))
     var fromBundle: String?
 
+    @Option(name: .long, help: ArgumentHelp("Join a ledger as a field laptop with HQ's join token.", valueName: "TOKEN"))
+    var join: String?
+
+    @Flag(name: .long, help: "With --join: do not contact HQ now; print this laptop's key for 'device enrol'.")
+    var offline = false
+
     func validate() throws {
-        if hq == (fromBundle != nil) { throw ValidationError("give exactly one of --hq or --from-bundle FILE") }
+        if [hq, fromBundle != nil, join != nil].filter({ $0 }).count != 1 {
+            throw ValidationError("give exactly one of --hq, --join TOKEN or --from-bundle FILE")
+        }
+        if offline && join == nil { throw ValidationError("--offline goes with --join") }
+        if let join, JoinToken(parsing: join) == nil { throw ValidationError("that is not a join token (it starts with \(JoinToken.prefix))") }
         if hq && name == nil { throw ValidationError("--hq needs --name NAME") }
         if !hq && name != nil { throw ValidationError("--name goes with --hq") }
     }
@@ -37,6 +50,24 @@ struct InitCommand: ParsableCommand {
         let node: LedgerNode
         if hq, let name {
             node = try LedgerNode.createHQ(at: path, name: name)
+        } else if let join, let token = JoinToken(parsing: join) {
+            node = try LedgerNode.createFromToken(at: path, token: token)
+            print("Created field laptop \(node.key.publicKey.fingerprint) for ledger \(token.ledger.prefix(12)) (\(token.name)).")
+            if offline {
+                print("Offline: at HQ, run")
+                print("  ledgerctl device enrol \(node.key.publicKey.hex) --name \"\(token.name)\"")
+                print("then bring HQ's bundle here ('ledgerctl export' at HQ, 'ledgerctl import FILE' here), or sync once online.")
+                return
+            }
+            do {
+                let report = try node.join(token: token)
+                print("Enrolled by HQ; pulled \(report.pulled) entries from \(token.url).")
+            } catch {
+                Main.printError("\(error)")
+                print("The laptop's keys are created but it is not enrolled yet. When HQ is reachable, run 'ledgerctl sync';")
+                print("or at HQ: ledgerctl device enrol \(node.key.publicKey.hex) --name \"\(token.name)\"")
+                throw ExitCode(ExitStatus.failure.rawValue)
+            }
         } else if let fromBundle {
             let bundle = try LedgerNode.readBundle(at: fromBundle)
             node = try LedgerNode.createObserver(at: path, bundle: bundle).0

@@ -15,7 +15,7 @@ struct Ledgerctl: ParsableCommand {
         subcommands: [
             InitCommand.self, StatusCommand.self, CampaignCommand.self, DeviceCommand.self, SignCommand.self, CommentCommand.self,
             WithdrawCommand.self, ImportPaperCommand.self, StatsCommand.self, DeliverCommand.self, LogCommand.self,
-            VerifyCommand.self, RebuildCommand.self, ExportCommand.self, ImportCommand.self,
+            VerifyCommand.self, RebuildCommand.self, ExportCommand.self, ImportCommand.self, SyncCommand.self, PeersCommand.self,
         ]
     )
 }
@@ -61,6 +61,12 @@ enum Main {
             printError(error.description)
             return ExitStatus.failure.rawValue
         case let error as CryptoError:
+            printError(error.description)
+            return ExitStatus.failure.rawValue
+        case let error as PeerError:
+            printError(error.description)
+            return ExitStatus.failure.rawValue
+        case let error as AuthError:
             printError(error.description)
             return ExitStatus.failure.rawValue
         case let error as PaperListError:

@@ -20,9 +20,9 @@ extension LedgerNode {
     /// A snapshot of this node's identity and log heads.
     public func info() throws -> NodeInfo {
         let ledger = try ledgerID
-        guard let genesis = try store.entry(id: ledger) else { throw StoreError.notInitialised(path: store.path) }
+        let name = try store.entry(id: ledger).map { try $0.decodeBody(LedgerCreated.self).name } ?? "(HQ's log not received yet)"
         return NodeInfo(
-            ledger: ledger.hex, name: try genesis.decodeBody(LedgerCreated.self).name, node: key.publicKey.hex,
+            ledger: ledger.hex, name: name, node: key.publicKey.hex,
             fingerprint: key.publicKey.fingerprint, role: role.rawValue, entries: try store.entryCount(), heads: try store.heads())
     }
 }

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Ledger
+
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Sync every log with a peer now (or with every configured peer).")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: ArgumentHelp("The peer's URL, for example http://192.168.1.20:8080; default: every peer in peers.json.", valueName: "PEER"))
+    var peer: String?
+
+    func run() throws {
+        let node = try global.openNode()
+        let book = PeerBook(folder: node.folder)
+        let peers = try peer.map { [try PeerBook.normalise($0)] } ?? book.peers()
+        if peers.isEmpty { throw NodeError.ambiguous("no peers configured; give a PEER URL or add one with 'ledgerctl peers add URL'") }
+        var reports: [SyncReport] = []
+        var failed = false
+        for peer in peers {
+            guard let url = URL(string: peer) else { continue }
+            do {
+                let client = try SyncClient(node: node, peer: url)
+                var lastLine = Date.distantPast
+                let report = try client.sync { progress in
+                    guard !output.json, Date().timeIntervalSince(lastLine) > 0.5 else { return }
+                    lastLine = Date()
+                    FileHandle.standardError.write(Data("  \(progress.phase): \(progress.done)/\(progress.total)\n".utf8))
+                }
+                try? book.record(peer: peer, report: report, error: nil, now: SystemClock().nowMillis())
+                reports.append(report)
+                if !output.json {
+                    print("\(peer): pulled \(report.pulled), pushed \(report.pushed) entries; payloads \(report.payloadsIn) in, \(report.payloadsOut) out; \(String(format: "%.2f", report.seconds)) s\(report.forks > 0 ? "; FORKS: \(report.forks) (see 'ledgerctl verify')" : "")\(report.refused > 0 ? "; refused \(report.refused) entries of revoked devices" : "")")
+                }
+            } catch {
+                failed = true
+                try? book.record(peer: peer, report: nil, error: "\(error)", now: SystemClock().nowMillis())
+                Main.printError("\(error)")
+            }
+        }
+        if output.json { try Output.json(reports) }
+        if failed { throw ExitCode(ExitStatus.failure.rawValue) }
+    }
+}
+
+struct PeersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peers",
+        abstract: "Show each peer's last sync, lag and errors; add or remove peers.",
+        subcommands: [Show.self, Add.self, Remove.self],
+        defaultSubcommand: Show.self)
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Show each peer's last sync, lag and errors.")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let node = try global.openNode()
+            let book = PeerBook(folder: node.folder)
+            let states = book.states()
+            let peers = try book.peers()
+            let rows = peers.map { states[$0] ?? PeerBook.State(peer: $0) } + states.values.filter { !peers.contains($0.peer) }.sorted { $0.peer < $1.peer }
+            if output.json {
+                try Output.json(rows)
+                return
+            }
+            if rows.isEmpty { print("No peers. Add one with 'ledgerctl peers add URL' (or ledgerd --peer URL).") }
+            for row in rows {
+                let last = row.lastSuccess.map { "last sync \(Timestamps.iso8601(millis: $0))" } ?? "never synced"
+                let lag = row.lag.map { ", \($0) entries behind" } ?? ""
+                let error = row.lastError.map { "; last error (\(row.failures) in a row): \($0)" } ?? ""
+                print("\(row.peer)  \(last)\(lag)\(error)")
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a peer to peers.json.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The peer's URL.", valueName: "URL")) var url: String
+
+        func run() throws {
+            try PeerBook(folder: try global.openNode().folder).add(url)
+            print("Added \(try PeerBook.normalise(url)).")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a peer from peers.json.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The peer's URL.", valueName: "URL")) var url: String
+
+        func run() throws {
+            try PeerBook(folder: try global.openNode().folder).remove(url)
+            print("Removed \(try PeerBook.normalise(url)).")
+        }
+    }
+}
