@@ -54,14 +54,14 @@ extension LedgerNode {
 
     /// Posts a public comment under a display name.
     @discardableResult
-    public func comment(campaign id: String, displayName: String, text: String) throws -> Entry {
+    public func comment(campaign id: String, displayName: String, text: String, signature: Digest? = nil) throws -> Entry {
         try requireWriter()
         _ = try openCampaign(id)
         let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
         let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...80).contains(name.count) else { throw NodeError.invalidSigner(field: "display name", reason: "must be 1 to 80 characters") }
         guard (1...2000).contains(body.count) else { throw NodeError.invalidSigner(field: "comment", reason: "must be 1 to 2000 characters") }
-        return try store.append(CommentPosted(campaign: id, displayName: name, text: body, signature: nil), signer: key)
+        return try store.append(CommentPosted(campaign: id, displayName: name, text: body, signature: signature?.hex), signer: key)
     }
 
     /// Withdraws the signature a receipt code belongs to.

@@ -14,6 +14,7 @@ public struct CampaignSummary: Codable, Sendable, Equatable {
     public var goal: Int64?
     public var deadline: UInt64?
     public var publishedAt: UInt64
+    public var updatedAt: UInt64
     public var closedAt: UInt64?
     public var isOpen: Bool { state == "open" }
 }
@@ -131,7 +132,7 @@ extension LedgerStore {
     public func campaigns() throws -> [CampaignSummary] {
         try locked {
             let statement = try connection.statement("""
-                SELECT campaign, version, title, state, goal, deadline, published_at, closed_at
+                SELECT campaign, version, title, state, goal, deadline, published_at, closed_at, updated_at
                 FROM campaigns ORDER BY published_at, campaign
                 """)
             defer { statement.reset() }
@@ -141,7 +142,7 @@ extension LedgerStore {
                     campaign: statement.text(0), version: Hex.encode(statement.blob(1)), title: statement.text(2),
                     state: statement.text(3), goal: statement.isNull(4) ? nil : statement.int64(4),
                     deadline: statement.isNull(5) ? nil : UInt64(statement.int64(5)),
-                    publishedAt: UInt64(statement.int64(6)),
+                    publishedAt: UInt64(statement.int64(6)), updatedAt: UInt64(statement.int64(8)),
                     closedAt: statement.isNull(7) ? nil : UInt64(statement.int64(7))))
             }
             return out

@@ -1,0 +1,53 @@
+/// Escaping and the page frame of the kiosk. Every value that came from a person or the log goes
+/// through ``escape(_:)``; nothing is echoed back unescaped.
+enum HTML {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// Text with line breaks kept as paragraphs.
+    static func paragraphs(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: true)
+            .map { "<p>\(escape(String($0)))</p>" }.joined(separator: "\n")
+    }
+
+    /// A complete page: language, title, stylesheet, language switch, and an optional refresh.
+    static func page(title: String, language: KioskLanguage, switchPath: String, refresh: (seconds: Int, url: String)? = nil, body: String) -> String {
+        let separator = switchPath.contains("?") ? "&" : "?"
+        let refreshTag = refresh.map { "<meta http-equiv=\"refresh\" content=\"\($0.seconds);url=\(escape($0.url))\">" } ?? ""
+        return """
+            <!doctype html>
+            <html lang="\(language.rawValue)">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="referrer" content="no-referrer">
+            \(refreshTag)
+            <title>\(escape(title))</title>
+            <link rel="stylesheet" href="/kiosk.css">
+            </head>
+            <body>
+            <header class="top">
+            <a class="home" href="/?lang=\(language.rawValue)">\(escape(language.text(.siteTitle)))</a>
+            <nav aria-label="\(escape(language.text(.languageSwitch)))"><a lang="\(language.other.rawValue)" hreflang="\(language.other.rawValue)" href="\(escape(switchPath + separator + "lang=" + language.other.rawValue))">\(language.other.nativeName)</a></nav>
+            </header>
+            <main id="main">
+            \(body)
+            </main>
+            </body>
+            </html>
+            """
+    }
+}
