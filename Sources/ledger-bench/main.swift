@@ -1,1 +1,32 @@
-print("bench")
+import Foundation
+
+// ledger-bench: release-mode benchmark of Ledger against raw references measured in the same run.
+// Run it with `swift run -c release ledger-bench` (what `make bench` does); see docs/PERFORMANCE.md.
+// Exits 0 when the run completes (a missed target is reported, not an error), 1 when a
+// measurement fails, 2 for a usage mistake.
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data("ledger-bench: \(text)\n".utf8))
+}
+
+let options: BenchOptions
+do {
+    options = try BenchOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    printError("\(error)")
+    FileHandle.standardError.write(Data((BenchOptions.usage + "\n").utf8))
+    exit(2)
+}
+
+if options.help {
+    print(BenchOptions.usage)
+    exit(0)
+}
+
+do {
+    let report = try Benchmark(options: options).run()
+    print(report.render())
+} catch {
+    printError("\(error)")
+    exit(1)
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// The command-line options of `ledger-bench`, parsed by hand (the target has no ArgumentParser).
+///
+/// For example:
+/// ```swift
+/// let options = try BenchOptions.parse(["--entries", "20000"])
+/// ```
+struct BenchOptions: Sendable {
+    /// Entries appended with `appendBatch`, then verified by the auditor.
+    var entries = 100_000
+    /// Entries per `appendBatch` call (one transaction each).
+    var batchSize = 1_000
+    /// Durable single appends, each timed on its own.
+    var singleAppends = 300
+    /// Seconds each raw crypto reference loop runs for.
+    var referenceSeconds = 1.0
+    /// True for a smoke run with small sizes.
+    var quick = false
+    /// True when `--help` was asked for.
+    var help = false
+
+    /// The usage text printed by `--help` and after a usage mistake.
+    static let usage = """
+        USAGE: ledger-bench [--entries N] [--batch N] [--quick]
+
+        Measures raw Ed25519, SHA-256 and SQLite rates on this machine, then Ledger's batched
+        and durable append rates and its full and fast verification rates, and checks the
+        performance targets (docs/PERFORMANCE.md).
+
+        OPTIONS:
+          --entries N   entries appended in batches and verified (default 100000)
+          --batch N     entries per appendBatch call (default 1000)
+          --quick       small sizes, for a smoke run (2000 entries, short reference loops)
+          -h, --help    show this help
+        """
+
+    /// Parses the arguments that follow the program name. Later options override earlier ones,
+    /// except that `--entries` and `--batch` win over the sizes `--quick` sets.
+    static func parse(_ arguments: [String]) throws -> BenchOptions {
+        var options = BenchOptions()
+        var entries: Int?
+        var batch: Int?
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--quick":
+                options.quick = true
+            case "-h", "--help":
+                options.help = true
+            case "--entries":
+                entries = try positiveInteger(after: argument, from: &rest)
+            case "--batch":
+                batch = try positiveInteger(after: argument, from: &rest)
+            default:
+                throw BenchUsageError(message: "unknown argument '\(argument)'")
+            }
+        }
+        if options.quick {
+            options.entries = 2_000
+            options.singleAppends = 30
+            options.referenceSeconds = 0.2
+        }
+        if let entries { options.entries = entries }
+        if let batch { options.batchSize = batch }
+        return options
+    }
+
+    private static func positiveInteger(after option: String, from rest: inout ArraySlice<String>) throws -> Int {
+        guard let text = rest.popFirst() else {
+            throw BenchUsageError(message: "\(option) needs a number")
+        }
+        guard let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 else {
+            throw BenchUsageError(message: "\(option) must be a positive whole number, got '\(text)'")
+        }
+        return value
+    }
+}
+
+/// A mistake on the command line; `main` prints it with the usage text and exits with status 2.
+struct BenchUsageError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Ledger
+
+/// One benchmark run: set-up in a temporary directory, the raw references, Ledger's figures, the
+/// report, and clean-up. Progress goes to standard error, the report to standard output.
+///
+/// For example:
+/// ```swift
+/// let report = try Benchmark(options: BenchOptions()).run()
+/// print(report.render())
+/// ```
+struct Benchmark {
+    var options: BenchOptions
+
+    /// Runs every measurement and returns the report; the temporary directory is removed even
+    /// when a measurement fails.
+    func run() throws -> Report {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ledger-bench-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let machine = Machine.current()
+        progress("working in \(directory.path); \(machine.coresInUse) cores in use")
+        let workload = try Workload.create(in: directory)
+
+        progress("making \(Format.count(options.entries)) signature entries (seal + body, not timed in any figure)")
+        let (items, prepareSeconds) = try Stopwatch.time { try workload.factory.signatures(0..<options.entries) }
+        guard let first = items.first else { throw BenchError.referenceFailed("no entries to append") }
+        let message = try workload.factory.signedMessage(for: first, author: workload.node.key.publicKey)
+
+        progress("raw references: Ed25519, SHA-256")
+        let referencesStart = CPUMeter.Snapshot.now()
+        let crypto = try CryptoReferences.measure(message: message, seconds: options.referenceSeconds, threads: machine.coresInUse)
+        progress("raw references: SQLite")
+        let rawDirectory = directory.appendingPathComponent("raw")
+        try FileManager.default.createDirectory(at: rawDirectory, withIntermediateDirectories: true)
+        let sqlite = try SQLiteReferences.measure(
+            rows: options.entries, batchSize: options.batchSize, commits: options.singleAppends, in: rawDirectory)
+        let referencesOtherLoad = CPUMeter.otherShare(since: referencesStart)
+
+        progress("Ledger: batched append, full and fast verification, durable appends")
+        let ledger = try LedgerFigures.measure(
+            workload: workload, items: items, preparation: Rate(count: items.count, seconds: prepareSeconds),
+            batchSize: options.batchSize, singles: options.singleAppends)
+
+        return Report(
+            options: options, machine: machine, crypto: crypto, sqlite: sqlite,
+            referencesOtherLoad: referencesOtherLoad, ledger: ledger,
+            targets: TargetCheck.all(crypto: crypto, machine: machine, ledger: ledger),
+            loadAtEnd: Machine.loadAverages() ?? "unknown", totalSeconds: (clock.now - start).seconds)
+    }
+
+    private func progress(_ message: String) {
+        FileHandle.standardError.write(Data("ledger-bench: \(message)\n".utf8))
+    }
+}
