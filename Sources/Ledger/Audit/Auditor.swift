@@ -26,53 +26,64 @@ public struct Auditor {
 
 extension LedgerStore {
     func audit(mode: VerificationMode, window: Int) throws -> AuditReport {
-        let heads = try self.heads()
-        return try locked {
+        try locked {
             try connection.readTransaction {
                 guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
                 let policy = try Projector.loadPolicy(connection, hq: hqKey)
                 var report = AuditReport(
                     ledger: ledgerID.hex, mode: mode, entries: 0, logs: 0, signaturesChecked: 0,
-                    payloadsChecked: 0, heads: heads, faults: [])
+                    payloadsChecked: 0, heads: [], faults: [])
                 var pending: [Entry] = []
                 var previous: (author: PublicKey, point: EntryVerifier.LinkPoint, entry: Entry)?
 
-                func flushSignatures() {
+                // The checks that need no store run on all cores: the signature, and in full mode
+                // the body and the author's rights.
+                func flush() {
                     report.signaturesChecked += pending.count
-                    for index in ParallelSignatures.invalidIndices(pending) {
-                        report.faults.append(EntryFault(.badSignature, entry: pending[index], detail: "Ed25519 signature does not verify under the author's key"))
+                    let full = mode == .full
+                    report.faults += ParallelSignatures.faults(pending) { entry in
+                        var found: [EntryFault] = []
+                        if let fault = EntryVerifier.checkSignature(entry) { found.append(fault) }
+                        guard full else { return found }
+                        if let fault = EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
+                            found.append(fault)
+                        } else if !policy.allows(entry.author, toWrite: entry.type, sequence: entry.sequence) {
+                            let kind: EntryFault.Kind = policy.role(of: entry.author) == nil ? .unknownAuthor : .unauthorised
+                            found.append(EntryFault(kind, entry: entry, detail: "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"))
+                        }
+                        return found
                     }
                     pending.removeAll(keepingCapacity: true)
                 }
                 func closeLog() {
+                    guard let last = previous?.entry else { return }
+                    report.heads.append(LogHead(author: last.author.hex, sequence: last.sequence, id: last.id.hex))
                     // Fast mode: the head's signature authenticates the whole chain before it.
-                    if mode == .fast, let last = previous?.entry { pending.append(last) }
+                    if mode == .fast { pending.append(last) }
                 }
 
                 let rows = try connection.statement("SELECT id, author, sequence, type, payload_digest, bytes FROM entries ORDER BY author, sequence")
                 defer { rows.reset() }
                 while try rows.step() {
-                    let storedID = rows.blob(0)
-                    let storedAuthor = rows.blob(1)
                     let storedSequence = UInt64(rows.int64(2))
+                    report.entries += 1
                     let entry: Entry
                     do {
                         entry = try Entry(bytes: rows.blob(5))
                     } catch {
-                        let author = PublicKey(storedAuthor) ?? PublicKey(unchecked: [UInt8](repeating: 0, count: 32))
-                        report.faults.append(EntryFault(.malformed, author: author, sequence: storedSequence, id: Digest(storedID) ?? .zero, detail: "\(error)"))
-                        report.entries += 1
+                        let author = PublicKey(rows.blob(1)) ?? PublicKey(unchecked: [UInt8](repeating: 0, count: 32))
+                        report.faults.append(EntryFault(.malformed, author: author, sequence: storedSequence, id: Digest(rows.blob(0)) ?? .zero, detail: "\(error)"))
                         continue
                     }
-                    report.entries += 1
-                    let rowAuthor = PublicKey(storedAuthor) ?? entry.author
-                    let rowID = Digest(storedID) ?? entry.id
-                    if entry.id != rowID {
+                    if !rows.blobEquals(0, entry.id.bytes) {
+                        let rowAuthor = PublicKey(rows.blob(1)) ?? entry.author
+                        let rowID = Digest(rows.blob(0)) ?? entry.id
                         report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: rowID, detail: "SHA-256 of the stored entry bytes is \(entry.id.short), the store lists \(rowID.short): the entry was altered"))
                     }
-                    if entry.author != rowAuthor || entry.sequence != storedSequence
-                        || entry.type != rows.text(3) || entry.payloadDigest?.bytes != (rows.isNull(4) ? nil : rows.blob(4)) {
-                        report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: rowID, detail: "the stored columns (author, sequence, type, payload digest) disagree with the entry bytes"))
+                    let payloadMatches = entry.payloadDigest.map { rows.blobEquals(4, $0.bytes) } ?? rows.isNull(4)
+                    if !rows.blobEquals(1, entry.author.bytes) || entry.sequence != storedSequence || !payloadMatches || rows.text(3) != entry.type {
+                        let rowAuthor = PublicKey(rows.blob(1)) ?? entry.author
+                        report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: Digest(rows.blob(0)) ?? entry.id, detail: "the stored columns (author, sequence, type, payload digest) disagree with the entry bytes"))
                     }
                     let sameLog = previous?.author == entry.author
                     if !sameLog {
@@ -83,12 +94,6 @@ extension LedgerStore {
                         report.faults.append(fault)
                     }
                     if mode == .full {
-                        if let fault = EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
-                            report.faults.append(fault)
-                        } else if !policy.allows(entry.author, toWrite: entry.type, sequence: entry.sequence) {
-                            let fault: EntryFault.Kind = policy.role(of: entry.author) == nil ? .unknownAuthor : .unauthorised
-                            report.faults.append(EntryFault(fault, entry: entry, detail: "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"))
-                        }
                         if let digest = entry.payloadDigest {
                             report.payloadsChecked += 1
                             if let fault = try checkPayload(digest, of: entry) { report.faults.append(fault) }
@@ -97,11 +102,11 @@ extension LedgerStore {
                     } else if entry.ledger != ledgerID && !(entry.author == hqKey && entry.sequence == 1) {
                         report.faults.append(EntryFault(.wrongLedger, entry: entry, detail: "entry names ledger \(entry.ledger.short)"))
                     }
-                    previous = (entry.author, EntryVerifier.LinkPoint(sequence: entry.sequence, id: entry.id, timestamp: entry.timestamp), entry)
-                    if pending.count >= window { flushSignatures() }
+                    previous = (entry.author, EntryVerifier.LinkPoint(entry), entry)
+                    if pending.count >= window { flush() }
                 }
                 closeLog()
-                flushSignatures()
+                flush()
                 try auditForks(into: &report)
                 report.faults.sort { ($0.author, $0.sequence, $0.kind.rawValue) < ($1.author, $1.sequence, $1.kind.rawValue) }
                 return report

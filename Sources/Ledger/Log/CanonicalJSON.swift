@@ -111,10 +111,14 @@ public indirect enum JSONValue: Equatable, Sendable, Codable {
 
 /// Encodes and decodes typed bodies through the canonical JSON form.
 public enum CanonicalJSON {
-    /// The canonical bytes of a `Codable` value (via ``JSONValue``).
+    /// The canonical bytes of a `Codable` value. `JSONEncoder`'s output is used only when the
+    /// validator confirms it is already canonical; otherwise it is rewritten through ``JSONValue``.
     public static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
+        let bytes = Array(data)
+        if CanonicalJSONValidator.isCanonicalObject(bytes) { return bytes }
         let tree = try JSONDecoder().decode(JSONValue.self, from: data)
         return tree.canonicalBytes
     }
@@ -124,10 +128,8 @@ public enum CanonicalJSON {
         try JSONDecoder().decode(Value.self, from: Data(bytes))
     }
 
-    /// True when `bytes` parse as JSON and are already in canonical form.
+    /// True when `bytes` are a JSON object in canonical form (docs/FORMAT.md section 3).
     public static func isCanonical(_ bytes: [UInt8]) -> Bool {
-        guard let tree = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else { return false }
-        guard case .object = tree else { return false }
-        return tree.canonicalBytes == bytes
+        CanonicalJSONValidator.isCanonicalObject(bytes)
     }
 }

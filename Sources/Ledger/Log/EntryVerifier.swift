@@ -8,6 +8,13 @@ public enum EntryVerifier {
     ///   - ledger: the ledger id; nil while verifying the genesis entry of a ledger being adopted.
     ///   - hq: HQ's key, the author of the genesis entry.
     public static func checkContent(_ entry: Entry, ledger: Digest?, hq: PublicKey) -> EntryFault? {
+        var body: (any EventBody)?
+        return checkContent(entry, ledger: ledger, hq: hq, decoded: &body)
+    }
+
+    /// ``checkContent(_:ledger:hq:)``, also handing back the typed body it decoded, so that the
+    /// caller (the projector) need not decode it again.
+    public static func checkContent(_ entry: Entry, ledger: Digest?, hq: PublicKey, decoded: inout (any EventBody)?) -> EntryFault? {
         let isGenesis = entry.author == hq && entry.sequence == 1
         if isGenesis {
             guard entry.ledger.isZero else {
@@ -18,6 +25,9 @@ public enum EntryVerifier {
             }
             if let ledger, entry.id != ledger {
                 return EntryFault(.wrongLedger, entry: entry, detail: "genesis id differs from the ledger id \(ledger.short)")
+            }
+            if entry.author != hq {
+                return EntryFault(.badGenesis, entry: entry, detail: "the genesis entry's author is not HQ")
             }
             if let body = try? CanonicalJSON.decode(LedgerCreated.self, from: entry.body), body.hqKey != entry.author.hex {
                 return EntryFault(.badGenesis, entry: entry, detail: "hqKey differs from the entry's author")
@@ -41,6 +51,7 @@ public enum EntryVerifier {
             if let problem = semanticProblem(body, entry: entry) {
                 return EntryFault(.invalidBody, entry: entry, detail: problem)
             }
+            decoded = body
         } catch {
             return EntryFault(.invalidBody, entry: entry, detail: "body does not match the \(type.rawValue) schema")
         }

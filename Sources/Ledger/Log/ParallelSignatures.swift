@@ -27,6 +27,46 @@ public enum ParallelSignatures {
     }
 }
 
+extension ParallelSignatures {
+    /// Runs `check` on every entry on all cores; returns the faults in entry order.
+    public static func faults(_ entries: [Entry], _ check: @Sendable (Entry) -> [EntryFault]) -> [EntryFault] {
+        guard entries.count > 64 else { return entries.flatMap(check) }
+        let chunks = workers * 4
+        let chunkSize = (entries.count + chunks - 1) / chunks
+        let results = FaultSlots(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = chunk * chunkSize
+            let end = min(entries.count, start + chunkSize)
+            guard start < end else { return }
+            var found: [EntryFault] = []
+            for index in start..<end { found.append(contentsOf: check(entries[index])) }
+            results.set(chunk, found)
+        }
+        return results.all().flatMap { $0 }
+    }
+}
+
+private final class FaultSlots: @unchecked Sendable {
+    private var slots: [[EntryFault]]
+    private let lock = NSLock()
+
+    init(count: Int) {
+        slots = Array(repeating: [], count: count)
+    }
+
+    func set(_ index: Int, _ value: [EntryFault]) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    func all() -> [[EntryFault]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
+
 /// Per-chunk result slots written by distinct threads, read after they all finish.
 private final class ResultSlots: @unchecked Sendable {
     private var slots: [[Int]]

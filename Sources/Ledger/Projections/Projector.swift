@@ -49,14 +49,19 @@ final class Projector {
 
     // MARK: - Step 1: base facts
 
-    func apply(_ entry: Entry) throws {
+    /// Records an entry's base facts. `decoded` is its typed body when the caller already has it.
+    func apply(_ entry: Entry, decoded: (any EventBody)? = nil) throws {
         guard let type = EventType(rawValue: entry.type) else { return }
+        func typed<Body: EventBody>(_ type: Body.Type) throws -> Body {
+            if let decoded = decoded as? Body { return decoded }
+            return try entry.decodeBody(Body.self)
+        }
         switch type {
         case .ledgerCreated:
             return
         case .deviceEnrolled:
             guard entry.author == policy.hq else { return }
-            let body = try entry.decodeBody(DeviceEnrolled.self)
+            let body = try typed(DeviceEnrolled.self)
             guard let device = PublicKey(hex: body.device) else { return }
             let statement = try connection.statement("""
                 INSERT INTO devices (device, name, role, enrolled_by) VALUES (?, ?, ?, ?)
@@ -72,7 +77,7 @@ final class Projector {
             policyChanged = true
         case .deviceRevoked:
             guard entry.author == policy.hq else { return }
-            let body = try entry.decodeBody(DeviceRevoked.self)
+            let body = try typed(DeviceRevoked.self)
             guard let device = PublicKey(hex: body.device) else { return }
             // The lowest revocation point wins, whatever the arrival order.
             let statement = try connection.statement("""
@@ -86,7 +91,12 @@ final class Projector {
             policy.revoke(device, after: UInt64(max(0, body.afterSequence)))
             policyChanged = true
         case .campaignPublished, .campaignUpdated:
-            let body = try entry.decodeBody(CampaignPublished.self)
+            let body: CampaignPublished
+            if let updated = decoded as? CampaignUpdated {
+                body = CampaignPublished(campaign: updated.campaign, languages: updated.languages, texts: updated.texts, goal: updated.goal, deadline: updated.deadline)
+            } else {
+                body = try typed(CampaignPublished.self)
+            }
             let title = body.languages.first.flatMap { body.texts[$0]?.title } ?? body.campaign
             let statement = try connection.statement("""
                 INSERT OR IGNORE INTO campaign_versions
@@ -102,7 +112,7 @@ final class Projector {
             try statement.run()
             dirtyCampaigns.insert(body.campaign)
         case .campaignClosed:
-            let body = try entry.decodeBody(CampaignClosed.self)
+            let body = try typed(CampaignClosed.self)
             let statement = try connection.statement("""
                 INSERT OR IGNORE INTO campaign_closes (id, campaign, author, sequence, hlc_wall, hlc_counter, authorised, reason)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -115,7 +125,7 @@ final class Projector {
             try statement.run()
             dirtyCampaigns.insert(body.campaign)
         case .signatureRecorded:
-            let body = try entry.decodeBody(SignatureRecorded.self)
+            let body = try typed(SignatureRecorded.self)
             let signer = Hex.decode(body.signer) ?? []
             let statement = try connection.statement("""
                 INSERT OR IGNORE INTO signatures
@@ -142,7 +152,7 @@ final class Projector {
             dirtyGroups.insert(SignatureGroup(campaign: body.campaign, signer: signer))
             dirtySignatures.insert(entry.id)
         case .signatureWithdrawn:
-            let body = try entry.decodeBody(SignatureWithdrawn.self)
+            let body = try typed(SignatureWithdrawn.self)
             let target = Digest(hex: body.signature) ?? .zero
             let statement = try connection.statement("""
                 INSERT OR IGNORE INTO withdrawals (id, signature, author, sequence, hlc_wall, hlc_counter, receipt, authorised, valid)
@@ -156,7 +166,7 @@ final class Projector {
             try statement.run()
             dirtySignatures.insert(target)
         case .commentPosted:
-            let body = try entry.decodeBody(CommentPosted.self)
+            let body = try typed(CommentPosted.self)
             let statement = try connection.statement("""
                 INSERT OR IGNORE INTO comments
                     (id, campaign, author, sequence, hlc_wall, hlc_counter, display_name, text, signature, authorised, hidden)
@@ -172,7 +182,7 @@ final class Projector {
             try statement.run()
             dirtyComments.insert(entry.id)
         case .commentHidden:
-            let body = try entry.decodeBody(CommentHidden.self)
+            let body = try typed(CommentHidden.self)
             let target = Digest(hex: body.comment) ?? .zero
             let statement = try connection.statement("""
                 INSERT OR IGNORE INTO comment_hides (id, comment, author, sequence, hlc_wall, hlc_counter, authorised, reason)

@@ -48,8 +48,9 @@ extension LedgerStore {
                         previous: head?.id ?? .zero, timestamp: clock.tick(), type: item.type.rawValue,
                         body: item.body, payloadDigest: digest)
                     let entry = try Entry.sign(draft, with: signer)
+                    var decoded: (any EventBody)?
                     if let fault = EntryVerifier.checkLink(entry, after: head)
-                        ?? EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
+                        ?? EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey, decoded: &decoded) {
                         throw StoreError.rejected(fault)
                     }
                     guard projector.policy.allows(author, toWrite: entry.type, sequence: entry.sequence) else {
@@ -57,7 +58,7 @@ extension LedgerStore {
                     }
                     try insert(entry)
                     if let payload = item.payload { try insertPayload(payload) }
-                    try projector.apply(entry)
+                    try projector.apply(entry, decoded: decoded)
                     head = EntryVerifier.LinkPoint(sequence: entry.sequence, id: entry.id, timestamp: entry.timestamp)
                     written.append(entry)
                 }

@@ -171,6 +171,17 @@ final class Statement {
         return String(cString: pointer)
     }
 
+    /// True when the column holds exactly `bytes` (compared in place, without copying).
+    func blobEquals(_ column: Int32, _ bytes: [UInt8]) -> Bool {
+        let count = Int(sqlite3_column_bytes(raw, column))
+        guard count == bytes.count else { return false }
+        guard count > 0, let pointer = sqlite3_column_blob(raw, column) else { return count == 0 }
+        return bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            return memcmp(base, pointer, count) == 0
+        }
+    }
+
     func blob(_ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(raw, column))
         guard count > 0, let pointer = sqlite3_column_blob(raw, column) else { return [] }
