@@ -31,11 +31,14 @@ func buildApplication(
     )
 }
 
-/// The routes of ledgerd, behind the request log.
-func buildRouter(node: LedgerNode) -> Router<BasicRequestContext> {
+/// The routes of ledgerd, behind the request log. `wallClock` judges the time of signed requests.
+func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock()) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: RequestLogMiddleware())  // first, so that it also logs 404s
     router.addRoutes(HealthController(store: node.store).endpoints)
     router.addRoutes(InfoController(node: node).endpoints, atPath: "/v1")
+    let verifier = RequestVerifier()  // one nonce memory for every signed route
+    router.addRoutes(SyncController(service: SyncService(node: node, verifier: verifier, wallClock: wallClock)).endpoints, atPath: "/v1")
+    router.addRoutes(JoinController(node: node, verifier: verifier, wallClock: wallClock).endpoints, atPath: "/v1")
     return router
 }

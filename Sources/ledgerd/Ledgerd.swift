@@ -3,12 +3,13 @@ import Foundation
 import Ledger
 import Logging
 
-/// The Ledger daemon: serves one node's HTTP API until SIGINT or SIGTERM.
+/// The Ledger daemon: serves one node's HTTP API and syncs with its peers until SIGINT or SIGTERM.
 ///
 /// For example:
 /// ```
 /// ledgerd                                   # ./ledger-data, a new HQ node if none, 127.0.0.1:8080
 /// ledgerd --data /srv/ledger --listen 0.0.0.0:8080
+/// ledgerd --data laptop --peer http://hq.local:8080 --sync-interval 60
 /// ```
 @main
 struct Ledgerd: AsyncParsableCommand {
@@ -17,8 +18,11 @@ struct Ledgerd: AsyncParsableCommand {
         abstract: "Serve a Ledger node over HTTP.",
         discussion: """
             The data folder is --data, else $LEDGER_DATA, else ./ledger-data. When it holds no node, \
-            ledgerd creates a standalone HQ node there, named by --name. Logs go to stderr. SIGINT \
-            (Ctrl-C) or SIGTERM stops the daemon after the requests in flight.
+            ledgerd creates a standalone HQ node there, named by --name. It serves the sync protocol \
+            (docs/PROTOCOL.md) and syncs with the peers in peers.json and --peer: once with each at \
+            start, then every --sync-interval seconds, waiting twice as long after each failure (up to \
+            5 minutes). Logs go to stderr, one line per request and per sync. SIGINT (Ctrl-C) or \
+            SIGTERM stops the daemon after the requests in flight.
             Exit status: 0 stopped by a signal, 2 usage error, 3 any other failure (damaged data \
             folder, address in use, ...).
             """
@@ -42,6 +46,17 @@ struct Ledgerd: AsyncParsableCommand {
     var listen: ListenAddress?
 
     @Option(
+        name: .customLong("peer"),
+        help: ArgumentHelp("A peer to sync with, besides those in peers.json; repeat for more.", valueName: "URL"),
+        transform: Ledgerd.peerURL(parsing:))
+    var peers: [String] = []
+
+    @Option(
+        name: .customLong("sync-interval"),
+        help: ArgumentHelp("Seconds between syncs with each peer (default: 30).", valueName: "SECONDS"))
+    var syncInterval: Double = 30
+
+    @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default: info).", valueName: "LEVEL"),
         transform: Ledgerd.logLevel(parsing:))
@@ -54,22 +69,43 @@ struct Ledgerd: AsyncParsableCommand {
         return "ledger-data"
     }
 
-    /// Opens (or creates) the node and serves it until a shutdown signal.
+    func validate() throws {
+        guard syncInterval.isFinite, syncInterval >= 0.1, syncInterval <= 86_400 else {
+            throw ValidationError("--sync-interval must be a number of seconds from 0.1 to 86400")
+        }
+    }
+
+    /// Opens (or creates) the node, serves it and syncs with its peers until a shutdown signal.
     func run() async throws {
         var logger = Logger(label: "ledgerd")
         logger.logLevel = logLevel ?? .info
         let listen = listen ?? .default
         let node = try LedgerNode.openOrCreateHQ(at: dataPath, name: name, logger: logger)
+        let loop = SyncLoop(node: node, flagPeers: peers, backoff: Backoff(interval: .milliseconds(Int64(syncInterval * 1000))), logger: logger)
+        let loopTask = BackgroundTask()
         let started = StartupFlag()
-        let app = buildApplication(node: node, listen: listen, logger: logger) { _ in started.set() }
+        let app = buildApplication(node: node, listen: listen, logger: logger) { _ in
+            started.set()
+            loopTask.start { await loop.run() }
+        }
         do {
             try await app.runService()
         } catch {
+            await loopTask.stop()
             // Before the server is up, the only thing that fails is binding the address.
             if !started.isSet { throw DaemonError.cannotListen(address: listen, reason: "\(error)") }
             throw error
         }
+        await loopTask.stop()
         logger.info("Stopped")
+    }
+
+    static func peerURL(parsing text: String) throws -> String {
+        do {
+            return try PeerBook.normalise(text)
+        } catch {
+            throw ValidationError("expected an http(s) URL such as http://192.168.1.20:8080")
+        }
     }
 
     static func logLevel(parsing text: String) throws -> Logger.Level {

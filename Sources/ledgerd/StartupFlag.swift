@@ -1,11 +1,12 @@
 import Foundation
 
-/// Set once the server is bound; tells a bind failure apart from a later one. Thread-safe.
+/// A flag set once, by one task, read by others: the server is bound; the startup sync is over.
+/// Thread-safe.
 final class StartupFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
 
-    /// Marks the server as started.
+    /// Sets the flag.
     func set() { lock.withLock { value = true } }
 
     /// True once ``set()`` was called.

@@ -44,6 +44,9 @@ final class DaemonProcess: @unchecked Sendable {
     /// The process id.
     var pid: Int32 { process.processIdentifier }
 
+    /// True until the process has ended.
+    var isRunning: Bool { process.isRunning }
+
     /// Everything the process wrote to stderr so far, for failure messages.
     var stderr: String { lock.withLock { (lines + [String(decoding: partial, as: UTF8.self)]).joined(separator: "\n") } }
 
@@ -63,6 +66,21 @@ final class DaemonProcess: @unchecked Sendable {
             }
         }
     }
+
+    /// Waits at most `timeout` for a stderr line that contains `marker`, counting only lines after
+    /// the first `skipping` ones; nil when none came.
+    func line(containing marker: String, after skipping: Int = 0, timeout: Duration) async -> String? {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while true {
+            let found = lock.withLock { lines.dropFirst(skipping).first { $0.contains(marker) } }
+            if let found { return found }
+            if ContinuousClock.now >= deadline || (lock.withLock { ended }) { return nil }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// How many stderr lines came so far, to wait for a line that comes after them.
+    var lineCount: Int { lock.withLock { lines.count } }
 
     /// Waits for the `Serving http://HOST:PORT` line and returns that URL.
     func servingURL() async -> URL? {
@@ -84,6 +102,13 @@ final class DaemonProcess: @unchecked Sendable {
                 continuation.resume(returning: Exit(exited: process.terminationReason == .exit, status: process.terminationStatus))
             }
         }
+    }
+
+    /// Kills the process with SIGKILL and waits until it is gone, blocking the calling thread: for a
+    /// test that cuts a transfer from inside a sync's progress callback.
+    func killNow() {
+        send(SIGKILL)
+        process.waitUntilExit()
     }
 
     /// Kills the process with SIGKILL if it still runs; for `defer`.
