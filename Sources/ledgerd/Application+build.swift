@@ -32,7 +32,7 @@ func buildApplication(
 }
 
 /// The routes of ledgerd, behind the request log. `wallClock` judges the time of signed requests.
-func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock()) -> Router<BasicRequestContext> {
+func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kioskCampaign: String? = nil) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: RequestLogMiddleware())  // first, so that it also logs 404s
     router.addRoutes(HealthController(store: node.store).endpoints)
@@ -40,5 +40,6 @@ func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock()) -> 
     let verifier = RequestVerifier()  // one nonce memory for every signed route
     router.addRoutes(SyncController(service: SyncService(node: node, verifier: verifier, wallClock: wallClock)).endpoints, atPath: "/v1")
     router.addRoutes(JoinController(node: node, verifier: verifier, wallClock: wallClock).endpoints, atPath: "/v1")
+    router.addRoutes(KioskController<BasicRequestContext>(node: node, kioskCampaign: kioskCampaign).endpoints)
     return router
 }
