@@ -54,7 +54,7 @@ struct Ledgerd: AsyncParsableCommand {
     @Option(
         name: .customLong("sync-interval"),
         help: ArgumentHelp("Seconds between syncs with each peer (default: 30).", valueName: "SECONDS"))
-    var syncInterval: Double = 30
+    var syncInterval: Double?
 
     @Option(
         name: .customLong("log-level"),
@@ -70,6 +70,7 @@ struct Ledgerd: AsyncParsableCommand {
     }
 
     func validate() throws {
+        guard let syncInterval else { return }
         guard syncInterval.isFinite, syncInterval >= 0.1, syncInterval <= 86_400 else {
             throw ValidationError("--sync-interval must be a number of seconds from 0.1 to 86400")
         }
@@ -81,7 +82,7 @@ struct Ledgerd: AsyncParsableCommand {
         logger.logLevel = logLevel ?? .info
         let listen = listen ?? .default
         let node = try LedgerNode.openOrCreateHQ(at: dataPath, name: name, logger: logger)
-        let loop = SyncLoop(node: node, flagPeers: peers, backoff: Backoff(interval: .milliseconds(Int64(syncInterval * 1000))), logger: logger)
+        let loop = SyncLoop(node: node, flagPeers: peers, backoff: Backoff(interval: .milliseconds(Int64((syncInterval ?? 30) * 1000))), logger: logger)
         let loopTask = BackgroundTask()
         let started = StartupFlag()
         let app = buildApplication(node: node, listen: listen, logger: logger) { _ in

@@ -16,7 +16,7 @@ struct HealthController {
 
     @Sendable func check(_ request: Request, context: BasicRequestContext) async throws -> String {
         do {
-            _ = try store.entryCount()
+            _ = try await Blocking.run { [store] in try store.entryCount() }
         } catch {
             context.logger.error("Health check failed: \(error)")
             throw HTTPError(.serviceUnavailable, message: "the store does not answer")

@@ -15,7 +15,7 @@ struct InfoController {
     }
 
     @Sendable func info(_ request: Request, context: BasicRequestContext) async throws -> NodeInfo {
-        try node.info()
+        try await Blocking.run { [node] in try node.info() }
     }
 }
 
