@@ -12,15 +12,18 @@ import Logging
 /// try await app.runService()
 /// ```
 ///
-/// - Parameter onServing: called with the server's base URL once it accepts connections.
+/// - Parameters:
+///   - localWrites: set once local writes (the kiosk's) may begin; nil when they may at once.
+///   - onServing: called with the server's base URL once it accepts connections.
 func buildApplication(
     node: LedgerNode,
     listen: ListenAddress = .default,
     logger: Logger,
+    localWrites: StartupFlag? = nil,
     onServing: @escaping @Sendable (String) -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(node: node),
+        router: buildRouter(node: node, localWrites: localWrites),
         configuration: ApplicationConfiguration(address: listen.bindAddress, serverName: "ledgerd"),
         onServerRunning: { channel in
             let url = listen.url(port: channel.localAddress?.port ?? listen.port)
@@ -31,10 +34,13 @@ func buildApplication(
     )
 }
 
-/// The routes of ledgerd, behind the request log. `wallClock` judges the time of signed requests.
-func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kioskCampaign: String? = nil) -> Router<BasicRequestContext> {
+/// The routes of ledgerd, behind the request log. `wallClock` judges the time of signed requests;
+/// `localWrites`, when given, holds back the kiosk's writes until it is set (``LocalWritesGate``).
+func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kioskCampaign: String? = nil,
+                 localWrites: StartupFlag? = nil) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: RequestLogMiddleware())  // first, so that it also logs 404s
+    if let localWrites { router.add(middleware: LocalWritesGate(open: localWrites)) }
     router.addRoutes(HealthController(store: node.store).endpoints)
     router.addRoutes(InfoController(node: node).endpoints, atPath: "/v1")
     let verifier = RequestVerifier()  // one nonce memory for every signed route

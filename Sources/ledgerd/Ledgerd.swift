@@ -83,9 +83,10 @@ struct Ledgerd: AsyncParsableCommand {
         let listen = listen ?? .default
         let node = try LedgerNode.openOrCreateHQ(at: dataPath, name: name, logger: logger)
         let loop = SyncLoop(node: node, flagPeers: peers, backoff: Backoff(interval: .milliseconds(Int64((syncInterval ?? 30) * 1000))), logger: logger)
+        if await loop.currentPeers().isEmpty { loop.localWritesAllowed.set() }  // no startup sync to wait for
         let loopTask = BackgroundTask()
         let started = StartupFlag()
-        let app = buildApplication(node: node, listen: listen, logger: logger) { _ in
+        let app = buildApplication(node: node, listen: listen, logger: logger, localWrites: loop.localWritesAllowed) { _ in
             started.set()
             loopTask.start { await loop.run() }
         }

@@ -20,7 +20,8 @@ struct HealthControllerTests {
         }
     }
 
-    @Test("answers 404 for a path it does not serve", arguments: ["/", "/v1", "/v1/nope", "/info", "/healthz/x"])
+    // "/" is the kiosk page.
+    @Test("answers 404 for a path it does not serve", arguments: ["/nope", "/v1", "/v1/nope", "/info", "/healthz/x"])
     func unknownPath(path: String) async throws {
         try await withTemporaryDirectory { directory in
             let app = buildApplication(node: try makeHQNode(in: directory), logger: quietLogger())
