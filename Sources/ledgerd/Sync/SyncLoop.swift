@@ -49,6 +49,7 @@ struct SyncLoop: Sendable {
             for peer in peers where !Task.isCancelled {
                 if await attempt(peer) != nil { reached += 1 }
             }
+            if Task.isCancelled { return }
             let after = await ownSequence()
             if after > before {
                 logger.notice("Restored entries \(before + 1)...\(after) of this node's own log from its peers: the data folder was older than their copies (a restored backup?)")
