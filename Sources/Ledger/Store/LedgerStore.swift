@@ -101,6 +101,8 @@ public final class LedgerStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         do {
+            // Another process (ledgerctl import, a sync) may have stored the genesis entry.
+            if ledgerID == nil { try loadIdentity() }
             return try body()
         } catch let error as SQLiteError {
             if error.isCorrupt { throw StoreError.corrupted(path: path, detail: error.message) }

@@ -63,7 +63,8 @@ final class HTTPTransport: @unchecked Sendable {
             request.httpBody = Data(body)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
-        let signedPath = url.path + (url.query.map { "?" + $0 } ?? "")
+        let components = URLComponents(url: url, resolvingAgainstBaseURL: true)
+        let signedPath = (components?.percentEncodedPath ?? url.path) + (components?.percentEncodedQuery.map { "?" + $0 } ?? "")
         for (name, value) in try RequestAuth.headers(key: key, ledger: ledger, method: method, path: signedPath, body: body, now: wallClock.nowMillis()) {
             request.setValue(value, forHTTPHeaderField: name)
         }

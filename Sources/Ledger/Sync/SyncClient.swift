@@ -48,10 +48,11 @@ public final class SyncClient: @unchecked Sendable {
         var report = SyncReport(peer: peer.absoluteString)
         let remote = try transport.get("/v1/heads", as: HeadsResponse.self)
         guard remote.ledger == (try node.ledgerID).hex else { throw PeerError.otherLedger(peer: peer.absoluteString) }
-        let hq = try node.ledgerHQ()
+        let hq = try hqKey(among: remote.heads)
         let remoteHeads = Dictionary(remote.heads.map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first })
         try pull(remoteHeads, hq: hq, report: &report, progress: progress)
         try push(remoteHeads, hq: hq, report: &report, progress: progress)
+        try pushForkEvidence(remoteHeads, report: &report)
         try exchangePayloads(report: &report, progress: progress)
         let after = try transport.get("/v1/heads", as: HeadsResponse.self)
         let local = Dictionary(try node.store.heads().map { ($0.author, $0.sequence) }, uniquingKeysWith: max)
@@ -60,6 +61,44 @@ public final class SyncClient: @unchecked Sendable {
         report.bytesOut = transport.bytesSent
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// HQ's key: from the store, or, on a laptop that has not received HQ's log yet, the author
+    /// among the peer's logs whose fingerprint the join token named.
+    private func hqKey(among heads: [LogHead]) throws -> PublicKey {
+        if let key = node.store.hqKey { return key }
+        let expected = try node.store.setting("expected.hq")
+        guard let head = heads.first(where: { PublicKey(hex: $0.author)?.fingerprint == expected }), let key = PublicKey(hex: head.author) else {
+            throw PeerError.protocolError(peer: peer.absoluteString, reason: "the peer holds no log of the HQ this node was invited by; sync with HQ or a laptop that already has HQ's log")
+        }
+        return key
+    }
+
+    /// Where the peer holds a different entry than ours at its head sequence, or we hold fork
+    /// evidence, sends our side so that both nodes keep both entries (docs/PROTOCOL.md, "A sync").
+    private func pushForkEvidence(_ remote: [String: LogHead], report: inout SyncReport) throws {
+        var evidence: [Entry] = []
+        for (author, theirs) in remote {
+            guard let key = PublicKey(hex: author), theirs.sequence > 0,
+                  let ours = try node.store.entries(author: key, after: theirs.sequence - 1, limit: 1).first,
+                  ours.sequence == theirs.sequence, ours.id.hex != theirs.id else { continue }
+            evidence.append(ours)
+        }
+        for fork in try node.store.forkEntries() {
+            if let ours = try node.store.entries(author: fork.author, after: fork.sequence - 1, limit: 1).first,
+               ours.sequence == fork.sequence, !evidence.contains(ours) {
+                evidence.append(ours)
+            }
+            if !evidence.contains(fork) { evidence.append(fork) }
+        }
+        for entry in evidence {
+            // One entry per request: the peer may lack the log below some of them and refuse those.
+            do {
+                report.forks += try transport.post("/v1/entries", EntryBatch(entries: [Data(entry.bytes).base64EncodedString()]), as: PushResult.self).forks
+            } catch PeerError.refused {
+                continue
+            }
+        }
     }
 
     /// HQ's log first, so that enrolments arrive before the logs they admit.
@@ -90,6 +129,9 @@ public final class SyncClient: @unchecked Sendable {
                     report.forks += result.forks.count
                     report.refused += result.refused.count
                     if !result.forks.isEmpty || !result.refused.isEmpty { break }
+                } catch StoreError.rejected(let fault) where fault.kind == .unknownAuthor {
+                    // A log of a device this node has not seen enrolled (yet): skip it this time.
+                    break
                 } catch StoreError.rejected(let fault) where fault.kind == .brokenLink && after > 0 {
                     // Their log diverges from ours below our head: find where, keep both as evidence.
                     report.forks += try findDivergence(author: key, upTo: after)
@@ -139,7 +181,11 @@ public final class SyncClient: @unchecked Sendable {
             guard let ours = local.first(where: { $0.author == author }), let key = PublicKey(hex: author) else { continue }
             var after = remote[author]?.sequence ?? 0
             while after < ours.sequence {
-                let batch = try node.store.entries(author: key, after: after, limit: batchSize)
+                var batch = try node.store.entries(author: key, after: after, limit: batchSize)
+                var bytes = 0
+                if let cut = batch.firstIndex(where: { bytes += $0.bytes.count * 4 / 3 + 8; return bytes > SyncLimits.maxBodyBytes / 2 }) {
+                    batch = Array(batch.prefix(max(1, cut)))
+                }
                 guard let last = batch.last else { break }
                 let result = try transport.post("/v1/entries", EntryBatch(entries: batch.map { Data($0.bytes).base64EncodedString() }), as: PushResult.self)
                 report.pushed += result.added

@@ -23,16 +23,7 @@ struct PeerSync: Sendable {
         do {
             outcome = .success(try await Blocking.run(abandonAfter: Self.shutdownGrace) {
                 guard let url = URL(string: peer) else { throw PeerError.unreachable(peer: peer, reason: "not a URL") }
-                if !node.hasLedger { try node.adoptGenesis(from: url, timeout: Self.requestTimeout) }
-                var report: SyncReport
-                do {
-                    report = try SyncClient(node: node, peer: url, timeout: Self.requestTimeout).sync()
-                } catch {
-                    _ = try? node.sendForkEvidence(to: url, timeout: Self.requestTimeout)
-                    throw error
-                }
-                report.forks += try node.sendForkEvidence(to: url, timeout: Self.requestTimeout)
-                return report
+                return try SyncClient(node: node, peer: url, timeout: Self.requestTimeout).sync()
             })
         } catch is CancellationError {
             logger.notice("Left the sync with \(peer) in flight to stop; it resumes from what was stored at the next start")

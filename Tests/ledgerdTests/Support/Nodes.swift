@@ -24,14 +24,7 @@ func joinLaptop(_ name: String, hq: LedgerNode, hqURL: URL, at path: String) asy
     let token = try hq.invite(name: name, url: hqURL.absoluteString)
     let laptop = try LedgerNode.createFromToken(at: path, token: token)
     try await offPool {
-        do {
-            _ = try laptop.join(token: token)
-        } catch StoreError.notInitialised {
-            // The library's join enrols the laptop, then fails in SyncClient.sync() before any
-            // genesis entry is stored (node.ledgerHQ()); ledgerd's stopgap fetches it first.
-            try laptop.adoptGenesis(from: hqURL, timeout: 10)
-            _ = try SyncClient(node: laptop, peer: hqURL).sync()
-        }
+        _ = try laptop.join(token: token)
     }
     try PeerBook(folder: laptop.folder).remove(hqURL.absoluteString)
     return laptop
