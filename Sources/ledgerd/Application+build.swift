@@ -20,10 +20,11 @@ func buildApplication(
     listen: ListenAddress = .default,
     logger: Logger,
     localWrites: StartupFlag? = nil,
+    kiosk: KioskController<LedgerRequestContext>? = nil,
     onServing: @escaping @Sendable (String) -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(node: node, localWrites: localWrites),
+        router: buildRouter(node: node, kiosk: kiosk, localWrites: localWrites),
         configuration: ApplicationConfiguration(address: listen.bindAddress, serverName: "ledgerd"),
         onServerRunning: { channel in
             let url = listen.url(port: channel.localAddress?.port ?? listen.port)
@@ -36,9 +37,9 @@ func buildApplication(
 
 /// The routes of ledgerd, behind the request log. `wallClock` judges the time of signed requests;
 /// `localWrites`, when given, holds back the kiosk's writes until it is set (``LocalWritesGate``).
-func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kioskCampaign: String? = nil,
-                 localWrites: StartupFlag? = nil) -> Router<BasicRequestContext> {
-    let router = Router()
+func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kiosk: KioskController<LedgerRequestContext>? = nil,
+                 localWrites: StartupFlag? = nil) -> Router<LedgerRequestContext> {
+    let router = Router(context: LedgerRequestContext.self)
     router.add(middleware: RequestLogMiddleware())  // first, so that it also logs 404s
     if let localWrites { router.add(middleware: LocalWritesGate(open: localWrites)) }
     router.addRoutes(HealthController(store: node.store).endpoints)
@@ -46,6 +47,29 @@ func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kio
     let verifier = RequestVerifier()  // one nonce memory for every signed route
     router.addRoutes(SyncController(service: SyncService(node: node, verifier: verifier, wallClock: wallClock)).endpoints, atPath: "/v1")
     router.addRoutes(JoinController(node: node, verifier: verifier, wallClock: wallClock).endpoints, atPath: "/v1")
-    router.addRoutes(KioskController<BasicRequestContext>(node: node, kioskCampaign: kioskCampaign).endpoints)
+    router.addRoutes((kiosk ?? KioskController(node: node, kioskCampaign: nil)).endpoints)
     return router
+}
+
+/// The kiosk pages alone, for `--kiosk-listen` (a tablet on the stall's network reaches the
+/// signing page, not the sync API). Shares the main listener's kiosk: one rate limit, one set of
+/// form tokens.
+func buildKioskApplication(
+    kiosk: KioskController<LedgerRequestContext>,
+    localWrites: StartupFlag?,
+    listen: ListenAddress,
+    logger: Logger
+) -> some ApplicationProtocol {
+    let router = Router(context: LedgerRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    if let localWrites { router.add(middleware: LocalWritesGate(open: localWrites)) }
+    router.addRoutes(kiosk.endpoints)
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(address: listen.bindAddress, serverName: "ledgerd-kiosk"),
+        onServerRunning: { channel in
+            logger.info("Serving the kiosk on \(listen.url(port: channel.localAddress?.port ?? listen.port))")
+        },
+        logger: logger
+    )
 }

@@ -57,6 +57,17 @@ struct Ledgerd: AsyncParsableCommand {
     var syncInterval: Double?
 
     @Option(
+        name: .customLong("kiosk"),
+        help: ArgumentHelp("Kiosk mode: the front page is this campaign, and after a signature the page returns to an empty form.", valueName: "CAMPAIGN"))
+    var kioskCampaign: String?
+
+    @Option(
+        name: .customLong("kiosk-listen"),
+        help: ArgumentHelp("Also serve the kiosk pages (only those) on this address, e.g. 0.0.0.0:8081 for a tablet on the stall's network.", valueName: "HOST:PORT"),
+        transform: ListenAddress.init(parsing:))
+    var kioskListen: ListenAddress?
+
+    @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default: info).", valueName: "LEVEL"),
         transform: Ledgerd.logLevel(parsing:))
@@ -86,12 +97,27 @@ struct Ledgerd: AsyncParsableCommand {
         if await loop.currentPeers().isEmpty { loop.localWritesAllowed.set() }  // no startup sync to wait for
         let loopTask = BackgroundTask()
         let started = StartupFlag()
-        let app = buildApplication(node: node, listen: listen, logger: logger, localWrites: loop.localWritesAllowed) { _ in
+        if let kioskCampaign, try node.store.campaign(kioskCampaign) == nil {
+            logger.warning("Kiosk campaign '\(kioskCampaign)' is not in this node's ledger yet; the page says so until it arrives")
+        }
+        let kiosk = KioskController<LedgerRequestContext>(node: node, kioskCampaign: kioskCampaign)
+        let app = buildApplication(node: node, listen: listen, logger: logger, localWrites: loop.localWritesAllowed, kiosk: kiosk) { _ in
             started.set()
             loopTask.start { await loop.run() }
         }
         do {
-            try await app.runService()
+            if let kioskListen {
+                let kioskApp = buildKioskApplication(kiosk: kiosk, localWrites: loop.localWritesAllowed, listen: kioskListen, logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await kioskApp.runService() }
+                    group.addTask { try await app.runService() }
+                    // Both stop on the same signals; the first to end (or fail) ends the other.
+                    try await group.next()
+                    group.cancelAll()
+                }
+            } else {
+                try await app.runService()
+            }
         } catch {
             await loopTask.stop()
             // Before the server is up, the only thing that fails is binding the address.

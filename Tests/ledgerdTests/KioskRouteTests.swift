@@ -21,8 +21,8 @@ struct KioskRouteTests {
     }
 
     func app(_ node: LedgerNode, kiosk: String? = nil, limiter: RateLimiter = RateLimiter()) -> some ApplicationProtocol {
-        let router = Router()
-        router.addRoutes(KioskController<BasicRequestContext>(node: node, kioskCampaign: kiosk, limiter: limiter).endpoints)
+        let router = Router(context: LedgerRequestContext.self)
+        router.addRoutes(KioskController<LedgerRequestContext>(node: node, kioskCampaign: kiosk, limiter: limiter).endpoints)
         return Application(router: router)
     }
 

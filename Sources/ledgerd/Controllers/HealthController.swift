@@ -8,13 +8,13 @@ struct HealthController {
     let store: LedgerStore
 
     /// The route.
-    var endpoints: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection(context: BasicRequestContext.self)
+    var endpoints: RouteCollection<LedgerRequestContext> {
+        let routes = RouteCollection(context: LedgerRequestContext.self)
         routes.get("healthz", use: check)
         return routes
     }
 
-    @Sendable func check(_ request: Request, context: BasicRequestContext) async throws -> String {
+    @Sendable func check(_ request: Request, context: LedgerRequestContext) async throws -> String {
         do {
             _ = try await Blocking.run { [store] in try store.entryCount() }
         } catch {

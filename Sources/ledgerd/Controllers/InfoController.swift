@@ -8,13 +8,13 @@ struct InfoController {
     let node: LedgerNode
 
     /// The route, to add under `/v1`.
-    var endpoints: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection(context: BasicRequestContext.self)
+    var endpoints: RouteCollection<LedgerRequestContext> {
+        let routes = RouteCollection(context: LedgerRequestContext.self)
         routes.get("info", use: info)
         return routes
     }
 
-    @Sendable func info(_ request: Request, context: BasicRequestContext) async throws -> NodeInfo {
+    @Sendable func info(_ request: Request, context: LedgerRequestContext) async throws -> NodeInfo {
         try await Blocking.run { [node] in try node.info() }
     }
 }

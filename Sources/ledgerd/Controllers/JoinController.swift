@@ -13,14 +13,14 @@ struct JoinController {
     let wallClock: any WallClock
 
     /// The route, to add under `/v1`.
-    var endpoints: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection(context: BasicRequestContext.self)
+    var endpoints: RouteCollection<LedgerRequestContext> {
+        let routes = RouteCollection(context: LedgerRequestContext.self)
         routes.post("join", use: join)
         return routes
     }
 
     /// Verifies the signature, then enrols the device if its proof matches an unused invitation.
-    @Sendable func join(_ request: Request, context: BasicRequestContext) async throws -> JoinResponse {
+    @Sendable func join(_ request: Request, context: LedgerRequestContext) async throws -> JoinResponse {
         try await ServeErrors.mapping(logger: context.logger) {
             let body = try await request.limitedBody()
             let headers = request.headers

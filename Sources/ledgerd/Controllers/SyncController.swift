@@ -14,8 +14,8 @@ struct SyncController {
     let service: SyncService
 
     /// The routes, to add under `/v1`.
-    var endpoints: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection(context: BasicRequestContext.self)
+    var endpoints: RouteCollection<LedgerRequestContext> {
+        let routes = RouteCollection(context: LedgerRequestContext.self)
         routes.get("heads", use: listHeads)
         routes.post("entries/fetch", use: fetchEntries)
         routes.post("entries", use: pushEntries)
@@ -26,38 +26,38 @@ struct SyncController {
     }
 
     /// `GET /v1/heads`: the head of every log this node holds.
-    @Sendable func listHeads(_ request: Request, context: BasicRequestContext) async throws -> HeadsResponse {
+    @Sendable func listHeads(_ request: Request, context: LedgerRequestContext) async throws -> HeadsResponse {
         try await serve(request, context) { service, _ in try service.heads() }
     }
 
     /// `POST /v1/entries/fetch`: entries after a sequence number, per author, in batches.
-    @Sendable func fetchEntries(_ request: Request, context: BasicRequestContext) async throws -> EntryBatch {
+    @Sendable func fetchEntries(_ request: Request, context: LedgerRequestContext) async throws -> EntryBatch {
         try await serve(request, context) { service, signed in try service.fetch(try signed.decode(FetchRequest.self)) }
     }
 
     /// `POST /v1/entries`: verifies and stores a batch, or refuses it whole.
-    @Sendable func pushEntries(_ request: Request, context: BasicRequestContext) async throws -> PushResult {
+    @Sendable func pushEntries(_ request: Request, context: LedgerRequestContext) async throws -> PushResult {
         try await serve(request, context) { service, signed in try service.push(try signed.decode(EntryBatch.self)) }
     }
 
     /// `GET /v1/payloads/wanted`: digests this node lacks payloads for.
-    @Sendable func listWantedPayloads(_ request: Request, context: BasicRequestContext) async throws -> DigestList {
+    @Sendable func listWantedPayloads(_ request: Request, context: LedgerRequestContext) async throws -> DigestList {
         try await serve(request, context) { service, _ in try service.wantedPayloads() }
     }
 
     /// `POST /v1/payloads/fetch`: the sealed payloads this node holds for the digests asked.
-    @Sendable func fetchPayloads(_ request: Request, context: BasicRequestContext) async throws -> PayloadBatch {
+    @Sendable func fetchPayloads(_ request: Request, context: LedgerRequestContext) async throws -> PayloadBatch {
         try await serve(request, context) { service, signed in try service.fetchPayloads(try signed.decode(DigestList.self)) }
     }
 
     /// `POST /v1/payloads`: stores sealed payloads that entries held here name.
-    @Sendable func pushPayloads(_ request: Request, context: BasicRequestContext) async throws -> PushResult {
+    @Sendable func pushPayloads(_ request: Request, context: LedgerRequestContext) async throws -> PushResult {
         try await serve(request, context) { service, signed in try service.pushPayloads(try signed.decode(PayloadBatch.self)) }
     }
 
     /// Authenticates, then runs `work` off the cooperative threads (store calls block).
     private func serve<T: Sendable>(
-        _ request: Request, _ context: BasicRequestContext,
+        _ request: Request, _ context: LedgerRequestContext,
         _ work: @escaping @Sendable (SyncService, SignedRequest) throws -> T
     ) async throws -> T {
         try await ServeErrors.mapping(logger: context.logger) {
