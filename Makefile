@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libsqlite3-dev sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench deps build release clean
+.PHONY: run test test-browser screenshots bench deps build release clean
 
 ## Install missing system packages (Debian/Ubuntu), and Python's cryptography for the
 ## independent verifier in tools/.
@@ -26,10 +26,21 @@ release: deps
 run: deps
 	$(SWIFT) run ledgerd
 
-## Run the whole test suite.
+## Run the whole test suite: unit, property and end-to-end tests (real daemons on loopback
+## ports), then the real-browser kiosk test in headless Chromium (installed when missing).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
+
+## Only the real-browser kiosk test (needs a debug build); screenshots go to .build/screenshots.
+test-browser:
+	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
+
+## Refresh the screenshots in docs/screenshots (the README shows one).
+screenshots:
+	$(SWIFT) build
+	LEDGER_SCREENSHOTS=$(CURDIR)/docs/screenshots tests/browser/run.sh
 
 ## Release-mode benchmark; prints figures with the machine's own reference rates.
 bench: deps

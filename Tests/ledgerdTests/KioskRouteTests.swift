@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Ledger
@@ -54,6 +55,8 @@ struct KioskRouteTests {
                 #expect(response.status == .ok)
                 #expect(response.headers[.cacheControl] == "no-store")
                 #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                // no-referrer would make browsers send `Origin: null` on the form's own POST.
+                #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin")
                 #expect(page.contains("<html lang=\"nb\">"))
                 #expect(page.contains("Fri presse"))
                 #expect(page.contains("Skriv under"))
@@ -142,6 +145,11 @@ struct KioskRouteTests {
             let crossSite = try await client.execute(uri: "/c/c1/sign", method: .post, headers: headers,
                                                      body: Self.form(fields.merging(["form": token]) { $1 })) { $0 }
             #expect(crossSite.status == .forbidden)
+            // `Origin: null` (what a browser sends under no-referrer, or from a sandboxed frame) is refused too.
+            headers[.origin] = "null"
+            let opaque = try await client.execute(uri: "/c/c1/sign", method: .post, headers: headers,
+                                                  body: Self.form(fields.merging(["form": token]) { $1 })) { $0 }
+            #expect(opaque.status == .forbidden)
             #expect(try node.store.signatureCounts(campaign: "c1").isEmpty)
         }
     }
@@ -181,6 +189,7 @@ struct KioskRouteTests {
             let thanks = try await client.execute(uri: "/c/c1/sign?lang=en", method: .post, headers: Self.formHeaders,
                                                   body: Self.form(["form": token, "name": "Ola", "email": "ola@example.org"])) { Self.text($0) }
             #expect(thanks.contains("http-equiv=\"refresh\" content=\"20;url=/c/c1?lang=en\""))
+            #expect(thanks.contains("href=\"/c/c1?lang=nb\""))  // the language switch replaces lang, never repeats it
             try node.close(campaign: "c1")
             let closed = try await client.execute(uri: "/c/c1?lang=en", method: .get) { Self.text($0) }
             #expect(closed.contains("This campaign is closed"))

@@ -25,6 +25,10 @@ enum HTML {
 
     /// A complete page: language, title, stylesheet, language switch, and an optional refresh.
     static func page(title: String, language: KioskLanguage, switchPath: String, refresh: (seconds: Int, url: String)? = nil, body: String) -> String {
+        // The switch link replaces any `lang` the path already carries.
+        let parts = switchPath.split(separator: "?", maxSplits: 1)
+        let kept = parts.count > 1 ? parts[1].split(separator: "&").filter { !$0.hasPrefix("lang=") }.joined(separator: "&") : ""
+        let switchPath = String(parts.first ?? "/") + (kept.isEmpty ? "" : "?" + kept)
         let separator = switchPath.contains("?") ? "&" : "?"
         let refreshTag = refresh.map { "<meta http-equiv=\"refresh\" content=\"\($0.seconds);url=\(escape($0.url))\">" } ?? ""
         return """
@@ -33,7 +37,7 @@ enum HTML {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="referrer" content="no-referrer">
+            <meta name="referrer" content="same-origin">
             \(refreshTag)
             <title>\(escape(title))</title>
             <link rel="stylesheet" href="/kiosk.css">

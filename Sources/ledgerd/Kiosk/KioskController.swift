@@ -172,7 +172,9 @@ struct KioskController<Context: RequestContext>: Sendable {
 
     static func html(_ page: String, status: HTTPResponse.Status = .ok) -> Response {
         var headers = securityHeaders
-        headers[HTTPField.Name("Referrer-Policy") ?? .cacheControl] = "no-referrer"
+        // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on the
+        // form's own POST, which the same-origin check must refuse.
+        headers[HTTPField.Name("Referrer-Policy") ?? .cacheControl] = "same-origin"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
     }
 

@@ -20,6 +20,17 @@ struct CampaignView {
 
 /// The kiosk's pages, rendered as complete HTML documents.
 enum KioskPages {
+    /// 10000 as "10,000" in English and "10 000" (with a no-break space) in Norwegian.
+    static func grouped(_ number: Int64, _ language: KioskLanguage) -> String {
+        let digits = Array(String(number))
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out += language == .nb ? "\u{00A0}" : "," }
+            out.append(digit)
+        }
+        return out
+    }
+
     static func date(_ millis: UInt64) -> String {
         String(Timestamps.iso8601(millis: millis).prefix(10))
     }
@@ -51,13 +62,16 @@ enum KioskPages {
         body += "</p>"
         body += "<div class=\"count\" role=\"status\"><strong id=\"count\">\(view.counted)</strong> \(t(.signatures))"
         if let goal = view.summary.goal, goal > 0 {
-            body += " \(t(.goalOf)) \(goal)<br><progress max=\"\(goal)\" value=\"\(min(Int64(view.counted), goal))\">\(view.counted)/\(goal)</progress>"
+            body += " \(t(.goalOf)) \(grouped(goal, language))<br><progress max=\"\(goal)\" value=\"\(min(Int64(view.counted), goal))\">\(view.counted)/\(goal)</progress>"
         }
         body += "</div>"
         body += "<p class=\"summary\">\(HTML.escape(text.summary))</p>\(HTML.paragraphs(text.body))"
         body += "<h2>\(t(.demands))</h2><ul>" + text.demands.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
-        if let letter = text.letter {
-            body += "<h2>\(t(.letterTo)) \(HTML.escape(letter.recipient))</h2><div class=\"letter\">\(HTML.paragraphs(letter.text))</div>"
+        // A text without a letter shows the letter of the campaign's first language: a signer must
+        // see what they sign, even untranslated.
+        let fallback = view.version.body.languages.first.flatMap { first in view.version.body.texts[first]?.letter.map { ($0, first) } }
+        if let (letter, letterLanguage) = text.letter.map({ ($0, lang) }) ?? fallback {
+            body += "<h2>\(t(.letterTo)) \(HTML.escape(letter.recipient))</h2><div class=\"letter\" lang=\"\(HTML.escape(letterLanguage))\">\(HTML.paragraphs(letter.text))</div>"
         }
         body += "</article>"
         if view.summary.isOpen {
@@ -116,7 +130,7 @@ enum KioskPages {
         let back = "/c/\(id)?lang=\(language.rawValue)"
         let body = """
             <h1>\(t(.thanksHeading))</h1>
-            <p>\(t(.thanksText)) <em>\(HTML.escape(title))</em></p>
+            <p>\(t(.thanksText).replacingOccurrences(of: "{title}", with: "<em>\(HTML.escape(title))</em>"))</p>
             <h2>\(t(.receiptLabel))</h2>
             <p class="receipt" id="receipt">\(HTML.escape(receipt))</p>
             <p>\(t(.receiptExplain))</p>
@@ -131,6 +145,7 @@ enum KioskPages {
         let t = language.text
         let body = """
             <h1>\(t(.withdrawHeading))</h1>
+            \(error == nil ? "" : "<div class=\"alert\" role=\"alert\"><p>\(t(.errorsHeading))</p></div>")
             <p>\(t(.withdrawText))</p>
             <form method="post" action="/withdraw?lang=\(language.rawValue)" autocomplete="off">
             <input type="hidden" name="form" value="\(HTML.escape(token))">

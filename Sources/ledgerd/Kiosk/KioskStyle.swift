@@ -1,5 +1,6 @@
 /// The kiosk's only stylesheet: no external fonts, large touch targets, visible focus, AA contrast
-/// (text #1a1a1a on #ffffff is 17:1; white on #1d4ed8 is 6.7:1; #b91c1c errors on white 6.5:1).
+/// (text #1a1a1a on #ffffff is 17:1; white on #1d4ed8 is 6.7:1; #b91c1c errors on white 6.5:1;
+/// the focus ring is #1d4ed8 on white, 6.7:1, amber on the dark header).
 enum KioskStyle {
     static let css = """
         *,*::before,*::after{box-sizing:border-box}
@@ -30,7 +31,8 @@ enum KioskStyle {
         button,.button{display:inline-block;font:inherit;font-weight:700;font-size:1.15rem;padding:.8rem 1.6rem;border:0;border-radius:.5rem;background:#1d4ed8;color:#fff;cursor:pointer;text-decoration:none;min-height:3rem}
         button:hover,.button:hover{background:#1e40af}
         a{color:#1d4ed8}
-        :focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+        :focus-visible{outline:3px solid #1d4ed8;outline-offset:2px;box-shadow:0 0 0 6px #fde68a}
+        .top a:focus-visible{outline-color:#f59e0b;box-shadow:none}
         input:focus-visible,textarea:focus-visible{border-color:#1d4ed8}
         .error{color:#b91c1c;font-weight:600;margin:.25rem 0 0}
         .invalid input,.invalid textarea{border-color:#b91c1c}
