@@ -44,6 +44,7 @@ screenshots:
 
 ## Release-mode benchmark; prints figures with the machine's own reference rates.
 bench: deps
+	$(SWIFT) build -c release --product ledgerd
 	$(SWIFT) run -c release ledger-bench
 
 clean:

@@ -15,6 +15,8 @@ struct BenchOptions: Sendable {
     var singleAppends = 300
     /// Seconds each raw crypto reference loop runs for.
     var referenceSeconds = 1.0
+    /// Signature entries in the log whose read models are rebuilt.
+    var projectionEntries = 1_000_000
     /// True for a smoke run with small sizes.
     var quick = false
     /// True when `--help` was asked for.
@@ -22,7 +24,7 @@ struct BenchOptions: Sendable {
 
     /// The usage text printed by `--help` and after a usage mistake.
     static let usage = """
-        USAGE: ledger-bench [--entries N] [--batch N] [--quick]
+        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick]
 
         Measures raw Ed25519, SHA-256 and SQLite rates on this machine, then Ledger's batched
         and durable append rates and its full and fast verification rates, and checks the
@@ -31,6 +33,8 @@ struct BenchOptions: Sendable {
         OPTIONS:
           --entries N   entries appended in batches and verified (default 100000)
           --batch N     entries per appendBatch call (default 1000)
+          --projection-entries N
+                        signature entries whose read models are rebuilt (default 1000000)
           --quick       small sizes, for a smoke run (2000 entries, short reference loops)
           -h, --help    show this help
         """
@@ -41,6 +45,7 @@ struct BenchOptions: Sendable {
         var options = BenchOptions()
         var entries: Int?
         var batch: Int?
+        var projection: Int?
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             switch argument {
@@ -52,17 +57,21 @@ struct BenchOptions: Sendable {
                 entries = try positiveInteger(after: argument, from: &rest)
             case "--batch":
                 batch = try positiveInteger(after: argument, from: &rest)
+            case "--projection-entries":
+                projection = try positiveInteger(after: argument, from: &rest)
             default:
                 throw BenchUsageError(message: "unknown argument '\(argument)'")
             }
         }
         if options.quick {
             options.entries = 2_000
+            options.projectionEntries = 20_000
             options.singleAppends = 30
             options.referenceSeconds = 0.2
         }
         if let entries { options.entries = entries }
         if let batch { options.batchSize = batch }
+        if let projection { options.projectionEntries = projection }
         return options
     }
 

@@ -46,9 +46,13 @@ struct Benchmark {
             workload: workload, items: items, preparation: Rate(count: items.count, seconds: prepareSeconds),
             batchSize: options.batchSize, singles: options.singleAppends)
 
+        let extraStart = CPUMeter.Snapshot.now()
+        let extra = try ExtraFigures.measure(workload: workload, directory: directory, projectionEntries: options.projectionEntries, progress: progress)
+        let extraOtherLoad = CPUMeter.otherShare(since: extraStart)
+
         return Report(
             options: options, machine: machine, crypto: crypto, sqlite: sqlite,
-            referencesOtherLoad: referencesOtherLoad, ledger: ledger,
+            referencesOtherLoad: referencesOtherLoad, ledger: ledger, extra: extra, extraOtherLoad: extraOtherLoad,
             targets: TargetCheck.all(crypto: crypto, machine: machine, ledger: ledger),
             loadAtEnd: Machine.loadAverages() ?? "unknown", totalSeconds: (clock.now - start).seconds)
     }

@@ -10,6 +10,9 @@ struct Report {
     /// Share of all cores other processes kept busy while the references were measured.
     var referencesOtherLoad: Double?
     var ledger: LedgerFigures
+    /// Read-model rebuild and loopback sync.
+    var extra: ExtraFigures
+    var extraOtherLoad: Double?
     var targets: [TargetCheck]
     /// Load averages when the run ended.
     var loadAtEnd: String
@@ -66,6 +69,26 @@ struct Report {
         }
         let misses = targets.filter { !$0.passed }.count
         lines.append("  \(targets.count - misses) of \(targets.count) targets met")
+        lines.append("")
+        lines.append("")
+        lines.append("Read models and sync")
+        let rawInsert = sqlite.insert.perSecond
+        let rebuild = extra.rebuild.perSecond
+        lines.append(row("rebuild read models (\(Format.count(extra.projectionEntries)) signature entries)", rebuild, "/s",
+                         String(format: "%.2fx raw SQLite insert", rawInsert > 0 ? rebuild / rawInsert : 0)))
+        let fast = ledger.fastVerify.perSecond
+        let syncRate = extra.syncEntries.perSecond
+        lines.append(row("sync from ledgerd on loopback, entries (\(Format.count(extra.syncEntries.count)))", syncRate, "/s",
+                         String(format: "%.2fx fast verification", fast > 0 ? syncRate / fast : 0)))
+        lines.append(row("  whole sync, \(Format.count(extra.syncPayloads)) payloads too", extra.syncTotal.perSecond, "/s",
+                         String(format: "%.1f MB/s received", extra.syncTotal.seconds > 0 ? Double(extra.syncBytes) / extra.syncTotal.seconds / 1_000_000 : 0)))
+        if let load = extraOtherLoad { lines.append(String(format: "  other processes' share of the cores meanwhile: %.0f%%", load * 100)) }
+        let rebuildTarget = rawInsert * 0.25
+        let syncTarget = fast * 0.5
+        lines.append(String(format: "  %@  rebuild >= 25%% of raw SQLite insert rate: %@/s against %@/s",
+                            rebuild >= rebuildTarget ? "PASS" : "MISS", Format.count(rebuild), Format.count(rebuildTarget)))
+        lines.append(String(format: "  %@  sync >= 50%% of fast verification rate: %@/s against %@/s",
+                            syncRate >= syncTarget ? "PASS" : "MISS", Format.count(syncRate), Format.count(syncTarget)))
         lines.append("")
         lines.append(String(format: "Run took %.0f s.", totalSeconds))
         return lines.joined(separator: "\n")

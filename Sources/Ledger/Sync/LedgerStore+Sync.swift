@@ -15,14 +15,17 @@ extension LedgerStore {
     }
 
     /// Digests of payloads that entries held here name but that this store lacks (not yet received).
-    public func wantedPayloads(limit: Int) throws -> [Digest] {
+    /// In digest order, only digests above `after` (to page through the list).
+    public func wantedPayloads(after: Digest? = nil, limit: Int) throws -> [Digest] {
         try locked {
             let statement = try connection.statement("""
                 SELECT e.payload_digest FROM entries e
-                WHERE e.payload_digest IS NOT NULL AND NOT EXISTS (SELECT 1 FROM payloads p WHERE p.digest = e.payload_digest)
+                WHERE e.payload_digest IS NOT NULL AND e.payload_digest > ?
+                  AND NOT EXISTS (SELECT 1 FROM payloads p WHERE p.digest = e.payload_digest)
                 ORDER BY e.payload_digest LIMIT ?
                 """)
-            statement.bind(1, Int64(limit))
+            statement.bind(1, (after ?? .zero).bytes)
+            statement.bind(2, Int64(limit))
             defer { statement.reset() }
             var out: [Digest] = []
             while try statement.step() { if let digest = Digest(statement.blob(0)) { out.append(digest) } }

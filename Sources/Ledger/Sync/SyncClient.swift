@@ -197,35 +197,41 @@ public final class SyncClient: @unchecked Sendable {
         }
     }
 
+    /// Payloads after their entries, in pages of digests (`after` the last one seen), so that a
+    /// payload neither side holds never blocks the ones after it.
     private func exchangePayloads(report: inout SyncReport, progress: (SyncProgress) -> Void) throws {
         // Theirs to us.
-        var previous = Int.max
+        var after: Digest?
         while true {
-            let wanted = try node.store.wantedPayloads(limit: SyncLimits.maxBatchPayloads)
-            guard !wanted.isEmpty, wanted.count < previous || report.payloadsIn == 0 else { break }
-            previous = wanted.count
+            let wanted = try node.store.wantedPayloads(after: after, limit: SyncLimits.maxBatchPayloads)
+            guard let last = wanted.last else { break }
+            after = last
             let answer = try transport.post("/v1/payloads/fetch", DigestList(digests: wanted.map(\.hex)), as: PayloadBatch.self)
             let payloads = answer.payloads.compactMap { Data(base64Encoded: $0).map { Array($0) } }
-            guard !payloads.isEmpty else { break }
-            report.payloadsIn += try node.store.ingest([], payloads: payloads).payloadsAdded
-            progress(SyncProgress(phase: "payloads in", done: report.payloadsIn, total: wanted.count))
-            if payloads.count < wanted.count { break }
+            if !payloads.isEmpty {
+                report.payloadsIn += try node.store.ingest([], payloads: payloads).payloadsAdded
+                progress(SyncProgress(phase: "payloads in", done: report.payloadsIn, total: report.pulled))
+            }
+            if wanted.count < SyncLimits.maxBatchPayloads { break }
         }
         // Ours to them.
-        var sent: Set<String> = []
+        var cursor = ""
         while true {
-            let wanted = try transport.get("/v1/payloads/wanted", as: DigestList.self).digests.filter { !sent.contains($0) }
-            guard !wanted.isEmpty else { break }
+            let path = cursor.isEmpty ? "/v1/payloads/wanted" : "/v1/payloads/wanted?after=\(cursor)"
+            let wanted = try transport.get(path, as: DigestList.self).digests
+            guard let last = wanted.last else { break }
+            cursor = last
             var batch: [String] = []
             for text in wanted {
-                sent.insert(text)
                 if let digest = Digest(hex: text), let payload = try node.store.payload(digest: digest) {
                     batch.append(Data(payload).base64EncodedString())
                 }
             }
-            guard !batch.isEmpty else { break }
-            report.payloadsOut += try transport.post("/v1/payloads", PayloadBatch(payloads: batch), as: PushResult.self).added
-            progress(SyncProgress(phase: "payloads out", done: report.payloadsOut, total: wanted.count))
+            if !batch.isEmpty {
+                report.payloadsOut += try transport.post("/v1/payloads", PayloadBatch(payloads: batch), as: PushResult.self).added
+                progress(SyncProgress(phase: "payloads out", done: report.payloadsOut, total: report.pushed))
+            }
+            if wanted.count < SyncLimits.maxBatchPayloads { break }
         }
     }
 }

@@ -103,9 +103,9 @@ public struct SyncService: Sendable {
         }
     }
 
-    /// `GET /v1/payloads/wanted`
-    public func wantedPayloads() throws -> DigestList {
-        DigestList(digests: try node.store.wantedPayloads(limit: SyncLimits.maxBatchPayloads).map(\.hex))
+    /// `GET /v1/payloads/wanted[?after=DIGEST]`: up to 500 digests, in order, above `after`.
+    public func wantedPayloads(after: Digest? = nil) throws -> DigestList {
+        DigestList(digests: try node.store.wantedPayloads(after: after, limit: SyncLimits.maxBatchPayloads).map(\.hex))
     }
 
     /// `POST /v1/payloads/fetch`

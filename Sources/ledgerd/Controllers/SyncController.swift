@@ -42,7 +42,8 @@ struct SyncController {
 
     /// `GET /v1/payloads/wanted`: digests this node lacks payloads for.
     @Sendable func listWantedPayloads(_ request: Request, context: LedgerRequestContext) async throws -> DigestList {
-        try await serve(request, context) { service, _ in try service.wantedPayloads() }
+        let after = request.uri.queryParameters.get("after").flatMap { Digest(hex: String($0)) }
+        return try await serve(request, context) { service, _ in try service.wantedPayloads(after: after) }
     }
 
     /// `POST /v1/payloads/fetch`: the sealed payloads this node holds for the digests asked.

@@ -1,0 +1,132 @@
+import Foundation
+import Ledger
+
+/// The read-model and sync figures (issues "Read models" and "Sync"): a rebuild of the read
+/// models from a log of signature entries, against the raw SQLite insert rate; and a sync of the
+/// main run's store from a real ledgerd on loopback to a fresh node, against the fast
+/// verification rate measured in the same run.
+struct ExtraFigures: Sendable {
+    /// `LedgerStore.rebuildReadModels()` over ``projectionEntries`` signature entries.
+    var rebuild: Rate
+    var projectionEntries: Int
+    /// Entries pulled by `SyncClient` from a running ledgerd, entries only (payloads after).
+    var syncEntries: Rate
+    /// The whole sync, payloads included.
+    var syncTotal: Rate
+    /// Bytes received during the whole sync.
+    var syncBytes: Int
+    var syncPayloads: Int
+
+    static func measure(workload: Workload, directory: URL, projectionEntries: Int, progress: (String) -> Void) throws -> ExtraFigures {
+        progress("read models: making a log of \(Format.count(projectionEntries)) signature entries for the rebuild")
+        let (rebuild, count) = try measureRebuild(entries: projectionEntries, directory: directory.appendingPathComponent("projection"), progress: progress)
+        progress("sync: serving the main store with ledgerd on loopback, pulling it into a fresh node")
+        let sync = try measureSync(workload: workload, directory: directory.appendingPathComponent("sync"))
+        return ExtraFigures(rebuild: rebuild, projectionEntries: count, syncEntries: sync.entries, syncTotal: sync.total,
+                            syncBytes: sync.bytes, syncPayloads: sync.payloads)
+    }
+
+    /// Builds a store of `entries` signature entries (spread over 200 campaigns' worth of signers,
+    /// with duplicates), then times a full rebuild of its read models.
+    static func measureRebuild(entries: Int, directory: URL, progress: (String) -> Void) throws -> (Rate, Int) {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let node = try LedgerNode.createHQ(at: directory.appendingPathComponent("hq").path, name: "Projection benchmark")
+        let text = CampaignText(title: "Benchmark", summary: "Benchmark", body: "Benchmark", demands: ["Count"], letter: nil)
+        let version = try node.publish(CampaignPublished(campaign: "bench", languages: ["en"], texts: ["en": text], goal: nil, deadline: nil))
+        let ledger = try node.ledgerID
+        let batch = 5_000
+        var made = 0
+        var lastReport = Date()
+        while made < entries {
+            let count = min(batch, entries - made)
+            // Bodies and placeholder payloads are made directly: the rebuild reads bodies only, so
+            // sealing a million payloads (HPKE) would only slow the set-up.
+            let items = try (made..<made + count).map { index -> Appendable in
+                var random = SystemRandomNumberGenerator()
+                let payload: [UInt8] = [1] + (0..<48).map { _ in UInt8.random(in: 0...255, using: &random) }
+                let body = SignatureRecorded(
+                    campaign: "bench", campaignVersion: version.id.hex, channel: index % 7 == 0 ? .paper : .kiosk,
+                    paperList: nil, country: ["NO", "SE", "DK", "FI"][index % 4], postcodeArea: "0\(index % 10)",
+                    consentContact: index % 3 == 0, signer: Digest.sha256(Array("signer \(index % (entries * 9 / 10 + 1))".utf8)).hex,
+                    receiptHash: Digest.sha256(Array("receipt \(index)".utf8) + ledger.bytes).hex)
+                return try Appendable(body, payload: payload)
+            }
+            _ = try node.store.appendBatch(items, signer: node.key)
+            made += count
+            if Date().timeIntervalSince(lastReport) > 10 {
+                progress("read models: \(Format.count(made)) of \(Format.count(entries)) entries stored")
+                lastReport = Date()
+            }
+        }
+        progress("read models: rebuilding from \(Format.count(made + 2)) entries")
+        let (projected, seconds) = try Stopwatch.time { try node.store.rebuildReadModels() }
+        return (Rate(count: projected, seconds: seconds), projected)
+    }
+
+    struct SyncResult {
+        var entries: Rate
+        var total: Rate
+        var bytes: Int
+        var payloads: Int
+    }
+
+    /// Serves the workload's store with the release `ledgerd` (next to this binary) on a free
+    /// loopback port, and times a `SyncClient` pulling everything into a fresh field node.
+    static func measureSync(workload: Workload, directory: URL) throws -> SyncResult {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("ledgerd")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw BenchError.referenceFailed("\(binary.path) is missing: build it with `swift build -c release --product ledgerd` (make bench does)")
+        }
+        let hq = workload.node
+        let token = try hq.invite(name: "Benchmark laptop", role: .field, url: "http://127.0.0.1:1")
+        let fresh = try LedgerNode.createFromToken(at: directory.appendingPathComponent("fresh").path, token: token)
+        try hq.enrol(device: fresh.key.publicKey, name: "Benchmark laptop")
+
+        let daemon = Process()
+        daemon.executableURL = binary
+        daemon.arguments = ["--data", hq.folder.path, "--listen", "127.0.0.1:0"]
+        let stderr = Pipe()
+        daemon.standardError = stderr
+        daemon.standardOutput = FileHandle.nullDevice
+        try daemon.run()
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        let url = try readServingURL(from: stderr, within: 30)
+        // Keep draining ledgerd's request log so that it never blocks on a full pipe.
+        Thread.detachNewThread {
+            while !stderr.fileHandleForReading.availableData.isEmpty {}
+        }
+        let client = try SyncClient(node: fresh, peer: url)
+        var entriesDone: Double?
+        let started = Date()
+        let report = try client.sync { progress in
+            if progress.phase != "pull" && entriesDone == nil { entriesDone = Date().timeIntervalSince(started) }
+        }
+        let total = Date().timeIntervalSince(started)
+        guard try fresh.store.entryCount() == (try hq.store.entryCount()) else {
+            throw BenchError.referenceFailed("the fresh node holds \(try fresh.store.entryCount()) entries after the sync")
+        }
+        return SyncResult(entries: Rate(count: report.pulled, seconds: entriesDone ?? total), total: Rate(count: report.pulled, seconds: total),
+                          bytes: report.bytesIn, payloads: report.payloadsIn)
+    }
+
+    static func readServingURL(from pipe: Pipe, within seconds: Double) throws -> URL {
+        let deadline = Date().addingTimeInterval(seconds)
+        var text = ""
+        let handle = pipe.fileHandleForReading
+        while Date() < deadline {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+            if let range = text.range(of: "Serving http://") {
+                let rest = text[range.lowerBound...].dropFirst("Serving ".count)
+                let address = rest.prefix { !$0.isWhitespace }
+                if let url = URL(string: String(address)), text[range.upperBound...].contains(where: \.isWhitespace) { return url }
+            }
+        }
+        throw BenchError.referenceFailed("ledgerd did not report its address: \(text.suffix(300))")
+    }
+}
