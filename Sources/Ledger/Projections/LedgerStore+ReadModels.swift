@@ -10,7 +10,7 @@ extension LedgerStore {
 
     func rebuildLocked() throws -> Int {
         try connection.execute(ReadModelSchema.drop)
-        try connection.execute(ReadModelSchema.create)
+        try connection.execute(ReadModelSchema.createTables)
         let projector = try makeProjector()
         let rows = try connection.statement("SELECT bytes FROM entries ORDER BY rowid")
         var count = 0
@@ -19,6 +19,7 @@ extension LedgerStore {
             count += 1
         }
         rows.reset()
+        try connection.execute(ReadModelSchema.createIndexes)
         try projector.finishAll()
         return count
     }

@@ -180,6 +180,30 @@ extension Projector {
         }
     }
 
+    /// Every signature's state in one statement, by the rules of ``refreshSignatures(campaign:signer:)``:
+    /// the first active signature of each (campaign, signer) in (HLC, author, sequence) order counts.
+    static let refreshAllSignaturesSQL = """
+        WITH base AS (
+            SELECT sg.id, sg.campaign, sg.signer, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence,
+                CASE
+                    WHEN sg.authorised = 0 THEN 'unauthorised'
+                    WHEN c.campaign IS NULL THEN 'orphan'
+                    WHEN EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = sg.id AND w.valid = 1) THEN 'withdrawn'
+                    WHEN c.closed_at IS NOT NULL AND (sg.hlc_wall, sg.hlc_counter) > (c.closed_at, c.closed_counter) THEN 'late'
+                    ELSE 'active'
+                END AS pre
+            FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign
+        ), ranked AS (
+            SELECT id, CASE
+                WHEN pre <> 'active' THEN pre
+                WHEN ROW_NUMBER() OVER (PARTITION BY campaign, signer, pre ORDER BY hlc_wall, hlc_counter, author, sequence) = 1 THEN 'counted'
+                ELSE 'duplicate'
+            END AS state
+            FROM base
+        )
+        UPDATE signatures SET state = ranked.state FROM ranked WHERE signatures.id = ranked.id AND signatures.state <> ranked.state
+        """
+
     static let refreshAllCommentsSQL = """
         UPDATE comments SET
             hidden = EXISTS (SELECT 1 FROM comment_hides h WHERE h.comment = comments.id AND h.authorised = 1),

@@ -254,10 +254,8 @@ final class Projector {
         var names: [String] = []
         while try campaigns.step() { names.append(campaigns.text(0)) }
         campaigns.reset()
-        for campaign in names {
-            try refreshCampaign(campaign)
-            try refreshSignatures(campaign: campaign, signer: nil)
-        }
+        for campaign in names { try refreshCampaign(campaign) }
+        try connection.execute(Self.refreshAllSignaturesSQL)
         try connection.execute(Self.refreshAllCommentsSQL)
         dirtyGroups.removeAll()
         dirtyCampaigns.removeAll()
