@@ -15,6 +15,8 @@ deps:
 	fi
 	@python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install --quiet cryptography \
 		|| $(SUDO) apt-get install -y -qq python3-cryptography
+	@python3 -c 'import pytest' 2>/dev/null || python3 -m pip install --quiet pytest \
+		|| $(SUDO) apt-get install -y -qq python3-pytest
 
 build: deps
 	$(SWIFT) build
@@ -31,6 +33,7 @@ run: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	python3 -m pytest -q tools/test_verify_bundle.py
 	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
 
 ## Only the real-browser kiosk test (needs a debug build); screenshots go to .build/screenshots.

@@ -354,8 +354,24 @@ def test_unknown_author_and_unauthorised(tmp_path):
     led.add("campaign.closed", {"campaign": "c1"}, seed=FIELD_SEED)
     rep = entry_fault(tmp_path, led)
     assert {(f["kind"], f["sequence"]) for f in rep["faults"]} == {
-        ("unknown-author", 1), ("unknown-author", 2), ("unauthorised", 2)}
+        ("unknown-author", 1), ("unknown-author", 2)}
     assert len(rep["logs"]) == 2 and rep["logs"][1]["role"] == "unknown"
+
+
+def test_enrolled_field_device_rights_and_revocation(tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives import serialization
+    field_key = Ed25519PrivateKey.from_private_bytes(FIELD_SEED).public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    led = Ledger()
+    led.add("device.enrolled", {"device": field_key.hex(), "name": "Laptop", "role": "field"})
+    led.add("device.revoked", {"device": field_key.hex(), "afterSequence": 2})
+    led.add("comment.posted", {"campaign": "c1", "displayName": "d", "text": "t"}, seed=FIELD_SEED)
+    led.add("campaign.closed", {"campaign": "c1"}, seed=FIELD_SEED)
+    led.add("comment.posted", {"campaign": "c1", "displayName": "d", "text": "late"}, seed=FIELD_SEED)
+    rep = entry_fault(tmp_path, led)
+    assert {(f["kind"], f["sequence"]) for f in rep["faults"]} == {
+        ("unauthorised", 2), ("unauthorised", 3)}
 
 
 def test_fork_lines(tmp_path):

@@ -64,8 +64,15 @@ T_CLOSED = "campaign.closed"
 T_SIGNATURE = "signature.recorded"
 T_COMMENT = "comment.posted"
 T_WITHDRAWN = "signature.withdrawn"
-KNOWN_TYPES = {T_CREATED, T_PUBLISHED, T_CLOSED, T_SIGNATURE, T_COMMENT, T_WITHDRAWN}
+T_UPDATED = "campaign.updated"
+T_HIDDEN = "comment.hidden"
+T_ENROLLED = "device.enrolled"
+T_REVOKED = "device.revoked"
+KNOWN_TYPES = {T_CREATED, T_PUBLISHED, T_CLOSED, T_SIGNATURE, T_COMMENT, T_WITHDRAWN,
+               T_UPDATED, T_HIDDEN, T_ENROLLED, T_REVOKED}
 FIELD_DEVICE_TYPES = {T_SIGNATURE, T_COMMENT, T_WITHDRAWN}   # section 4, Rights
+ROOT_ONLY_TYPES = {T_CREATED, T_ENROLLED, T_REVOKED}         # section 4, Rights
+ROLES = {"field", "hq", "observer"}
 
 # The step of section 8 each fault kind belongs to (faults are listed in this order).
 STEP = {
@@ -330,7 +337,7 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes) -> list[str
         f.get("name", _str, "a string")
         f.get("hqKey", _hex32, "32 bytes of lower-case hex")
         f.get("sealingKey", _hex32, "32 bytes of lower-case hex")
-    elif entry_type == T_PUBLISHED:
+    elif entry_type in (T_PUBLISHED, T_UPDATED):
         f.get("campaign", _campaign, "a campaign id (1-64 of a-z 0-9 -)")
         f.get("languages", _str_list, "an array of strings")
         texts = f.get("texts", lambda v: isinstance(v, dict), "an object")
@@ -366,6 +373,7 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes) -> list[str
         f.get("channel", lambda v: v in CHANNELS if isinstance(v, str) else False,
               "one of kiosk, paper, manual, import")
         f.get("paperList", _is_int, "an integer", optional=True)
+        f.get("paperRow", _is_int, "an integer", optional=True)
         f.get("country", lambda v: isinstance(v, str) and bool(COUNTRY.match(v)),
               "two upper-case letters", optional=True)
         f.get("postcodeArea", lambda v: isinstance(v, str) and v == v.upper(),
@@ -378,6 +386,17 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes) -> list[str
         f.get("displayName", _str, "a string")
         f.get("text", _str, "a string")
         f.get("signature", _hex32, "32 bytes of lower-case hex", optional=True)
+    elif entry_type == T_HIDDEN:
+        f.get("comment", _hex32, "32 bytes of lower-case hex")
+        f.get("reason", _str, "a string")
+    elif entry_type == T_ENROLLED:
+        f.get("device", _hex32, "32 bytes of lower-case hex")
+        f.get("name", _str, "a string")
+        f.get("role", lambda v: v in ROLES if isinstance(v, str) else False, "field, hq or observer")
+    elif entry_type == T_REVOKED:
+        f.get("device", _hex32, "32 bytes of lower-case hex")
+        f.get("afterSequence", _is_int, "an integer")
+        f.get("reason", _str, "a string", optional=True)
     elif entry_type == T_WITHDRAWN:
         f.get("signature", _hex32, "32 bytes of lower-case hex")
         f.get("receipt", lambda v: isinstance(v, str) and bool(RECEIPT_SYMBOLS.match(v)),
@@ -546,7 +565,33 @@ class Report:
         })
 
 
-def _intrinsic_checks(rep: Report, item: Item, hq: bytes | None, ledger_id: bytes) -> None:
+def trust_policy(items: list[Item], hq: bytes | None) -> tuple[dict[bytes, str], dict[bytes, int]]:
+    """Section 4, Rights: the roles HQ's root key enrolled (device.enrolled) and the lowest
+    revocation point of each device (device.revoked), from HQ's validly signed entries."""
+    roles: dict[bytes, str] = {}
+    revoked: dict[bytes, int] = {}
+    for item in items:
+        e = item.entry
+        if e is None or hq is None or e.author != hq or not item.sig_ok or e.type not in (T_ENROLLED, T_REVOKED):
+            continue
+        try:
+            body = parse_canonical_body(e.body)
+        except BodyError:
+            continue
+        device = body.get("device")
+        if not _hex32(device):
+            continue
+        key = bytes.fromhex(device)
+        if e.type == T_ENROLLED and body.get("role") in ROLES and key != hq:
+            roles[key] = body["role"]
+        elif e.type == T_REVOKED and _is_int(body.get("afterSequence")):
+            after = max(0, body["afterSequence"])
+            revoked[key] = min(revoked.get(key, after), after)
+    return roles, revoked
+
+
+def _intrinsic_checks(rep: Report, item: Item, hq: bytes | None, ledger_id: bytes,
+                      roles: dict[bytes, str] | None = None, revoked: dict[bytes, int] | None = None) -> None:
     """Steps 1b, 3, 4, 5, 6 (digest presence is checked later), 7 for one entry."""
     e = item.entry
     assert e is not None
@@ -587,11 +632,18 @@ def _intrinsic_checks(rep: Report, item: Item, hq: bytes | None, ledger_id: byte
         if e.flag != want:
             rep.fault("payload-flag", item, f"payload flag is {e.flag}, {e.type} requires {want}")
 
-    # Step 7: rights. Format 1 knows no author but HQ (enrolment comes later).
+    # Step 7: rights: HQ's root key writes everything; enrolled devices by role, up to a revocation.
     if not is_hq:
-        rep.fault("unknown-author", item, "the author is not HQ and format 1 enrols no other author")
-        if e.type not in FIELD_DEVICE_TYPES:
-            rep.fault("unauthorised", item, f"only HQ may write {e.type}")
+        role = (roles or {}).get(e.author)
+        if role is None:
+            rep.fault("unknown-author", item, "the author is neither HQ nor enrolled by HQ (device.enrolled)")
+        else:
+            allowed = (role == "hq" and e.type not in ROOT_ONLY_TYPES) or (role == "field" and e.type in FIELD_DEVICE_TYPES)
+            limit = (revoked or {}).get(e.author)
+            if not allowed:
+                rep.fault("unauthorised", item, f"a {role} device may not write {e.type}")
+            elif limit is not None and e.sequence > limit:
+                rep.fault("unauthorised", item, f"the device was revoked after sequence {limit}")
 
 
 def verify_bundle(b: Bundle, trust_root: bytes | None = None) -> dict[str, Any]:
@@ -647,9 +699,10 @@ def verify_bundle(b: Bundle, trust_root: bytes | None = None) -> dict[str, Any]:
 
     now_ms = int(datetime.datetime.now(datetime.timezone.utc).timestamp() * 1000)
     ahead = []
+    roles, revoked = trust_policy(items, hq)
     for item in items:
         if item.entry is not None:
-            _intrinsic_checks(rep, item, hq, ledger_id)
+            _intrinsic_checks(rep, item, hq, ledger_id, roles, revoked)
             if item.entry.wall > now_ms + 3_600_000:   # section 7: not merged, still valid
                 ahead.append(item.line)
     if ahead:
@@ -874,8 +927,8 @@ def _cross_reference_warnings(rep: Report, b: Bundle, logs: dict[bytes, dict[int
         if e.type == T_SIGNATURE and _hex32(body.get("campaignVersion")):
             target = bytes.fromhex(body["campaignVersion"])
             t = by_id.get(target)
-            if t is None or t.type != T_PUBLISHED:
-                rep.warnings.append(f"{where}: campaignVersion names no {T_PUBLISHED} entry")
+            if t is None or t.type not in (T_PUBLISHED, T_UPDATED):
+                rep.warnings.append(f"{where}: campaignVersion names no campaign.published or campaign.updated entry")
             elif bodies.get(target, {}).get("campaign") != body.get("campaign"):
                 rep.warnings.append(f"{where}: campaignVersion is another campaign's text")
         if e.type in (T_WITHDRAWN, T_COMMENT) and _hex32(body.get("signature")):
