@@ -25,8 +25,14 @@ public struct SignerDetails: Codable, Sendable, Equatable {
         self.consentContact = consentContact
     }
 
-    /// Trims fields, drops empty optional ones, and checks each; errors name the field, never its value.
-    public func validated() throws -> SignerDetails {
+    /// One invalid field: its name and what is wrong, never its value.
+    public struct Problem: Sendable, Equatable {
+        public var field: String
+        public var reason: String
+    }
+
+    /// The details trimmed, with empty optional fields dropped and the country upper-cased.
+    public var cleaned: SignerDetails {
         func clean(_ value: String?) -> String? {
             guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
             return trimmed
@@ -38,24 +44,40 @@ public struct SignerDetails: Codable, Sendable, Equatable {
         out.address = clean(address)
         out.postcode = clean(postcode)
         out.country = clean(country)?.uppercased()
-        guard !out.name.isEmpty else { throw NodeError.invalidSigner(field: "name", reason: "is required") }
-        guard out.name.count <= 200 else { throw NodeError.invalidSigner(field: "name", reason: "is longer than 200 characters") }
+        return out
+    }
+
+    /// Every invalid field of the cleaned details, in form order (the kiosk shows them all at once).
+    public var problems: [Problem] {
+        let out = cleaned
+        var problems: [Problem] = []
+        if out.name.isEmpty {
+            problems.append(Problem(field: "name", reason: "is required"))
+        } else if out.name.count > 200 {
+            problems.append(Problem(field: "name", reason: "is longer than 200 characters"))
+        }
         if let email = out.email, !SignerDetails.isPlausibleEmail(email) {
-            throw NodeError.invalidSigner(field: "email", reason: "is not a valid e-mail address (expected name@example.org)")
+            problems.append(Problem(field: "email", reason: "is not a valid e-mail address (expected name@example.org)"))
         }
         if let phone = out.phone, !phone.allSatisfy({ $0.isNumber || " +-()".contains($0) }) || phone.count > 32 {
-            throw NodeError.invalidSigner(field: "phone", reason: "may hold only digits, spaces, +, -, ( and )")
+            problems.append(Problem(field: "phone", reason: "may hold only digits, spaces, +, -, ( and )"))
         }
         if let postcode = out.postcode, postcode.count > 16 || !postcode.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == " " || $0 == "-") }) {
-            throw NodeError.invalidSigner(field: "postcode", reason: "may hold only the letters A-Z, digits, spaces and dashes (at most 16)")
+            problems.append(Problem(field: "postcode", reason: "may hold only the letters A-Z, digits, spaces and dashes (at most 16)"))
         }
         if let country = out.country, !(country.count == 2 && country.allSatisfy({ $0.isASCII && $0.isLetter })) {
-            throw NodeError.invalidSigner(field: "country", reason: "must be a two-letter ISO 3166 code such as NO or GB")
+            problems.append(Problem(field: "country", reason: "must be a two-letter ISO 3166 code such as NO or GB"))
         }
         if let address = out.address, address.count > 500 {
-            throw NodeError.invalidSigner(field: "address", reason: "is longer than 500 characters")
+            problems.append(Problem(field: "address", reason: "is longer than 500 characters"))
         }
-        return out
+        return problems
+    }
+
+    /// The cleaned details, or the first problem as an error that names the field, never its value.
+    public func validated() throws -> SignerDetails {
+        if let problem = problems.first { throw NodeError.invalidSigner(field: problem.field, reason: problem.reason) }
+        return cleaned
     }
 
     /// A deliberately simple check: one `@`, a non-empty local part, a dotted domain, no spaces.

@@ -24,32 +24,28 @@ struct SignForm: Sendable {
         token = fields["form"] ?? ""
     }
 
-    /// Field name → error, in form order. The signer's details on success.
+    /// Field name → error, in form order, and the signer's details when there is none. The
+    /// field rules are the library's (`SignerDetails.problems`); the kiosk adds that an e-mail is
+    /// required and checks the optional comment.
     func validate() -> (SignerDetails?, [(String, KioskText)]) {
-        var errors: [(String, KioskText)] = []
         let details = SignerDetails(name: name, email: email, postcode: postcode, country: country, consentContact: consent)
-        let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmedName.isEmpty || trimmedName.count > 200 { errors.append(("name", .errName)) }
-        let trimmedEmail = email.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmedEmail.isEmpty || !SignerDetails.isPlausibleEmail(trimmedEmail) { errors.append(("email", .errEmail)) }
-        let trimmedPostcode = postcode.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmedPostcode.count > 16 || !trimmedPostcode.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == " " || $0 == "-") }) {
-            errors.append(("postcode", .errPostcode))
+        var errors: [(String, KioskText)] = details.problems.compactMap { problem in
+            switch problem.field {
+            case "name": return ("name", .errName)
+            case "email": return ("email", .errEmail)
+            case "postcode": return ("postcode", .errPostcode)
+            case "country": return ("country", .errCountry)
+            default: return nil
+            }
         }
-        let trimmedCountry = country.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !trimmedCountry.isEmpty && !(trimmedCountry.count == 2 && trimmedCountry.allSatisfy { $0.isASCII && $0.isLetter }) {
-            errors.append(("country", .errCountry))
-        }
+        if details.cleaned.email == nil { errors.insert(("email", .errEmail), at: errors.firstIndex { $0.0 != "name" } ?? errors.endIndex) }
         let trimmedComment = comment.trimmingCharacters(in: .whitespacesAndNewlines)
         if !trimmedComment.isEmpty {
             let shown = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
             if shown.isEmpty || shown.count > 80 { errors.append(("display_name", .errDisplayName)) }
             if trimmedComment.count > 2000 { errors.append(("comment", .errComment)) }
         }
-        guard errors.isEmpty, let valid = try? details.validated() else {
-            return (nil, errors.isEmpty ? [("name", .errName)] : errors)
-        }
-        return (valid, [])
+        return errors.isEmpty ? (details.cleaned, []) : (nil, errors)
     }
 }
 
