@@ -44,7 +44,7 @@ func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kio
     if let localWrites { router.add(middleware: LocalWritesGate(open: localWrites)) }
     router.addRoutes(HealthController(store: node.store).endpoints)
     router.addRoutes(InfoController(node: node).endpoints, atPath: "/v1")
-    let verifier = RequestVerifier()  // one nonce memory for every signed route
+    let verifier = RequestVerifier(store: node.store)  // one nonce memory for every signed route, kept across restarts
     router.addRoutes(SyncController(service: SyncService(node: node, verifier: verifier, wallClock: wallClock)).endpoints, atPath: "/v1")
     router.addRoutes(JoinController(node: node, verifier: verifier, wallClock: wallClock).endpoints, atPath: "/v1")
     router.addRoutes((kiosk ?? KioskController(node: node, kioskCampaign: nil)).endpoints)

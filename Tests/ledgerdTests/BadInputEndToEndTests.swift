@@ -10,6 +10,8 @@ import Testing
 struct BadInputEndToEndTests {
     enum Case: String, CaseIterable, CustomTestStringConvertible {
         case malformedJSON, oversizedBody, sequenceGap, flippedByte, forgedAuthor, unenrolledAuthor, payloadWithWrongDigest
+        case fetchAfterBeyondRange, duplicateMember, sequenceBeyondRange, forkThenSequenceBeyondRange, wallBeyondRange
+        case tooManyLogsInFetch
 
         var testDescription: String { rawValue }
     }
@@ -59,6 +61,35 @@ struct BadInputEndToEndTests {
                 let payload = Data((0..<200).map { UInt8($0 % 251) }).base64EncodedString()
                 request = try .signed("POST", "/v1/payloads", json: PayloadBatch(payloads: [payload]), key: laptop.key, ledger: ledger)
                 expected = (422, "")
+            case .fetchAfterBeyondRange:
+                // 2^63: one more than SQLite's largest integer; this used to trap the daemon.
+                let body = #"{"from":[{"author":"\#(hq.key.publicKey.hex)","after":9223372036854775808}],"limit":1}"#
+                request = try .signed("POST", "/v1/entries/fetch", body: Array(body.utf8), key: laptop.key, ledger: ledger)
+                expected = (400, "above 2^63 - 1")
+            case .duplicateMember:
+                // Two "entries" members: readers disagree on which one counts, so neither does.
+                let body = #"{"entries":["\#(own[0].wire)"],"entries":["\#(own[1].wire)"]}"#
+                request = try .signed("POST", "/v1/entries", body: Array(body.utf8), key: laptop.key, ledger: ledger)
+                expected = (400, "duplicate member")
+            case .sequenceBeyondRange:
+                let huge = try resigned(own[0], by: laptop.key) { bytes in patchU64(&bytes, at: Self.sequenceOffset, 1 << 63) }
+                request = try push([huge])
+                expected = (400, "above 2^63 - 1")
+            case .forkThenSequenceBeyondRange:
+                // Two different sequence-1 entries of one device, then one at 2^63: this used to
+                // trap while storing the fork.
+                let other = try resigned(own[0], by: laptop.key) { bytes in patchU64(&bytes, at: Self.wallOffset, 1_000) }
+                let huge = try resigned(own[1], by: laptop.key) { bytes in patchU64(&bytes, at: Self.sequenceOffset, 1 << 63) }
+                request = try push([own[0].wire, other, huge])
+                expected = (400, "above 2^63 - 1")
+            case .wallBeyondRange:
+                let huge = try resigned(own[0], by: laptop.key) { bytes in patchU64(&bytes, at: Self.wallOffset, UInt64.max) }
+                request = try push([huge])
+                expected = (400, "above 2^63 - 1")
+            case .tooManyLogsInFetch:
+                let from = (0...SyncLimits.maxFetchLogs).map { _ in FetchRequest.From(author: SigningKey().publicKey.hex, after: 0) }
+                request = try .signed("POST", "/v1/entries/fetch", json: FetchRequest(from: from, limit: 10), key: laptop.key, ledger: ledger)
+                expected = (413, "at most 1000 logs")
             }
 
             let answer = try await request.send(to: hqd.url)
@@ -86,4 +117,21 @@ struct BadInputEndToEndTests {
             #expect(try good.decode(PushResult.self).added == 3)
         }
     }
+
+    /// Byte offsets of the sequence and timestamp fields (docs/FORMAT.md section 2).
+    static let sequenceOffset = 1 + 32 + 32
+    static let wallOffset = 1 + 32 + 32 + 8 + 32
+}
+
+/// Overwrites a big-endian u64 at `offset`.
+func patchU64(_ bytes: inout [UInt8], at offset: Int, _ value: UInt64) {
+    for index in 0..<8 { bytes[offset + index] = UInt8((value >> UInt64(56 - 8 * index)) & 0xff) }
+}
+
+/// `entry`'s bytes changed by `patch` and signed again by `key`, as a hostile but enrolled device
+/// could: base64, as entries travel. No parsing on the way, so values the parser refuses survive.
+func resigned(_ entry: Entry, by key: SigningKey, _ patch: (inout [UInt8]) -> Void) throws -> String {
+    var signed = Array(entry.bytes.dropLast(64))
+    patch(&signed)
+    return Data(signed + (try key.sign(Entry.signingContext + signed))).base64EncodedString()
 }

@@ -59,6 +59,30 @@ struct SyncControllerTests {
         }
     }
 
+    @Test("a captured signed request is refused after a restart too (nonces are kept in the store)")
+    func replayAfterRestart() async throws {
+        try await withTemporaryDirectory { directory in
+            let hq = try makeHQNode(in: directory)
+            let request = try TestRequest.signed("GET", "/v1/heads", key: hq.key, ledger: try hq.ledgerID)
+            try await app(hq).test(.router) { client in
+                let first = try await send(request, to: client)
+                let again = try await send(request, to: client)
+                #expect(first.status == 200)
+                #expect(again.status == 401)
+            }
+            // A new process: a new router and verifier, nothing in memory, the same data folder.
+            let reopened = try LedgerNode.open(at: hq.folder.path)
+            try await app(reopened).test(.router) { client in
+                let replay = try await send(request, to: client)
+                #expect(replay.status == 401)
+                #expect(replay.problem?.error.contains("replayed") == true)
+                let fresh = try TestRequest.signed("GET", "/v1/heads", key: hq.key, ledger: try hq.ledgerID)
+                let answer = try await send(fresh, to: client)
+                #expect(answer.status == 200)
+            }
+        }
+    }
+
     @Test("answers 503 while the node holds no ledger yet")
     func noLedgerYet() async throws {
         try await withTemporaryDirectory { directory in

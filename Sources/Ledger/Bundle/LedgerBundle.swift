@@ -31,11 +31,9 @@ public struct LedgerBundle: Sendable {
         var payloads: Int
     }
 
-    struct Line: Codable {
-        var entry: String?
-        var fork: String?
-        var payload: String?
-        var end: String?
+    /// The header line (without its newline), exactly as docs/FORMAT.md section 9 writes it.
+    static func headerLine(ledger: Digest, entries: Int, forks: Int, payloads: Int) -> String {
+        "{\"bundle\":\"\(formatName)\",\"version\":\(version),\"ledger\":\"\(ledger.hex)\",\"entries\":\(entries),\"forks\":\(forks),\"payloads\":\(payloads)}"
     }
 
     /// The file's bytes.
@@ -45,7 +43,7 @@ public struct LedgerBundle: Sendable {
             out.append(contentsOf: Array(text.utf8))
             out.append(0x0a)
         }
-        line("{\"bundle\":\"\(Self.formatName)\",\"version\":\(Self.version),\"ledger\":\"\(ledger.hex)\",\"entries\":\(entries.count),\"forks\":\(forks.count),\"payloads\":\(payloads.count)}")
+        line(Self.headerLine(ledger: ledger, entries: entries.count, forks: forks.count, payloads: payloads.count))
         for entry in entries { line("{\"entry\":\"\(Data(entry.bytes).base64EncodedString())\"}") }
         for entry in forks { line("{\"fork\":\"\(Data(entry.bytes).base64EncodedString())\"}") }
         for payload in payloads { line("{\"payload\":\"\(Data(payload).base64EncodedString())\"}") }
@@ -54,8 +52,10 @@ public struct LedgerBundle: Sendable {
         return out
     }
 
-    /// Parses a bundle file, checking its header, counts and checksum. Entries are parsed but not
-    /// verified: the store verifies them on ingest.
+    /// Parses a bundle file, checking its header, counts and checksum. Every line must be exactly
+    /// in the form ``encoded()`` writes (no whitespace, no other or repeated members, canonical
+    /// base64), so that every reader sees the same bytes. Entries are parsed but not verified: the
+    /// store verifies them on ingest.
     public init(decoding bytes: [UInt8]) throws {
         var lines: [ArraySlice<UInt8>] = []
         var start = 0
@@ -64,13 +64,21 @@ public struct LedgerBundle: Sendable {
             start = index + 1
         }
         guard start == bytes.count else { throw BundleError.truncated("the last line is incomplete") }
-        guard let headerLine = lines.first else { throw BundleError.notABundle }
-        let decoder = JSONDecoder()
-        guard let header = try? decoder.decode(Header.self, from: Data(headerLine)), header.bundle == Self.formatName else {
+        guard let headerBytes = lines.first, let header = try? StrictJSON.decode(Header.self, from: headerBytes),
+              header.bundle == Self.formatName else {
             throw BundleError.notABundle
         }
         guard header.version == Self.version else { throw BundleError.unsupportedVersion(header.version) }
         guard let ledger = Digest(hex: header.ledger) else { throw BundleError.malformed(line: 1, reason: "ledger is not 64 hex characters") }
+        let counts = [header.entries, header.forks, header.payloads]
+        guard counts.allSatisfy({ $0 >= 0 }) else { throw BundleError.malformed(line: 1, reason: "a count in the header is negative") }
+        // Each count is compared with the lines present before it is added, so no sum can overflow.
+        guard counts.allSatisfy({ $0 <= lines.count }), counts.reduce(0, +) <= lines.count else {
+            throw BundleError.truncated("the header announces more lines than the file has (\(lines.count))")
+        }
+        guard headerBytes.elementsEqual(Self.headerLine(ledger: ledger, entries: header.entries, forks: header.forks, payloads: header.payloads).utf8) else {
+            throw BundleError.malformed(line: 1, reason: "the header is not in the exact form of docs/FORMAT.md section 9")
+        }
         let expectedLines = 1 + header.entries + header.forks + header.payloads + 1
         guard lines.count >= expectedLines else {
             throw BundleError.truncated("the header announces \(expectedLines) lines, the file has \(lines.count)")
@@ -78,8 +86,8 @@ public struct LedgerBundle: Sendable {
         guard lines.count == expectedLines else {
             throw BundleError.malformed(line: expectedLines + 1, reason: "unexpected lines after the end line")
         }
-        guard let endLine = try? decoder.decode(Line.self, from: Data(lines[expectedLines - 1])), let endHex = endLine.end,
-              let checksum = Digest(hex: endHex) else {
+        guard let endHex = Self.field("end", in: lines[expectedLines - 1]), let checksum = Digest(hex: endHex),
+              checksum.hex == endHex else {
             throw BundleError.truncated("the end line is missing")
         }
         let bodyLength = lines[expectedLines - 1].startIndex
@@ -91,14 +99,12 @@ public struct LedgerBundle: Sendable {
         entries.reserveCapacity(header.entries)
         for number in 1..<(expectedLines - 1) {
             let lineNumber = number + 1
-            guard let line = try? decoder.decode(Line.self, from: Data(lines[number])) else {
-                throw BundleError.malformed(line: lineNumber, reason: "not a bundle line")
-            }
             let isEntry = number <= header.entries
             let isFork = !isEntry && number <= header.entries + header.forks
-            let field = isEntry ? line.entry : isFork ? line.fork : line.payload
-            guard let base64 = field, let raw = Data(base64Encoded: base64) else {
-                throw BundleError.malformed(line: lineNumber, reason: "expected a base64 '\(isEntry ? "entry" : isFork ? "fork" : "payload")' field")
+            let name = isEntry ? "entry" : isFork ? "fork" : "payload"
+            guard let base64 = Self.field(name, in: lines[number]), let raw = Data(base64Encoded: base64),
+                  raw.base64EncodedString() == base64 else {
+                throw BundleError.malformed(line: lineNumber, reason: "expected exactly {\"\(name)\":\"<base64>\"}")
             }
             if isEntry || isFork {
                 do {
@@ -112,6 +118,18 @@ public struct LedgerBundle: Sendable {
             }
         }
         self.init(ledger: ledger, entries: entries, forks: forks, payloads: payloads)
+    }
+
+    /// The string value of a line that is exactly `{"NAME":"VALUE"}` with VALUE free of quotes
+    /// and backslashes; nil for any other line.
+    static func field(_ name: String, in line: ArraySlice<UInt8>) -> String? {
+        let prefix = Array("{\"\(name)\":\"".utf8)
+        let suffix = Array("\"}".utf8)
+        guard line.count >= prefix.count + suffix.count, line.prefix(prefix.count).elementsEqual(prefix),
+              line.suffix(suffix.count).elementsEqual(suffix) else { return nil }
+        let value = line.dropFirst(prefix.count).dropLast(suffix.count)
+        guard value.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return nil }
+        return String(decoding: value, as: UTF8.self)
     }
 }
 

@@ -24,12 +24,15 @@ public struct CampaignFile: Codable, Sendable {
         }
         let file: CampaignFile
         do {
+            try StrictJSON.validate(data)
             if let unknown = try unknownField(in: data) {
                 throw NodeError.invalidCampaignFile(path: path, reason: "unknown field '\(unknown)' (a typo? see docs/CAMPAIGNS.md)")
             }
             file = try JSONDecoder().decode(CampaignFile.self, from: data)
         } catch let error as NodeError {
             throw error
+        } catch let error as StrictJSON.Failure {
+            throw NodeError.invalidCampaignFile(path: path, reason: "\(error)")
         } catch let DecodingError.keyNotFound(key, context) {
             throw NodeError.invalidCampaignFile(path: path, reason: "missing field '\(fieldPath(context.codingPath + [key]))'")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {

@@ -16,6 +16,9 @@ public struct Entry: Hashable, Sendable {
     public static let signingContext: [UInt8] = Array("ledger.entry.v1".utf8) + [0]
     /// Largest body accepted, in bytes.
     public static let maxBodySize = 65_536
+    /// Largest sequence number and timestamp wall value: 2^63 - 1, so both fit SQLite's signed
+    /// 64-bit integers (docs/FORMAT.md section 2).
+    public static let maxSequence: UInt64 = UInt64(Int64.max)
     /// Largest type name accepted, in bytes.
     public static let maxTypeLength = 64
 
@@ -45,8 +48,10 @@ public struct Entry: Hashable, Sendable {
         author = PublicKey(unchecked: try reader.raw(32, "author"))
         sequence = try reader.u64("sequence")
         guard sequence >= 1 else { throw FormatError.invalidSequence }
+        guard sequence <= Entry.maxSequence else { throw FormatError.outOfRange(field: "sequence") }
         previous = Digest(unchecked: try reader.raw(32, "previous"))
         let wall = try reader.u64("timestamp")
+        guard wall <= Entry.maxSequence else { throw FormatError.outOfRange(field: "timestamp.wall") }
         let counter = try reader.u32("counter")
         timestamp = HLCTimestamp(wall: wall, counter: counter)
         let typeLength = Int(try reader.u8("type length"))
@@ -130,6 +135,8 @@ public struct EntryDraft: Sendable {
         guard Entry.isValidType(typeBytes) else { throw FormatError.invalidType(type) }
         guard body.count <= Entry.maxBodySize else { throw FormatError.bodyTooLarge(body.count) }
         guard sequence >= 1 else { throw FormatError.invalidSequence }
+        guard sequence <= Entry.maxSequence else { throw FormatError.outOfRange(field: "sequence") }
+        guard timestamp.wall <= Entry.maxSequence else { throw FormatError.outOfRange(field: "timestamp.wall") }
         var writer = ByteWriter(capacity: 200 + body.count)
         writer.u8(Entry.version)
         writer.raw(ledger.bytes)

@@ -11,6 +11,7 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
     case invalidPayloadFlag(UInt8)
     case trailingBytes(Int)
     case invalidSequence
+    case outOfRange(field: String)
     case invalidBody(type: String, reason: String)
 
     public var description: String {
@@ -23,6 +24,7 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
         case .invalidPayloadFlag(let flag): return "invalid payload flag \(flag) (expected 0 or 1)"
         case .trailingBytes(let count): return "\(count) unexpected bytes after the signature"
         case .invalidSequence: return "sequence number must be at least 1"
+        case .outOfRange(let field): return "\(field) is above 2^63 - 1, the largest value format 1 allows"
         case .invalidBody(let type, let reason): return "body of \(type) entry is invalid: \(reason)"
         }
     }

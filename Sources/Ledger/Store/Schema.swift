@@ -1,6 +1,6 @@
 /// The SQLite schema of a node's store (docs/STORE.md). Migrations are numbered by `user_version`.
 enum Schema {
-    static let version: Int64 = 2
+    static let version: Int64 = 3
 
     static let migrations: [String] = [
         """
@@ -65,5 +65,13 @@ enum Schema {
         """,
         // 2: the read models of docs/READMODELS.md, rebuilt from the entries.
         ReadModelSchema.drop + ReadModelSchema.create + "INSERT INTO meta (key, value) VALUES ('rebuild', x'01') ON CONFLICT (key) DO UPDATE SET value = x'01';",
+        // 3: nonces of signed requests, so a replay is refused after a restart too (docs/PROTOCOL.md).
+        """
+        CREATE TABLE request_nonces (
+            key  BLOB PRIMARY KEY,
+            time INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX request_nonces_by_time ON request_nonces (time);
+        """,
     ]
 }

@@ -72,11 +72,11 @@ final class HTTPTransport: @unchecked Sendable {
         bytesSent += body.count
         bytesReceived += data.count
         guard (200..<300).contains(response.statusCode) else {
-            let message = (try? JSONDecoder().decode(ProblemResponse.self, from: data))?.error ?? String(decoding: data.prefix(200), as: UTF8.self)
+            let message = (try? StrictJSON.decode(ProblemResponse.self, from: data))?.error ?? String(decoding: data.prefix(200), as: UTF8.self)
             throw PeerError.refused(peer: peer, status: response.statusCode, message: message)
         }
         do {
-            return try JSONDecoder().decode(Response.self, from: data)
+            return try StrictJSON.decode(Response.self, from: data)
         } catch {
             throw PeerError.protocolError(peer: peer, reason: "\(method) \(path): \(error)")
         }

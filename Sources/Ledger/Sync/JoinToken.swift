@@ -31,7 +31,7 @@ public struct JoinToken: Codable, Sendable, Equatable {
         guard trimmed.hasPrefix(Self.prefix) else { return nil }
         var base64 = String(trimmed.dropFirst(Self.prefix.count)).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let token = try? JSONDecoder().decode(JoinToken.self, from: data) else { return nil }
+        guard let data = Data(base64Encoded: base64), let token = try? StrictJSON.decode(JoinToken.self, from: data) else { return nil }
         self = token
     }
 

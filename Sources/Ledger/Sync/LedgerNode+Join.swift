@@ -29,7 +29,7 @@ extension LedgerNode {
         guard let proof = Hex.decode(request.proof) else { throw AuthError.malformed("proof") }
         let ledger = try ledgerID
         for (name, value) in try store.settings(prefix: "invitation.") {
-            guard let invitation = try? JSONDecoder().decode(Invitation.self, from: Data(value.utf8)),
+            guard let invitation = try? StrictJSON.decode(Invitation.self, from: Array(value.utf8)),
                   let secret = Hex.decode(invitation.secret) else { continue }
             guard JoinToken.proof(secret: secret, ledger: ledger, device: device) == proof else { continue }
             if try store.trustPolicy().role(of: device) == nil {

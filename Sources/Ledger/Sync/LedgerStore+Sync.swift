@@ -1,7 +1,8 @@
 extension LedgerStore {
     /// Up to `limit` entries of `author` with a sequence above `after`, in sequence order.
     public func entries(author: PublicKey, after: UInt64, limit: Int) throws -> [Entry] {
-        try locked {
+        guard after < Entry.maxSequence, limit > 0 else { return [] }
+        return try locked {
             let statement = try connection.statement(
                 "SELECT bytes FROM entries WHERE author = ? AND sequence > ? ORDER BY sequence LIMIT ?")
             statement.bind(1, author.bytes)
@@ -17,7 +18,8 @@ extension LedgerStore {
     /// Digests of payloads that entries held here name but that this store lacks (not yet received).
     /// In digest order, only digests above `after` (to page through the list).
     public func wantedPayloads(after: Digest? = nil, limit: Int) throws -> [Digest] {
-        try locked {
+        guard limit > 0 else { return [] }
+        return try locked {
             let statement = try connection.statement("""
                 SELECT e.payload_digest FROM entries e
                 WHERE e.payload_digest IS NOT NULL AND e.payload_digest > ?
@@ -30,6 +32,27 @@ extension LedgerStore {
             var out: [Digest] = []
             while try statement.step() { if let digest = Digest(statement.blob(0)) { out.append(digest) } }
             return out
+        }
+    }
+}
+
+extension LedgerStore {
+    /// Records a signed request's nonce (node key and nonce bytes); false when it was recorded
+    /// before (a replay). With `forgetBefore`, first forgets nonces recorded before that time.
+    func rememberNonce(_ key: [UInt8], at time: UInt64, forgetBefore: UInt64?) throws -> Bool {
+        try locked {
+            try connection.writeTransaction {
+                if let forgetBefore {
+                    let purge = try connection.statement("DELETE FROM request_nonces WHERE time < ?")
+                    purge.bind(1, Int64(clamping: forgetBefore))
+                    try purge.run()
+                }
+                let insert = try connection.statement("INSERT OR IGNORE INTO request_nonces (key, time) VALUES (?, ?)")
+                insert.bind(1, key)
+                insert.bind(2, Int64(clamping: time))
+                try insert.run()
+                return connection.changes == 1
+            }
         }
     }
 }

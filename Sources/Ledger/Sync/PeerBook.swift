@@ -40,7 +40,7 @@ public struct PeerBook: Sendable {
     public func peers() throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         do {
-            return try JSONDecoder().decode(File.self, from: data).peers
+            return try StrictJSON.decode(File.self, from: data).peers
         } catch {
             throw NodeError.ambiguous("\(path) is not valid: expected {\"peers\": [\"http://host:port\", ...]}")
         }
@@ -80,7 +80,7 @@ public struct PeerBook: Sendable {
     /// The last known state of every peer that has one.
     public func states() -> [String: State] {
         guard let data = FileManager.default.contents(atPath: statePath),
-              let list = try? JSONDecoder().decode([State].self, from: data) else { return [:] }
+              let list = try? StrictJSON.decode([State].self, from: data) else { return [:] }
         return Dictionary(list.map { ($0.peer, $0) }, uniquingKeysWith: { _, last in last })
     }
 

@@ -83,13 +83,21 @@ public enum AuthError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Checks signed requests on the server side, remembering recent nonces to refuse replays.
+///
+/// With a `store`, nonces are also written to the node's database before a request is served,
+/// so a request captured before `ledgerd` restarted is still refused after it (a nonce is kept
+/// for twice the accepted clock skew, then forgotten: an older request is refused as stale).
 /// Thread-safe.
 public final class RequestVerifier: @unchecked Sendable {
     private let lock = NSLock()
     private var seen: [String: UInt64] = [:]
     private var lastPurge: UInt64 = 0
+    private let store: LedgerStore?
 
-    public init() {}
+    /// - Parameter store: where nonces outlive the process; nil keeps them in memory only.
+    public init(store: LedgerStore? = nil) {
+        self.store = store
+    }
 
     /// Who sent a verified request.
     public struct Sender: Sendable {
@@ -120,18 +128,28 @@ public final class RequestVerifier: @unchecked Sendable {
         if policy.revokedAfter[node] != nil { throw AuthError.revoked(node.hex) }
         let message = RequestAuth.message(ledger: ledger, node: node, time: time, nonce: nonce, method: method, path: path, body: body)
         guard node.isValidSignature(signature, for: message) else { throw AuthError.badSignature }
-        try remember(node.hex + Hex.encode(nonce), now: now)
+        try remember(node: node, nonce: nonce, now: now)
         return Sender(node: node, role: role)
     }
 
-    private func remember(_ key: String, now: UInt64) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        if now > lastPurge + 60_000 {
-            seen = seen.filter { $0.value + 2 * SyncLimits.maxRequestSkew > now }
-            lastPurge = now
+    private func remember(node: PublicKey, nonce: [UInt8], now: UInt64) throws {
+        let key = node.hex + Hex.encode(nonce)
+        let purge: Bool
+        do {
+            lock.lock()
+            defer { lock.unlock() }
+            purge = now > lastPurge + 60_000
+            if purge {
+                seen = seen.filter { $0.value + 2 * SyncLimits.maxRequestSkew > now }
+                lastPurge = now
+            }
+            guard seen[key] == nil else { throw AuthError.replayed }
+            seen[key] = now
         }
-        guard seen[key] == nil else { throw AuthError.replayed }
-        seen[key] = now
+        guard let store else { return }
+        let forgetBefore = now > 2 * SyncLimits.maxRequestSkew ? now - 2 * SyncLimits.maxRequestSkew : 0
+        guard try store.rememberNonce(node.bytes + nonce, at: now, forgetBefore: purge ? forgetBefore : nil) else {
+            throw AuthError.replayed
+        }
     }
 }

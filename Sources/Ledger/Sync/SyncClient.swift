@@ -56,7 +56,7 @@ public final class SyncClient: @unchecked Sendable {
         try exchangePayloads(report: &report, progress: progress)
         let after = try transport.get("/v1/heads", as: HeadsResponse.self)
         let local = Dictionary(try node.store.heads().map { ($0.author, $0.sequence) }, uniquingKeysWith: max)
-        report.lag = after.heads.reduce(0) { $0 + Int($1.sequence - min($1.sequence, local[$1.author] ?? 0)) }
+        report.lag = after.heads.reduce(0) { $0.saturatingAdd($1.sequence - min($1.sequence, local[$1.author] ?? 0)) }
         report.bytesIn = transport.bytesReceived
         report.bytesOut = transport.bytesSent
         report.seconds = Date().timeIntervalSince(started)
@@ -108,7 +108,7 @@ public final class SyncClient: @unchecked Sendable {
 
     private func pull(_ remote: [String: LogHead], hq: PublicKey, report: inout SyncReport, progress: (SyncProgress) -> Void) throws {
         var local = Dictionary(try node.store.heads().map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first })
-        let total = remote.values.reduce(0) { $0 + Int($1.sequence - min($1.sequence, local[$1.author]?.sequence ?? 0)) }
+        let total = remote.values.reduce(0) { $0.saturatingAdd($1.sequence - min($1.sequence, local[$1.author]?.sequence ?? 0)) }
         for author in ordered(Array(remote.keys), hq: hq) {
             guard let theirs = remote[author], let key = PublicKey(hex: author) else { continue }
             let ours = local[author]
@@ -176,7 +176,7 @@ public final class SyncClient: @unchecked Sendable {
 
     private func push(_ remote: [String: LogHead], hq: PublicKey, report: inout SyncReport, progress: (SyncProgress) -> Void) throws {
         let local = try node.store.heads()
-        let total = local.reduce(0) { $0 + Int($1.sequence - min($1.sequence, remote[$1.author]?.sequence ?? 0)) }
+        let total = local.reduce(0) { $0.saturatingAdd($1.sequence - min($1.sequence, remote[$1.author]?.sequence ?? 0)) }
         for author in ordered(local.map(\.author), hq: hq) {
             guard let ours = local.first(where: { $0.author == author }), let key = PublicKey(hex: author) else { continue }
             var after = remote[author]?.sequence ?? 0
@@ -241,5 +241,13 @@ extension LedgerNode {
     public func ledgerHQ() throws -> PublicKey {
         guard let key = store.hqKey else { throw StoreError.notInitialised(path: store.path) }
         return key
+    }
+}
+
+extension Int {
+    /// `self + count`, stopping at `Int.max` instead of trapping (counts a peer reports can be anything).
+    func saturatingAdd(_ count: UInt64) -> Int {
+        let (sum, overflow) = addingReportingOverflow(Int(clamping: count))
+        return overflow ? .max : sum
     }
 }

@@ -98,6 +98,8 @@ public enum SyncLimits {
     public static let maxBodyBytes = 16 << 20
     /// Most entries in one batch.
     public static let maxBatchEntries = 2_000
+    /// Most logs named in one `POST /v1/entries/fetch`.
+    public static let maxFetchLogs = 1_000
     /// Most payloads in one batch.
     public static let maxBatchPayloads = 500
     /// Largest clock difference accepted on a signed request, in milliseconds (5 minutes).

@@ -38,9 +38,9 @@ public struct SyncService: Sendable {
     public let verifier: RequestVerifier
     public let wallClock: any WallClock
 
-    public init(node: LedgerNode, verifier: RequestVerifier = RequestVerifier(), wallClock: any WallClock = SystemClock()) {
+    public init(node: LedgerNode, verifier: RequestVerifier? = nil, wallClock: any WallClock = SystemClock()) {
         self.node = node
-        self.verifier = verifier
+        self.verifier = verifier ?? RequestVerifier(store: node.store)
         self.wallClock = wallClock
     }
 
@@ -62,11 +62,17 @@ public struct SyncService: Sendable {
 
     /// `POST /v1/entries/fetch`
     public func fetch(_ request: FetchRequest) throws -> EntryBatch {
+        guard request.from.count <= SyncLimits.maxFetchLogs else {
+            throw SyncError.tooLarge("at most \(SyncLimits.maxFetchLogs) logs per fetch")
+        }
         var limit = min(max(1, request.limit), SyncLimits.maxBatchEntries)
         var out: [String] = []
         var more = false
         for from in request.from {
             guard let author = PublicKey(hex: from.author) else { throw SyncError.badRequest("author \(from.author.prefix(16)) is not a 64-character key") }
+            guard from.after <= Entry.maxSequence else {
+                throw SyncError.badRequest("after \(from.after) is above 2^63 - 1, the largest sequence number")
+            }
             guard limit > 0 else {
                 more = true
                 break

@@ -52,12 +52,13 @@ extension Request {
         }
     }
 
-    /// Decodes a JSON body; 400 with a short reason (the field, never the value) when it does not fit.
+    /// Decodes a JSON body strictly (no duplicate members, docs/PROTOCOL.md); 400 with a short
+    /// reason (the field, never the value) when it does not fit.
     static func decodeJSON<Body: Decodable>(_ type: Body.Type, from body: [UInt8]) throws -> Body {
         do {
-            return try JSONDecoder().decode(type, from: Data(body))
-        } catch let error as DecodingError {
-            throw ProblemError(status: .badRequest, error: "malformed JSON body: \(error.reason)")
+            return try StrictJSON.decode(type, from: body)
+        } catch let error as StrictJSON.Failure {
+            throw ProblemError(status: .badRequest, error: "malformed JSON body: \(error)")
         } catch {
             throw ProblemError(status: .badRequest, error: "malformed JSON body")
         }
@@ -70,28 +71,5 @@ extension HTTPFields {
         let lowered = name.lowercased()
         let values = filter { $0.name.canonicalName == lowered }.map(\.value)
         return values.isEmpty ? nil : values.joined(separator: ", ")
-    }
-}
-
-extension DecodingError {
-    /// Where and what, without the offending value: `"entries[3]: expected String"`.
-    var reason: String {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            let text = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return text.hasPrefix(".") ? String(text.dropFirst()) : text
-        }
-        switch self {
-        case .keyNotFound(let key, let context):
-            let parent = path(context.codingPath)
-            return "missing field \(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)"
-        case .typeMismatch(let type, let context):
-            return "\(path(context.codingPath).isEmpty ? "the body" : path(context.codingPath)): expected \(type)"
-        case .valueNotFound(let type, let context):
-            return "\(path(context.codingPath).isEmpty ? "the body" : path(context.codingPath)): expected \(type), found null"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context.codingPath)): invalid value"
-        @unknown default:
-            return "does not match the expected fields"
-        }
     }
 }
