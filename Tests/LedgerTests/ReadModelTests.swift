@@ -236,7 +236,7 @@ struct CountingTests {
         #expect(try observer.store.readModelDigest() == hqDigest)
     }
 
-    @Test("a revoked device's entries after the revocation point stop counting and are refused later")
+    @Test("a revoked device's entries after the revocation point stop counting and are kept as evidence")
     func revocation() throws {
         let setup = try Setup()
         defer { setup.dir.remove() }
@@ -247,6 +247,7 @@ struct CountingTests {
         try setup.syncToHQ()
         let stats = try setup.stats()
         #expect(stats.counted == 1)
-        #expect(try setup.hq.store.entries(matching: EntryFilter(author: setup.keys[0].publicKey)).count == 1)
+        #expect(try setup.hq.store.entries(matching: EntryFilter(author: setup.keys[0].publicKey)).count == 2)
+        #expect(try setup.hq.store.signatureCounts(campaign: "c1")["unauthorised"] == 1)
     }
 }

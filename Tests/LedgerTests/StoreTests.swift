@@ -149,41 +149,6 @@ struct StoreTests {
         #expect(try store.entryCount() == 0)
     }
 
-    @Test("two different entries for one author and sequence are a fork: both kept, reported, log frozen")
-    func forkDetection() throws {
-        let dir = try TempDir()
-        defer { dir.remove() }
-        let hq = try LedgerNode.createHQ(at: dir.file("hq"), name: "Fork test")
-        try hq.publish(sampleCampaign())
-        try hq.comment(campaign: "free-the-press", displayName: "A", text: "original")
-        // A restored backup: the same key signs a different sequence 3.
-        let entries = try hq.store.entries()
-        var clone = EntryFactory(ledger: try hq.ledgerID, key: hq.key)
-        clone.head = EntryVerifier.LinkPoint(entries[1])
-        clone.wall = entries[2].timestamp.wall
-        let conflicting = try clone.next(CommentPosted(campaign: "free-the-press", displayName: "B", text: "from the clone", signature: nil))
-        let extending = try clone.next(CommentPosted(campaign: "free-the-press", displayName: "B", text: "more", signature: nil))
-        let report = try hq.store.ingest([conflicting, extending])
-        #expect(report.added == 0)
-        #expect(report.forks.count == 2)
-        #expect(report.forks.first?.sequence == 3)
-        #expect(try hq.store.forkEntries().map(\.id).sorted() == [conflicting.id, extending.id].sorted())
-        // Both sequence-3 entries are kept.
-        #expect(try hq.store.entries().contains { $0.id == entries[2].id })
-        let audit = try Auditor(store: hq.store).run(mode: .fast)
-        #expect(!audit.intact)
-        #expect(audit.faults.contains { $0.kind == .fork && $0.id == conflicting.id.hex && $0.sequence == 3 })
-        // The author's log is not extended past the fork.
-        #expect {
-            try hq.comment(campaign: "free-the-press", displayName: "C", text: "after")
-        } throws: { error in
-            guard case StoreError.forkedLog(_, let sequence) = error else { return false }
-            return sequence == 3
-        }
-        // Ingesting the evidence again adds nothing.
-        #expect(try hq.store.ingest([conflicting]).forks.isEmpty)
-    }
-
     @Test("export then import on a fresh node gives identical heads and an intact audit")
     func exportImport() throws {
         let dir = try TempDir()

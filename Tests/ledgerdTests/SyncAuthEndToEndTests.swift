@@ -101,15 +101,15 @@ struct SyncAuthEndToEndTests {
             #expect(refused.problem?.error.contains("was revoked") == true)
             await #expect(throws: PeerError.self) { try await sync(lost, with: hqd.url) }
 
-            // B carries the thief's entry to HQ: dropped, counted as refused, not stored.
+            // B carries the thief's entry to HQ: kept as evidence, reported, never counted.
             let third = try #require(try entries(of: lost.key.publicKey, in: lost.store).last)
             #expect(third.sequence == 3)
             let relay = try await TestRequest.signed("POST", "/v1/entries", json: EntryBatch(entries: [third.wire]), key: other.key, ledger: try other.ledgerID).send(to: hqd.url)
             #expect(relay.status == 200, "\(relay.text)")
-            #expect(try relay.decode(PushResult.self) == PushResult(added: 0, known: 0, forks: 0, refused: 1))
-            #expect(try entries(of: lost.key.publicKey, in: hq.store).map(\.sequence) == [1, 2])
-            #expect(try hq.store.wantedPayloads(limit: 10).isEmpty)
+            #expect(try relay.decode(PushResult.self) == PushResult(added: 1, known: 0, forks: 0, refused: 0, unauthorised: 1))
+            #expect(try entries(of: lost.key.publicKey, in: hq.store).map(\.sequence) == [1, 2, 3])
             #expect(try hq.store.payloads().count == 2)
+            #expect(try hq.store.signatureCounts(campaign: testCampaign) == ["counted": 2, "unauthorised": 1])
         }
     }
 }

@@ -158,7 +158,7 @@ struct SyncEndToEndTests {
             #expect(forks.first?.author == laptop.key.publicKey)
             #expect(forks.first?.sequence == 2)
             let audit = try Auditor(store: hq.store).run(mode: .fast)
-            #expect(!audit.intact)
+            #expect(audit.intact && audit.forked)
             #expect(audit.faults.contains { $0.kind == .fork && $0.author == laptop.key.publicKey.hex })
         }
     }

@@ -16,4 +16,7 @@ public struct AuditReport: Codable, Sendable {
 
     /// True when no fault breaks integrity (unauthorised entries are reported but kept as evidence).
     public var intact: Bool { !faults.contains { $0.breaksIntegrity } }
+
+    /// True when some author's log forked (one `fork` fault per forked sequence).
+    public var forked: Bool { faults.contains { $0.kind == .fork } }
 }

@@ -125,19 +125,53 @@ extension LedgerStore {
         return actual == digest ? nil : EntryFault(.payloadMismatch, entry: entry, detail: "stored payload hashes to \(actual.short), the entry names \(digest.short)")
     }
 
+    /// Branch entries of forked logs (docs/FORMAT.md section 8, "Forks"): each is verified like a log
+    /// entry (bytes, stored columns, signature, content, link to a held entry), then one `fork`
+    /// fault is reported per (author, sequence) holding two or more entries, naming the smallest id,
+    /// so every node holding the same entries reports the same forks.
     private func auditForks(into report: inout AuditReport) throws {
-        let statement = try connection.statement("SELECT bytes, conflicts_with FROM forks ORDER BY author, sequence, id")
-        defer { statement.reset() }
-        while try statement.step() {
-            guard let entry = try? Entry(bytes: statement.blob(0)) else { continue }
-            if !entry.hasValidSignature {
-                report.faults.append(EntryFault(.badSignature, entry: entry, detail: "fork evidence with an invalid signature"))
+        guard let ledgerID, let hqKey else { return }
+        let rows = try connection.statement("SELECT id, author, sequence, previous, bytes FROM forks ORDER BY author, sequence, id")
+        var branchEntries: [Entry] = []
+        while try rows.step() {
+            let storedID = Digest(rows.blob(0)) ?? .zero
+            let author = PublicKey(rows.blob(1)) ?? PublicKey(unchecked: [UInt8](repeating: 0, count: 32))
+            let sequence = UInt64(rows.int64(2))
+            guard let entry = try? Entry(bytes: rows.blob(4)) else {
+                report.faults.append(EntryFault(.malformed, author: author, sequence: sequence, id: storedID, detail: "a branch entry's bytes do not parse"))
                 continue
             }
-            let detail = statement.isNull(1)
-                ? "extends a forked branch of this author's log (held as evidence, not part of the log)"
-                : "conflicts with stored entry \(Hex.encode(statement.blob(1).prefix(6))) of the same author and sequence"
-            report.faults.append(EntryFault(.fork, entry: entry, detail: detail))
+            if entry.id != storedID || entry.author != author || entry.sequence != sequence || !rows.blobEquals(3, entry.previous.bytes) {
+                report.faults.append(EntryFault(.idMismatch, entry: entry, detail: "the stored columns of a branch entry disagree with its bytes"))
+            }
+            branchEntries.append(entry)
+        }
+        rows.reset()
+        report.signaturesChecked += branchEntries.count
+        report.faults += ParallelSignatures.faults(branchEntries) { entry in
+            if let fault = EntryVerifier.checkSignature(entry) ?? EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) { return [fault] }
+            return []
+        }
+        for entry in branchEntries {
+            let predecessor = entry.sequence == 1 ? nil : try heldLinkPoint(id: entry.previous, author: entry.author)
+            if entry.sequence > 1 && predecessor == nil {
+                report.faults.append(EntryFault(.brokenLink, entry: entry, detail: "a branch entry whose previous entry is not held"))
+            } else if let fault = EntryVerifier.checkLink(entry, after: predecessor) {
+                report.faults.append(fault)
+            }
+        }
+        let points = try connection.statement("""
+            SELECT author, sequence, MIN(id), COUNT(*) FROM (
+                SELECT f.author, f.sequence, f.id FROM forks f
+                UNION ALL SELECT e.author, e.sequence, e.id FROM entries e WHERE EXISTS (SELECT 1 FROM forks f WHERE f.author = e.author AND f.sequence = e.sequence)
+            ) GROUP BY author, sequence HAVING COUNT(*) > 1 ORDER BY author, sequence
+            """)
+        defer { points.reset() }
+        while try points.step() {
+            guard let author = PublicKey(points.blob(0)), let smallest = Digest(points.blob(2)) else { continue }
+            let count = points.int64(3)
+            report.faults.append(EntryFault(.fork, author: author, sequence: UInt64(points.int64(1)), id: smallest,
+                                            detail: "\(count) different entries at this sequence (the log was copied or restored and written on both copies)"))
         }
     }
 }

@@ -18,6 +18,7 @@ public struct EntryFault: Error, Hashable, Sendable, CustomStringConvertible, Co
         case unknownAuthor = "unknown-author"
         case unauthorised
         case fork
+        case forkLimit = "fork-limit"
     }
 
     public var kind: Kind
@@ -40,7 +41,9 @@ public struct EntryFault: Error, Hashable, Sendable, CustomStringConvertible, Co
 
     /// True for faults that break integrity (verify exits 1). Unauthorised entries are evidence:
     /// intact, reported, never counted.
-    public var breaksIntegrity: Bool { kind != .unauthorised }
+    /// A fork is equivocation by an author, reported but not a broken store either (docs/FORMAT.md
+    /// section 8, "Forks").
+    public var breaksIntegrity: Bool { kind != .unauthorised && kind != .fork }
 
     public var description: String {
         "\(kind.rawValue): author \(author.prefix(12)) sequence \(sequence) entry \(id.prefix(12)): \(detail)"

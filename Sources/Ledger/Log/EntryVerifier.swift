@@ -81,6 +81,11 @@ public enum EntryVerifier {
             if Digest(hex: signature.campaignVersion) == nil { return "campaignVersion is not an entry id" }
         case let withdrawal as SignatureWithdrawn:
             if Digest(hex: withdrawal.signature) == nil { return "signature is not an entry id" }
+        case let adoption as ForkAdopted:
+            if PublicKey(hex: adoption.device) == nil { return "device is not 32 bytes of hex" }
+            guard (1...ForkAdopted.maxHeads).contains(adoption.heads.count) else { return "heads must hold 1 to \(ForkAdopted.maxHeads) entry ids" }
+            if adoption.heads.contains(where: { Digest(hex: $0)?.hex != $0 }) { return "heads must be lower-case hex entry ids" }
+            if zip(adoption.heads, adoption.heads.dropFirst()).contains(where: { $0 >= $1 }) { return "heads must be distinct and in ascending order" }
         default:
             break
         }

@@ -209,3 +209,22 @@ public struct DeviceRevoked: Codable, Sendable, Equatable {
         self.reason = reason
     }
 }
+
+/// Body of `fork.adopted`: HQ's root key, after review, lets the branches of a forked device's log
+/// that end at `heads` count (docs/FORMAT.md section 8, "Forks").
+public struct ForkAdopted: Codable, Sendable, Equatable {
+    /// The device's Ed25519 key (hex).
+    public var device: String
+    /// Entry ids (hex) of the branch tips adopted: 1 to 64, distinct, in ascending order.
+    public var heads: [String]
+    public var reason: String?
+
+    /// Most heads in one adoption.
+    public static let maxHeads = 64
+
+    public init(device: String, heads: [String], reason: String?) {
+        self.device = device
+        self.heads = heads
+        self.reason = reason
+    }
+}

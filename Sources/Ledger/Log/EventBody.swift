@@ -13,6 +13,7 @@ extension CampaignClosed: EventBody { public static let eventType = EventType.ca
 extension SignatureRecorded: EventBody { public static let eventType = EventType.signatureRecorded }
 extension CommentPosted: EventBody { public static let eventType = EventType.commentPosted }
 extension SignatureWithdrawn: EventBody { public static let eventType = EventType.signatureWithdrawn }
+extension ForkAdopted: EventBody { public static let eventType = EventType.forkAdopted }
 
 extension EventType {
     /// The body type of entries of this type.
@@ -28,6 +29,7 @@ extension EventType {
         case .signatureRecorded: return SignatureRecorded.self
         case .commentPosted: return CommentPosted.self
         case .signatureWithdrawn: return SignatureWithdrawn.self
+        case .forkAdopted: return ForkAdopted.self
         }
     }
 }

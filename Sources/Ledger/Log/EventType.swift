@@ -10,6 +10,12 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case commentHidden = "comment.hidden"
     case deviceEnrolled = "device.enrolled"
     case deviceRevoked = "device.revoked"
+    case forkAdopted = "fork.adopted"
+
+    /// Types only HQ's root key (the genesis author) may write: the trust entries.
+    public var isRootOnly: Bool {
+        self == .ledgerCreated || self == .deviceEnrolled || self == .deviceRevoked || self == .forkAdopted
+    }
 
     /// True for types whose entries carry a detached payload digest.
     public var carriesPayload: Bool { self == .signatureRecorded }

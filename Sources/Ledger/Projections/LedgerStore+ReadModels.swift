@@ -19,6 +19,12 @@ extension LedgerStore {
             count += 1
         }
         rows.reset()
+        let branches = try connection.statement("SELECT bytes FROM forks ORDER BY author, sequence, id")
+        while try branches.step() {
+            try projector.apply(try Entry(bytes: branches.blob(0)), branch: true)
+            count += 1
+        }
+        branches.reset()
         try connection.execute(ReadModelSchema.createIndexes)
         try projector.finishAll()
         return count

@@ -2,26 +2,33 @@
 extension Projector {
     /// The signature states of docs/READMODELS.md.
     enum SignatureState: String {
-        case counted, withdrawn, duplicate, late, unauthorised, orphan
+        case counted, withdrawn, duplicate, late, unauthorised, orphan, forked
     }
 
-    /// Recomputes the `authorised` flag of every base fact from the current trust policy
-    /// (after an enrolment or a revocation).
-    func refreshAuthorisation() throws {
+    /// Recomputes the `authorised` flag of every base fact (of one author, when given) from the
+    /// current trust policy and the held entries of forked logs (after an enrolment, a
+    /// revocation, or a change in a forked region).
+    func refreshAuthorisation(author: PublicKey? = nil) throws {
         let hq = "x'\(Hex.encode(policy.hq.bytes))'"
-        func allowed(_ roles: String) -> String {
+        let only = author.map { " WHERE author = x'\(Hex.encode($0.bytes))'" } ?? ""
+        func allowed(_ table: String, _ roles: String) -> String {
             """
-            (author = \(hq) OR author IN (SELECT device FROM devices WHERE role IN (\(roles))
-                AND (revoked_after IS NULL OR sequence <= revoked_after)))
+            (author = \(hq) OR (author IN (SELECT device FROM devices WHERE role IN (\(roles))
+                AND (revoked_after IS NULL OR \(table).sequence <= revoked_after))
+                AND id NOT IN (SELECT id FROM held_entries)))
             """
         }
-        // `sequence` inside the sub-select refers to the outer row: SQLite resolves it to the base table.
         for table in ["campaign_versions", "campaign_closes", "comment_hides"] {
-            try connection.execute("UPDATE \(table) SET authorised = \(allowed("'hq'").replacingOccurrences(of: "sequence <=", with: "\(table).sequence <="))")
+            try connection.execute("UPDATE \(table) SET authorised = \(allowed(table, "'hq'"))\(only)")
         }
         for table in ["signatures", "withdrawals", "comments"] {
-            try connection.execute("UPDATE \(table) SET authorised = \(allowed("'hq', 'field'").replacingOccurrences(of: "sequence <=", with: "\(table).sequence <="))")
+            try connection.execute("UPDATE \(table) SET authorised = \(allowed(table, "'hq', 'field'"))\(only)")
         }
+        // Withdrawals whose validity may change: those this author wrote (or all of them).
+        let targets = try connection.statement(author == nil ? "SELECT DISTINCT signature FROM withdrawals" : "SELECT signature FROM withdrawals WHERE author = ?1")
+        if let author { targets.bind(1, author.bytes) }
+        while try targets.step() { if let id = Digest(targets.blob(0)) { dirtySignatures.insert(id) } }
+        targets.reset()
         for campaign in try allCampaigns() { dirtyCampaigns.insert(campaign) }
         let comments = try connection.statement("SELECT comment FROM comment_hides")
         defer { comments.reset() }
@@ -138,7 +145,8 @@ extension Projector {
         known.reset()
         let sql = """
             SELECT s.id, s.signer, s.hlc_wall, s.hlc_counter, s.authorised, s.state,
-                   EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = s.id AND w.valid = 1)
+                   EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = s.id AND w.valid = 1),
+                   EXISTS (SELECT 1 FROM held_entries h WHERE h.id = s.id)
             FROM signatures s WHERE s.campaign = ?\(signer == nil ? "" : " AND s.signer = ?")
             ORDER BY s.signer, s.hlc_wall, s.hlc_counter, s.author, s.sequence
             """
@@ -155,7 +163,9 @@ extension Projector {
                 active = false
             }
             let state: SignatureState
-            if rows.int64(4) == 0 {
+            if rows.int64(7) == 1 {
+                state = .forked
+            } else if rows.int64(4) == 0 {
                 state = .unauthorised
             } else if !exists {
                 state = .orphan
@@ -186,6 +196,7 @@ extension Projector {
         WITH base AS (
             SELECT sg.id, sg.campaign, sg.signer, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence,
                 CASE
+                    WHEN EXISTS (SELECT 1 FROM held_entries h WHERE h.id = sg.id) THEN 'forked'
                     WHEN sg.authorised = 0 THEN 'unauthorised'
                     WHEN c.campaign IS NULL THEN 'orphan'
                     WHEN EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = sg.id AND w.valid = 1) THEN 'withdrawn'

@@ -17,6 +17,10 @@ final class Projector {
     var dirtyCampaigns: Set<String> = []
     var dirtySignatures: Set<Digest> = []
     var dirtyComments: Set<Digest> = []
+    /// Authors whose forked region (docs/FORMAT.md section 8, "Forks") must be recomputed.
+    var dirtyForks: Set<PublicKey> = []
+    /// Authors whose log has forked, as stored when the projector was made.
+    private var forkedAuthors: Set<PublicKey> = []
     private var policyChanged = false
 
     struct SignatureGroup: Hashable {
@@ -24,10 +28,13 @@ final class Projector {
         var signer: [UInt8]
     }
 
-    init(connection: SQLiteConnection, ledger: Digest, policy: TrustPolicy) {
+    init(connection: SQLiteConnection, ledger: Digest, policy: TrustPolicy) throws {
         self.connection = connection
         self.ledger = ledger
         self.policy = policy
+        let forked = try connection.statement("SELECT author FROM forked_logs")
+        defer { forked.reset() }
+        while try forked.step() { if let key = PublicKey(forked.blob(0)) { forkedAuthors.insert(key) } }
     }
 
     /// Loads the trust policy from the `devices` table.
@@ -49,9 +56,15 @@ final class Projector {
 
     // MARK: - Step 1: base facts
 
-    /// Records an entry's base facts. `decoded` is its typed body when the caller already has it.
-    func apply(_ entry: Entry, decoded: (any EventBody)? = nil) throws {
+    /// Records an entry's base facts. `decoded` is its typed body when the caller already has it;
+    /// `branch` is true for a branch entry of a forked log (it counts by the same rules, once its
+    /// region is adopted).
+    func apply(_ entry: Entry, decoded: (any EventBody)? = nil, branch: Bool = false) throws {
         guard let type = EventType(rawValue: entry.type) else { return }
+        if branch || forkedAuthors.contains(entry.author) {
+            dirtyForks.insert(entry.author)
+            forkedAuthors.insert(entry.author)
+        }
         func typed<Body: EventBody>(_ type: Body.Type) throws -> Body {
             if let decoded = decoded as? Body { return decoded }
             return try entry.decodeBody(Body.self)
@@ -181,6 +194,25 @@ final class Projector {
             statement.bind(10, authorised(entry))
             try statement.run()
             dirtyComments.insert(entry.id)
+        case .forkAdopted:
+            let body = try typed(ForkAdopted.self)
+            guard let device = PublicKey(hex: body.device) else { return }
+            let statement = try connection.statement("""
+                INSERT OR IGNORE INTO fork_adoptions (id, head, device, author, sequence, authorised, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            for head in body.heads.compactMap(Digest.init(hex:)) {
+                statement.bind(1, entry.id.bytes)
+                statement.bind(2, head.bytes)
+                statement.bind(3, device.bytes)
+                statement.bind(4, entry.author.bytes)
+                statement.bind(5, Int64(entry.sequence))
+                statement.bind(6, authorised(entry))
+                statement.bind(7, body.reason)
+                try statement.run()
+            }
+            dirtyForks.insert(device)
+            forkedAuthors.insert(device)
         case .commentHidden:
             let body = try typed(CommentHidden.self)
             let target = Digest(hex: body.comment) ?? .zero
@@ -218,6 +250,10 @@ final class Projector {
 
     /// Recomputes the derived state of everything touched since the last call.
     func finish() throws {
+        for author in dirtyForks.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) where try refreshFork(author) {
+            if !policyChanged { try refreshAuthorisation(author: author) }
+        }
+        dirtyForks.removeAll()
         if policyChanged {
             try refreshAuthorisation()
             policyChanged = false
@@ -241,6 +277,12 @@ final class Projector {
 
     /// Recomputes every derived value from the base facts (after a rebuild).
     func finishAll() throws {
+        let forked = try connection.statement("SELECT DISTINCT author FROM forks UNION SELECT device FROM fork_adoptions")
+        var authors: [PublicKey] = []
+        while try forked.step() { if let key = PublicKey(forked.blob(0)) { authors.append(key) } }
+        forked.reset()
+        for author in authors { _ = try refreshFork(author) }
+        dirtyForks.removeAll()
         try refreshAuthorisation()
         let withdrawals = try connection.statement("SELECT DISTINCT signature FROM withdrawals")
         var targets: [Digest] = []

@@ -11,6 +11,8 @@ enum ReadModelSchema {
         ("withdrawals", "id"),
         ("comments", "id"),
         ("comment_hides", "id"),
+        ("fork_adoptions", "id, head"),
+        ("forked_logs", "author"),
     ]
 
     static let drop = """
@@ -28,6 +30,9 @@ enum ReadModelSchema {
         DROP TABLE IF EXISTS withdrawals;
         DROP TABLE IF EXISTS comments;
         DROP TABLE IF EXISTS comment_hides;
+        DROP TABLE IF EXISTS fork_adoptions;
+        DROP TABLE IF EXISTS forked_logs;
+        DROP TABLE IF EXISTS held_entries;
         """
 
     /// The tables and views, then the indexes (a rebuild creates the indexes after filling the
@@ -43,6 +48,7 @@ enum ReadModelSchema {
         CREATE INDEX withdrawals_by_signature ON withdrawals (signature);
         CREATE INDEX comments_by_campaign ON comments (campaign, hlc_wall);
         CREATE INDEX comment_hides_by_comment ON comment_hides (comment);
+        CREATE INDEX fork_adoptions_by_device ON fork_adoptions (device);
         """
 
     static let createTables = """
@@ -147,6 +153,28 @@ enum ReadModelSchema {
             authorised  INTEGER NOT NULL,
             reason      TEXT NOT NULL
         );
+        CREATE TABLE fork_adoptions (
+            id         BLOB NOT NULL,
+            head       BLOB NOT NULL,
+            device     BLOB NOT NULL,
+            author     BLOB NOT NULL,
+            sequence   INTEGER NOT NULL,
+            authorised INTEGER NOT NULL,
+            reason     TEXT,
+            PRIMARY KEY (id, head)
+        );
+        CREATE TABLE forked_logs (
+            author        BLOB PRIMARY KEY,
+            fork_sequence INTEGER NOT NULL,
+            entries       INTEGER NOT NULL,
+            branches      INTEGER NOT NULL,
+            held          INTEGER NOT NULL
+        );
+        CREATE TABLE held_entries (
+            id     BLOB PRIMARY KEY,
+            author BLOB NOT NULL
+        );
+        CREATE INDEX held_entries_by_author ON held_entries (author);
         CREATE VIEW counts_by_campaign AS
             SELECT campaign, state, COUNT(*) AS signatures FROM signatures GROUP BY campaign, state;
         CREATE VIEW counts_by_day AS
@@ -158,7 +186,7 @@ enum ReadModelSchema {
         CREATE VIEW counts_by_country AS
             SELECT campaign, COALESCE(country, '') AS country, COUNT(*) AS signatures FROM signatures WHERE state = 'counted' GROUP BY campaign, country;
         CREATE VIEW findings AS
-            SELECT id AS entry, state AS kind, campaign AS detail FROM signatures WHERE state IN ('duplicate', 'late', 'unauthorised', 'orphan')
+            SELECT id AS entry, state AS kind, campaign AS detail FROM signatures WHERE state IN ('duplicate', 'late', 'unauthorised', 'orphan', 'forked')
             UNION ALL SELECT id, 'invalid-withdrawal', 'receipt or author does not match' FROM withdrawals
                 WHERE valid = 0 AND signature IN (SELECT id FROM signatures)
             UNION ALL SELECT id, 'withdrawal-of-unknown-signature', '' FROM withdrawals WHERE signature NOT IN (SELECT id FROM signatures)

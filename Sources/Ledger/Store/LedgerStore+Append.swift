@@ -36,7 +36,9 @@ extension LedgerStore {
                 guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
                 let projector = try makeProjector()
                 let author = signer.publicKey
-                if let fork = try firstFork(of: author) { throw StoreError.forkedLog(author: author, sequence: fork) }
+                // A forked device writes nothing more under this key (docs/FORMAT.md section 8, "Forks",
+                // rule 6). HQ's root key goes on writing on its own branch (rule 4).
+                if author != hqKey, let fork = try firstFork(of: author) { throw StoreError.forkedLog(author: author, sequence: fork) }
                 try syncClockFromDisk()
                 var head = try headPoint(of: author)
                 var written: [Entry] = []
@@ -97,7 +99,7 @@ extension LedgerStore {
     /// A projector with the trust policy as stored now. Call inside a transaction.
     func makeProjector() throws -> Projector {
         guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
-        return Projector(connection: connection, ledger: ledgerID, policy: try Projector.loadPolicy(connection, hq: hqKey))
+        return try Projector(connection: connection, ledger: ledgerID, policy: try Projector.loadPolicy(connection, hq: hqKey))
     }
 
     func insert(_ entry: Entry) throws {

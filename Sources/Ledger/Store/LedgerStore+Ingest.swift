@@ -2,32 +2,45 @@
 public enum VerificationMode: String, Sendable, Codable {
     /// Every signature.
     case full
-    /// Every link and id, and the signature of the last entry of each author's segment.
+    /// Every link and id, and the signature of the last entry of each author's segment (and of
+    /// every branch entry).
     case fast
 }
 
 /// What ``LedgerStore/ingest(_:payloads:verification:)`` did.
 public struct IngestReport: Sendable, Equatable, Codable {
-    /// Entries stored now.
+    /// Entries stored now (log and branch entries).
     public var added = 0
     /// Entries this store already held.
     public var known = 0
     /// Payloads stored now.
     public var payloadsAdded = 0
-    /// Conflicting entries stored as fork evidence.
+    /// Branch entries of forked logs stored now (docs/FORMAT.md section 8, "Forks"), one fault each.
     public var forks: [EntryFault] = []
-    /// Entries refused because their author was revoked before their sequence number.
+    /// Entries refused and not stored: branch entries beyond the bounds (`fork-limit`).
     public var refused: [EntryFault] = []
+    /// Entries stored as evidence that do not count: their author was revoked before their
+    /// sequence number (`unauthorised`).
+    public var outsideRights: [EntryFault] = []
+}
+
+/// The bounds on branch entries (docs/FORMAT.md section 8, "Forks").
+public enum ForkLimits {
+    /// Most different entries held at one (author, sequence).
+    public static let entriesPerSequence = 4
+    /// Most branch entries held per author, except HQ's root key.
+    public static let branchEntriesPerAuthor = 10_000
 }
 
 extension LedgerStore {
-    /// Verifies and stores received entries and payloads in one transaction: all or nothing.
+    /// Verifies and stores received entries and payloads in one transaction: all or nothing (except
+    /// branch entries over the bounds, which are refused one by one and reported).
     ///
     /// Entries this store already holds are skipped, so ingesting the same batch twice adds nothing.
-    /// An entry that differs from a stored entry of the same author and sequence is fork evidence:
-    /// it is kept in the forks table (after its signature is checked), and that author's log is not
-    /// extended past the fork. Any other fault (bad signature, gap, broken link, wrong ledger,
-    /// unknown author, payload matching no entry) rejects the whole batch with that entry named.
+    /// An entry that links to a held entry other than its log's head (a fork) is verified like any
+    /// entry and stored as a branch entry. Any other fault (bad signature, gap, broken link, wrong
+    /// ledger, unknown author, invalid body, payload matching no entry) rejects the whole batch
+    /// with that entry named.
     public func ingest(_ incoming: [Entry], payloads: [[UInt8]] = [], verification: VerificationMode = .full) throws -> IngestReport {
         try locked {
             try connection.writeTransaction {
@@ -36,85 +49,104 @@ extension LedgerStore {
         }
     }
 
+    private struct Placed {
+        var entry: Entry
+        var branch: Bool
+        var conflictsWith: Digest?
+    }
+
     private func ingestLocked(_ incoming: [Entry], payloads: [[UInt8]], verification: VerificationMode) throws -> IngestReport {
         var report = IngestReport()
         let (ledger, hq, genesis) = try identity(for: incoming)
         var policy = ledgerID == nil ? TrustPolicy(hq: hq) : try Projector.loadPolicy(connection, hq: hq)
-        var byAuthor: [PublicKey: [UInt64: Entry]] = [:]
-        for entry in incoming { byAuthor[entry.author, default: [:]][entry.sequence] = entry }
-        // A batch may hold two different entries for one (author, sequence): a fork inside the batch.
-        var batchForks: [Entry] = []
+        var fresh: [Entry] = []
         var seen: Set<Digest> = []
         for entry in incoming where seen.insert(entry.id).inserted {
-            if byAuthor[entry.author]?[entry.sequence]?.id != entry.id { batchForks.append(entry) }
+            if try holds(entry.id) { report.known += 1 } else { fresh.append(entry) }
         }
-
-        var toStore: [Entry] = []
-        var evidence: [(entry: Entry, conflictsWith: Digest?)] = batchForks.map {
-            ($0, byAuthor[$0.author]?[$0.sequence]?.id)
-        }
-        var signatureChecks: [Entry] = []
-        // HQ's log first, so the genesis entry is stored before anything that names its ledger.
+        let byAuthor = Dictionary(grouping: fresh, by: \.author)
+        // HQ's log first, so the genesis entry and enrolments are stored before what they admit.
         let authors = byAuthor.keys.sorted { ($0 == hq ? 0 : 1, $0) < ($1 == hq ? 0 : 1, $1) }
+        var placed: [Placed] = []
+        var signatureChecks: [Entry] = []
+        var accepted: [Digest: EntryVerifier.LinkPoint] = [:]
         for author in authors {
-            let entries = byAuthor[author, default: [:]].values.sorted { $0.sequence < $1.sequence }
+            // Ascending sequence, so every entry comes after the one it links to.
+            let entries = byAuthor[author, default: []].sorted { ($0.sequence, $0.id) < ($1.sequence, $1.id) }
             if policy.role(of: author) == nil, let first = entries.first {
                 throw StoreError.rejected(EntryFault(.unknownAuthor, entry: first, detail: "author is neither HQ nor an enrolled device"))
             }
             var head = try headPoint(of: author)
-            var forkedAt = try firstFork(of: author)
-            if let fork = batchForks.first(where: { $0.author == author }) {
-                forkedAt = min(forkedAt ?? fork.sequence, fork.sequence)
-            }
-            var segment: [Entry] = []
+            var branchEntries = try branchCount(of: author)
+            var addedAt: [UInt64: Int] = [:]
+            var refusedIDs: Set<Digest> = []
+            var lastOnLog: Entry?
             for entry in entries {
-                if let head, entry.sequence <= head.sequence {
-                    let storedID = try storedID(author: author, sequence: entry.sequence)
-                    if storedID == entry.id {
-                        report.known += 1
-                    } else {
-                        evidence.append((entry, storedID))
-                        forkedAt = min(forkedAt ?? entry.sequence, entry.sequence)
-                    }
-                    continue
-                }
-                if policy.isRevoked(author, at: entry.sequence) {
-                    report.refused.append(EntryFault(.unauthorised, entry: entry, detail: "the device was revoked before this sequence number"))
-                    continue
-                }
-                if let forkedAt, entry.sequence >= forkedAt {
-                    evidence.append((entry, nil))
+                if refusedIDs.contains(entry.previous) {
+                    refusedIDs.insert(entry.id)
+                    report.refused.append(EntryFault(.forkLimit, entry: entry, detail: "builds on a branch entry refused over the bounds"))
                     continue
                 }
                 if entry.id == genesis?.id && head == nil {
                     // Checked by identity(for:).
-                } else if let fault = EntryVerifier.checkLink(entry, after: head)
-                    ?? EntryVerifier.checkContent(entry, ledger: ledger, hq: hq) {
+                } else if let fault = EntryVerifier.checkContent(entry, ledger: ledger, hq: hq) {
                     throw StoreError.rejected(fault)
                 }
+                let predecessor: EntryVerifier.LinkPoint?
+                if entry.sequence == 1 {
+                    predecessor = nil
+                } else if let point = try accepted[entry.previous] ?? heldLinkPoint(id: entry.previous, author: author),
+                          point.sequence == entry.sequence - 1 {
+                    predecessor = point
+                } else {
+                    // Not linked to anything held: a gap above the log's head, else a broken link.
+                    let top = head?.sequence ?? 0
+                    throw StoreError.rejected(entry.sequence > top + 1
+                        ? EntryFault(.sequenceGap, entry: entry, detail: "sequence \(entry.sequence) follows \(top), the last this node holds")
+                        : EntryFault(.brokenLink, entry: entry, detail: "previous id \(entry.previous.short) is not the id of an entry this node holds at sequence \(entry.sequence - 1)"))
+                }
+                if let fault = EntryVerifier.checkLink(entry, after: predecessor) { throw StoreError.rejected(fault) }
+                let extendsLog = predecessor?.id == head?.id && (head?.sequence ?? 0) == entry.sequence - 1
+                if extendsLog {
+                    placed.append(Placed(entry: entry, branch: false))
+                    head = EntryVerifier.LinkPoint(entry)
+                    lastOnLog = entry
+                    if verification == .full { signatureChecks.append(entry) }
+                } else {
+                    let atSequence = try heldCount(author: author, sequence: entry.sequence) + addedAt[entry.sequence, default: 0]
+                    if atSequence >= ForkLimits.entriesPerSequence || (author != hq && branchEntries >= ForkLimits.branchEntriesPerAuthor) {
+                        refusedIDs.insert(entry.id)
+                        report.refused.append(EntryFault(.forkLimit, entry: entry, detail: atSequence >= ForkLimits.entriesPerSequence
+                            ? "already \(atSequence) different entries at this sequence (at most \(ForkLimits.entriesPerSequence) are kept)"
+                            : "this author already has \(branchEntries) branch entries (at most \(ForkLimits.branchEntriesPerAuthor) are kept)"))
+                        continue
+                    }
+                    let conflictsWith = try storedID(author: author, sequence: entry.sequence)
+                    placed.append(Placed(entry: entry, branch: true, conflictsWith: conflictsWith))
+                    branchEntries += 1
+                    signatureChecks.append(entry)  // a branch is short: check every signature
+                }
+                addedAt[entry.sequence, default: 0] += 1
+                accepted[entry.id] = EntryVerifier.LinkPoint(entry)
                 if author == hq { policy.learn(from: entry) }
-                segment.append(entry)
-                head = EntryVerifier.LinkPoint(sequence: entry.sequence, id: entry.id, timestamp: entry.timestamp)
+                if policy.isRevoked(author, at: entry.sequence) {
+                    report.outsideRights.append(EntryFault(.unauthorised, entry: entry, detail: "the device was revoked before this sequence number; kept as evidence, not counted"))
+                }
             }
-            switch verification {
-            case .full: signatureChecks.append(contentsOf: segment)
-            case .fast: if let last = segment.last { signatureChecks.append(last) }
-            }
-            toStore.append(contentsOf: segment)
+            // Fast mode: the last log entry's signature authenticates the linked run below it.
+            if verification == .fast, let lastOnLog { signatureChecks.append(lastOnLog) }
         }
-        signatureChecks.append(contentsOf: evidence.map(\.entry))
         if let bad = ParallelSignatures.invalidIndices(signatureChecks).first {
             throw StoreError.rejected(EntryFault(.badSignature, entry: signatureChecks[bad], detail: "Ed25519 signature does not verify under the author's key"))
         }
         // Payloads must each belong to an entry in the batch or the store.
-        var wanted: Set<Digest> = Set(toStore.compactMap(\.payloadDigest))
-        wanted.formUnion(evidence.compactMap(\.entry.payloadDigest))
-        let refusedPayloads = Set(incoming.filter { entry in report.refused.contains { $0.id == entry.id.hex } }.compactMap(\.payloadDigest))
+        let wanted = Set(placed.compactMap(\.entry.payloadDigest))
+        let refusedPayloads = Set(fresh.filter { entry in report.refused.contains { $0.id == entry.id.hex } }.compactMap(\.payloadDigest))
         var newPayloads: [[UInt8]] = []
         for payload in payloads {
             let digest = Digest.sha256(payload)
-            if refusedPayloads.contains(digest) && !wanted.contains(digest) { continue }
             if try !wanted.contains(digest) && !storedEntryCarries(payload: digest) {
+                if refusedPayloads.contains(digest) { continue }  // its entry was refused over the bounds
                 throw StoreError.orphanPayload(digest: digest)
             }
             newPayloads.append(payload)
@@ -123,17 +155,19 @@ extension LedgerStore {
         try syncClockFromDisk()
         if let genesis, ledgerID == nil { try adopt(genesis: genesis) }
         let projector = try makeProjector()
-        for entry in toStore {
-            try insert(entry)
-            try projector.apply(entry)
-            clock.observe(entry.timestamp)
+        for item in placed {
+            if item.branch {
+                try insertBranch(item.entry, conflictsWith: item.conflictsWith)
+                report.forks.append(EntryFault(.fork, entry: item.entry, detail: item.conflictsWith.map { "conflicts with entry \($0.short) of the same author and sequence" }
+                    ?? "extends a branch of a forked log"))
+            } else {
+                try insert(item.entry)
+            }
+            try projector.apply(item.entry, branch: item.branch)
+            clock.observe(item.entry.timestamp)
             report.added += 1
         }
         try projector.finish()
-        for (entry, conflictsWith) in evidence where try !forkStored(entry.id) {
-            try insertFork(entry, conflictsWith: conflictsWith)
-            report.forks.append(EntryFault(.fork, entry: entry, detail: conflictsWith.map { "conflicts with stored entry \($0.short)" } ?? "extends a forked log"))
-        }
         for payload in newPayloads where try self.payloadStored(Digest.sha256(payload)) == false {
             try insertPayload(payload)
             report.payloadsAdded += 1
@@ -167,6 +201,49 @@ extension LedgerStore {
         return (genesis.id, genesis.author, genesis)
     }
 
+    /// True when the store holds the entry, on a log or as a branch entry.
+    func holds(_ id: Digest) throws -> Bool {
+        let statement = try connection.statement("SELECT 1 FROM entries WHERE id = ?1 UNION ALL SELECT 1 FROM forks WHERE id = ?1 LIMIT 1")
+        statement.bind(1, id.bytes)
+        defer { statement.reset() }
+        return try statement.step()
+    }
+
+    /// Sequence, id and timestamp of a held entry of `author` (log or branch), nil when not held.
+    func heldLinkPoint(id: Digest, author: PublicKey) throws -> EntryVerifier.LinkPoint? {
+        let statement = try connection.statement("""
+            SELECT sequence, hlc_wall, hlc_counter FROM entries WHERE id = ?1 AND author = ?2
+            UNION ALL SELECT sequence, hlc_wall, hlc_counter FROM forks WHERE id = ?1 AND author = ?2 LIMIT 1
+            """)
+        statement.bind(1, id.bytes)
+        statement.bind(2, author.bytes)
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return EntryVerifier.LinkPoint(sequence: UInt64(statement.int64(0)), id: id,
+                                       timestamp: HLCTimestamp(wall: UInt64(statement.int64(1)), counter: UInt32(clamping: statement.int64(2))))
+    }
+
+    /// How many different entries of `author` the store holds at `sequence`.
+    private func heldCount(author: PublicKey, sequence: UInt64) throws -> Int {
+        let statement = try connection.statement("""
+            SELECT (SELECT COUNT(*) FROM entries WHERE author = ?1 AND sequence = ?2) + (SELECT COUNT(*) FROM forks WHERE author = ?1 AND sequence = ?2)
+            """)
+        statement.bind(1, author.bytes)
+        statement.bind(2, Int64(sequence))
+        defer { statement.reset() }
+        _ = try statement.step()
+        return Int(statement.int64(0))
+    }
+
+    /// How many branch entries of `author` the store holds.
+    private func branchCount(of author: PublicKey) throws -> Int {
+        let statement = try connection.statement("SELECT COUNT(*) FROM forks WHERE author = ?")
+        statement.bind(1, author.bytes)
+        defer { statement.reset() }
+        _ = try statement.step()
+        return Int(statement.int64(0))
+    }
+
     private func storedID(author: PublicKey, sequence: UInt64) throws -> Digest? {
         let statement = try connection.statement("SELECT id FROM entries WHERE author = ? AND sequence = ?")
         statement.bind(1, author.bytes)
@@ -191,21 +268,42 @@ extension LedgerStore {
         return try statement.step()
     }
 
-    private func forkStored(_ id: Digest) throws -> Bool {
-        let statement = try connection.statement("SELECT 1 FROM forks WHERE id = ?")
-        statement.bind(1, id.bytes)
-        defer { statement.reset() }
-        return try statement.step()
-    }
-
-    private func insertFork(_ entry: Entry, conflictsWith: Digest?) throws {
-        let statement = try connection.statement("INSERT INTO forks (id, author, sequence, conflicts_with, payload_digest, bytes) VALUES (?, ?, ?, ?, ?, ?)")
+    private func insertBranch(_ entry: Entry, conflictsWith: Digest?) throws {
+        let statement = try connection.statement("""
+            INSERT INTO forks (id, author, sequence, previous, hlc_wall, hlc_counter, type, payload_digest, conflicts_with, bytes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         statement.bind(1, entry.id.bytes)
         statement.bind(2, entry.author.bytes)
         statement.bind(3, Int64(entry.sequence))
-        statement.bind(4, conflictsWith?.bytes)
-        statement.bind(5, entry.payloadDigest?.bytes)
-        statement.bind(6, entry.bytes)
+        statement.bind(4, entry.previous.bytes)
+        statement.bind(5, Int64(entry.timestamp.wall))
+        statement.bind(6, Int64(entry.timestamp.counter))
+        statement.bind(7, entry.type)
+        statement.bind(8, entry.payloadDigest?.bytes)
+        statement.bind(9, conflictsWith?.bytes)
+        statement.bind(10, entry.bytes)
         try statement.run()
+    }
+
+    /// After the schema upgrade to version 4: fork evidence stored by earlier versions without
+    /// checks is ingested again, one entry at a time, through today's checks; what fails them is
+    /// dropped. Runs once, when the store is opened.
+    func recheckOldForks() throws {
+        let exists = try connection.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'forks_unchecked'")
+        let found = try exists.step()
+        exists.reset()
+        guard found else { return }
+        var old: [Entry] = []
+        try connection.writeTransaction {
+            let rows = try connection.statement("SELECT bytes FROM forks_unchecked ORDER BY author, sequence, id")
+            while try rows.step() { if let entry = try? Entry(bytes: rows.blob(0)) { old.append(entry) } }
+            rows.reset()
+            try connection.execute("DROP TABLE forks_unchecked")
+        }
+        guard ledgerID != nil else { return }
+        for entry in old {
+            _ = try? connection.writeTransaction { try ingestLocked([entry], payloads: [], verification: .full) }
+        }
     }
 }

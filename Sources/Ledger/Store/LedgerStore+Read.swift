@@ -1,8 +1,29 @@
-/// The head of one author's log.
+/// The head of one author's log, and the tips of its other branches when it forked.
 public struct LogHead: Codable, Sendable, Equatable {
     public var author: String
     public var sequence: UInt64
     public var id: String
+    /// Tips of the branches beside the log (docs/FORMAT.md section 8, "Forks"), by sequence and
+    /// id; absent when the log has not forked.
+    public var branches: [BranchTip]?
+
+    public init(author: String, sequence: UInt64, id: String, branches: [BranchTip]? = nil) {
+        self.author = author
+        self.sequence = sequence
+        self.id = id
+        self.branches = branches
+    }
+}
+
+/// The last entry of a branch of a forked log.
+public struct BranchTip: Codable, Sendable, Equatable {
+    public var sequence: UInt64
+    public var id: String
+
+    public init(sequence: UInt64, id: String) {
+        self.sequence = sequence
+        self.id = id
+    }
 }
 
 /// A campaign as the read model holds it now.
@@ -40,16 +61,27 @@ public struct EntryFilter: Sendable {
 }
 
 extension LedgerStore {
-    /// The head (last sequence and id) of every log, ordered by author key.
+    /// The head (last sequence and id) of every log, ordered by author key, with the tips of the
+    /// other branches of forked logs.
     public func heads() throws -> [LogHead] {
         try locked {
+            let tips = try connection.statement("""
+                SELECT author, sequence, id FROM forks f WHERE NOT EXISTS (SELECT 1 FROM forks g WHERE g.previous = f.id)
+                ORDER BY author, sequence, id
+                """)
+            var branches: [String: [BranchTip]] = [:]
+            while try tips.step() {
+                branches[Hex.encode(tips.blob(0)), default: []].append(BranchTip(sequence: UInt64(tips.int64(1)), id: Hex.encode(tips.blob(2))))
+            }
+            tips.reset()
             let statement = try connection.statement("""
                 SELECT author, MAX(sequence), id FROM entries GROUP BY author ORDER BY author
                 """)
             defer { statement.reset() }
             var heads: [LogHead] = []
             while try statement.step() {
-                heads.append(LogHead(author: Hex.encode(statement.blob(0)), sequence: UInt64(statement.int64(1)), id: Hex.encode(statement.blob(2))))
+                let author = Hex.encode(statement.blob(0))
+                heads.append(LogHead(author: author, sequence: UInt64(statement.int64(1)), id: Hex.encode(statement.blob(2)), branches: branches[author]))
             }
             return heads
         }

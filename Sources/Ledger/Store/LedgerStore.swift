@@ -83,6 +83,7 @@ public final class LedgerStore: @unchecked Sendable {
             }
         }
         try loadIdentity()
+        try recheckOldForks()
         if try meta("rebuild") == [1] {
             try connection.writeTransaction {
                 if ledgerID != nil { _ = try rebuildLocked() }

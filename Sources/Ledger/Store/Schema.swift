@@ -1,6 +1,6 @@
 /// The SQLite schema of a node's store (docs/STORE.md). Migrations are numbered by `user_version`.
 enum Schema {
-    static let version: Int64 = 3
+    static let version: Int64 = 4
 
     static let migrations: [String] = [
         """
@@ -73,5 +73,35 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX request_nonces_by_time ON request_nonces (time);
         """,
+        // 4: branch entries of forked logs, verified and linked like log entries (docs/FORMAT.md
+        // section 8, "Forks"). Earlier fork evidence was stored unchecked: it moves to
+        // `forks_unchecked`, and opening the store ingests it again through the checks
+        // (``LedgerStore/recheckOldForks()``), dropping what fails them. Then the read models
+        // (which now count branches) are rebuilt.
+        """
+        DROP TRIGGER forks_immutable_update;
+        DROP TRIGGER forks_immutable_delete;
+        DROP INDEX forks_by_author;
+        ALTER TABLE forks RENAME TO forks_unchecked;
+        CREATE TABLE forks (
+            id             BLOB PRIMARY KEY,
+            author         BLOB NOT NULL,
+            sequence       INTEGER NOT NULL,
+            previous       BLOB NOT NULL,
+            hlc_wall       INTEGER NOT NULL,
+            hlc_counter    INTEGER NOT NULL,
+            type           TEXT NOT NULL,
+            payload_digest BLOB,
+            conflicts_with BLOB,
+            bytes          BLOB NOT NULL
+        );
+        CREATE INDEX forks_by_author ON forks (author, sequence);
+        CREATE INDEX forks_by_previous ON forks (previous);
+        CREATE INDEX forks_by_payload ON forks (payload_digest) WHERE payload_digest IS NOT NULL;
+        CREATE TRIGGER forks_immutable_update BEFORE UPDATE ON forks
+            BEGIN SELECT RAISE(ABORT, 'branch entries are immutable'); END;
+        CREATE TRIGGER forks_immutable_delete BEFORE DELETE ON forks
+            BEGIN SELECT RAISE(ABORT, 'branch entries are immutable'); END;
+        """ + ReadModelSchema.drop + ReadModelSchema.create + "INSERT INTO meta (key, value) VALUES ('rebuild', x'01') ON CONFLICT (key) DO UPDATE SET value = x'01';",
     ]
 }

@@ -30,7 +30,7 @@ public enum StoreError: Error, CustomStringConvertible {
         case .wrongLedger(let expected, let found):
             return "entries belong to ledger \(found.short), but this node is in ledger \(expected.short); use the data folder of that ledger"
         case .forkedLog(let author, let sequence):
-            return "the log of author \(author.short) has a fork at sequence \(sequence); it is not extended until HQ resolves the fork (see 'ledgerctl verify')"
+            return "this node's log (key \(author.short)) has a fork at sequence \(sequence): a copy of this data folder wrote entries too. It records nothing more under this key; what it recorded still counts once HQ adopts the fork. Run 'ledgerctl device rekey' when HQ is reachable (docs/OPERATIONS.md, \"Forks\")"
         case .rejected(let fault):
             return "rejected: \(fault); nothing was stored"
         case .orphanPayload(let digest):

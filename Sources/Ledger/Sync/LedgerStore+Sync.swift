@@ -21,10 +21,11 @@ extension LedgerStore {
         guard limit > 0 else { return [] }
         return try locked {
             let statement = try connection.statement("""
-                SELECT e.payload_digest FROM entries e
-                WHERE e.payload_digest IS NOT NULL AND e.payload_digest > ?
-                  AND NOT EXISTS (SELECT 1 FROM payloads p WHERE p.digest = e.payload_digest)
-                ORDER BY e.payload_digest LIMIT ?
+                SELECT wanted.digest FROM (
+                    SELECT payload_digest AS digest FROM entries WHERE payload_digest IS NOT NULL AND payload_digest > ?1
+                    UNION SELECT payload_digest FROM forks WHERE payload_digest IS NOT NULL AND payload_digest > ?1
+                ) AS wanted WHERE NOT EXISTS (SELECT 1 FROM payloads p WHERE p.digest = wanted.digest)
+                ORDER BY wanted.digest LIMIT ?2
                 """)
             statement.bind(1, (after ?? .zero).bytes)
             statement.bind(2, Int64(limit))
@@ -53,6 +54,48 @@ extension LedgerStore {
                 try insert.run()
                 return connection.changes == 1
             }
+        }
+    }
+}
+
+extension LedgerStore {
+    /// Entries of `author` from `head` back along `previous` links (log or branch entries), newest
+    /// first, at most `limit`; empty when `head` is not held.
+    public func chain(author: PublicKey, from head: Digest, limit: Int) throws -> [Entry] {
+        guard limit > 0 else { return [] }
+        return try locked {
+            let lookup = try connection.statement("""
+                SELECT bytes FROM entries WHERE id = ?1 AND author = ?2 UNION ALL SELECT bytes FROM forks WHERE id = ?1 AND author = ?2 LIMIT 1
+                """)
+            var out: [Entry] = []
+            var cursor = head
+            while out.count < limit {
+                lookup.bind(1, cursor.bytes)
+                lookup.bind(2, author.bytes)
+                let found = try lookup.step()
+                let bytes = found ? lookup.blob(0) : []
+                lookup.reset()
+                guard found else { break }
+                let entry = try Entry(bytes: bytes)
+                out.append(entry)
+                if entry.sequence == 1 { break }
+                cursor = entry.previous
+            }
+            return out
+        }
+    }
+
+    /// True when the store holds the entry (log or branch entry).
+    public func contains(entry id: Digest) throws -> Bool {
+        try locked { try holds(id) }
+    }
+
+    /// Which of `ids` the store holds (log or branch entries).
+    public func held(_ ids: [Digest]) throws -> Set<Digest> {
+        try locked {
+            var out: Set<Digest> = []
+            for id in ids where try holds(id) { out.insert(id) }
+            return out
         }
     }
 }

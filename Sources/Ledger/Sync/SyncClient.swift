@@ -7,8 +7,12 @@ public struct SyncReport: Codable, Sendable, Equatable {
     public var pushed = 0
     public var payloadsIn = 0
     public var payloadsOut = 0
+    /// Branch entries of forked logs stored on either side during this sync.
     public var forks = 0
+    /// Entries refused over the fork bounds (docs/FORMAT.md section 8, "Forks").
     public var refused = 0
+    /// Entries received that are past their author's revocation: kept as evidence, not counted.
+    public var unauthorised = 0
     public var bytesIn = 0
     public var bytesOut = 0
     public var seconds = 0.0
@@ -52,7 +56,6 @@ public final class SyncClient: @unchecked Sendable {
         let remoteHeads = Dictionary(remote.heads.map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first })
         try pull(remoteHeads, hq: hq, report: &report, progress: progress)
         try push(remoteHeads, hq: hq, report: &report, progress: progress)
-        try pushForkEvidence(remoteHeads, report: &report)
         try exchangePayloads(report: &report, progress: progress)
         let after = try transport.get("/v1/heads", as: HeadsResponse.self)
         let local = Dictionary(try node.store.heads().map { ($0.author, $0.sequence) }, uniquingKeysWith: max)
@@ -74,127 +77,160 @@ public final class SyncClient: @unchecked Sendable {
         return key
     }
 
-    /// Where the peer holds a different entry than ours at its head sequence, or we hold fork
-    /// evidence, sends our side so that both nodes keep both entries (docs/PROTOCOL.md, "A sync").
-    private func pushForkEvidence(_ remote: [String: LogHead], report: inout SyncReport) throws {
-        var evidence: [Entry] = []
-        for (author, theirs) in remote {
-            guard let key = PublicKey(hex: author), theirs.sequence > 0,
-                  let ours = try node.store.entries(author: key, after: theirs.sequence - 1, limit: 1).first,
-                  ours.sequence == theirs.sequence, ours.id.hex != theirs.id else { continue }
-            evidence.append(ours)
-        }
-        for fork in try node.store.forkEntries() {
-            if let ours = try node.store.entries(author: fork.author, after: fork.sequence - 1, limit: 1).first,
-               ours.sequence == fork.sequence, !evidence.contains(ours) {
-                evidence.append(ours)
-            }
-            if !evidence.contains(fork) { evidence.append(fork) }
-        }
-        for entry in evidence {
-            // One entry per request: the peer may lack the log below some of them and refuse those.
-            do {
-                report.forks += try transport.post("/v1/entries", EntryBatch(entries: [Data(entry.bytes).base64EncodedString()]), as: PushResult.self).forks
-            } catch PeerError.refused {
-                continue
-            }
-        }
-    }
-
     /// HQ's log first, so that enrolments arrive before the logs they admit.
     private func ordered(_ authors: [String], hq: PublicKey) -> [String] {
         authors.sorted { ($0 == hq.hex ? 0 : 1, $0) < ($1 == hq.hex ? 0 : 1, $1) }
     }
 
+    /// Most entries walked back along one branch in one sync (a forked log is bounded far below this).
+    static let maxWalk = 200_000
+
     private func pull(_ remote: [String: LogHead], hq: PublicKey, report: inout SyncReport, progress: (SyncProgress) -> Void) throws {
-        var local = Dictionary(try node.store.heads().map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first })
+        let local = Dictionary(try node.store.heads().map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first })
         let total = remote.values.reduce(0) { $0.saturatingAdd($1.sequence - min($1.sequence, local[$1.author]?.sequence ?? 0)) }
-        for author in ordered(Array(remote.keys), hq: hq) {
+        authors: for author in ordered(Array(remote.keys), hq: hq) {
             guard let theirs = remote[author], let key = PublicKey(hex: author) else { continue }
-            let ours = local[author]
-            if let ours, theirs.sequence <= ours.sequence {
-                // Same length or shorter: a different entry at their head is a fork.
-                if theirs.sequence == ours.sequence && theirs.id != ours.id || theirs.sequence < ours.sequence {
-                    try checkFork(author: key, at: theirs, report: &report)
+            do {
+                // The common case: their log extends ours. Fetch forward in batches.
+                var after = local[author]?.sequence ?? 0
+                forward: while after < theirs.sequence {
+                    let batch = try fetch(author: author, after: after)
+                    if batch.isEmpty { break }
+                    do {
+                        try record(try node.store.ingest(batch, verification: .fast), into: &report)
+                    } catch StoreError.rejected(let fault) where fault.kind == .brokenLink || fault.kind == .sequenceGap {
+                        break forward  // their log diverges from ours: walk back from its head below
+                    }
+                    after = batch.last?.sequence ?? after
+                    progress(SyncProgress(phase: "pull", done: report.pulled, total: total))
                 }
-                continue
-            }
-            var after = ours?.sequence ?? 0
-            while after < theirs.sequence {
-                let batch = try fetch(author: author, after: after)
-                if batch.isEmpty { break }
-                do {
-                    let result = try node.store.ingest(batch, verification: .fast)
-                    report.pulled += result.added
-                    report.forks += result.forks.count
-                    report.refused += result.refused.count
-                    if !result.forks.isEmpty || !result.refused.isEmpty { break }
-                } catch StoreError.rejected(let fault) where fault.kind == .unknownAuthor {
-                    // A log of a device this node has not seen enrolled (yet): skip it this time.
-                    break
-                } catch StoreError.rejected(let fault) where fault.kind == .brokenLink && after > 0 {
-                    // Their log diverges from ours below our head: find where, keep both as evidence.
-                    report.forks += try findDivergence(author: key, upTo: after)
-                    break
+                // Every tip they hold that we lack (their log's head, their branches): walk back to
+                // what we hold, then store the run in order.
+                let tips = [theirs.id] + (theirs.branches ?? []).map(\.id)
+                for tip in tips.compactMap(Digest.init(hex:)) where try !node.store.contains(entry: tip) {
+                    try pullBranch(author: key, tip: tip, report: &report)
                 }
-                after = batch.last?.sequence ?? after
-                progress(SyncProgress(phase: "pull", done: report.pulled, total: total))
+            } catch StoreError.rejected(let fault) where fault.kind == .unknownAuthor {
+                // A log of a device this node has not seen enrolled (yet): skip it this time.
+                continue authors
             }
-            local[author] = try node.store.heads().first { $0.author == author }
+        }
+    }
+
+    private func record(_ result: IngestReport, into report: inout SyncReport) throws {
+        report.pulled += result.added
+        report.forks += result.forks.count
+        report.refused += result.refused.count
+        report.unauthorised += result.outsideRights.count
+    }
+
+    /// Fetches `author`'s entries from `tip` back along their links until reaching one this node
+    /// holds, then stores them oldest first (as log entries or as a branch).
+    private func pullBranch(author: PublicKey, tip: Digest, report: inout SyncReport) throws {
+        var run: [Entry] = []
+        var cursor = tip
+        walk: while run.count < Self.maxWalk {
+            let answer = try transport.post("/v1/entries/chain", ChainRequest(author: author.hex, head: cursor.hex, limit: batchSize), as: EntryBatch.self)
+            let page = try decode(answer.entries)
+            guard !page.isEmpty else { break }
+            for entry in page {
+                guard entry.author == author, entry.id == cursor else {
+                    throw PeerError.protocolError(peer: peer.absoluteString, reason: "the chain it sent does not follow its links")
+                }
+                if try node.store.contains(entry: entry.id) { break walk }
+                run.append(entry)
+                if entry.sequence == 1 { break walk }
+                cursor = entry.previous
+            }
+            if answer.more != true { break }
+        }
+        for batch in run.reversed().chunked(into: SyncLimits.maxBatchEntries) {
+            try record(try node.store.ingest(batch, verification: .fast), into: &report)
         }
     }
 
     private func fetch(author: String, after: UInt64) throws -> [Entry] {
         let answer = try transport.post("/v1/entries/fetch", FetchRequest(from: [.init(author: author, after: after)], limit: batchSize), as: EntryBatch.self)
-        return try answer.entries.map { text in
+        return try decode(answer.entries)
+    }
+
+    private func decode(_ entries: [String]) throws -> [Entry] {
+        try entries.map { text in
             guard let raw = Data(base64Encoded: text) else { throw PeerError.protocolError(peer: peer.absoluteString, reason: "an entry is not base64") }
-            return try Entry(bytes: Array(raw))
+            do {
+                return try Entry(bytes: Array(raw))
+            } catch {
+                throw PeerError.protocolError(peer: peer.absoluteString, reason: "it sent a malformed entry: \(error)")
+            }
         }
-    }
-
-    private func checkFork(author: PublicKey, at head: LogHead, report: inout SyncReport) throws {
-        guard head.sequence > 0 else { return }
-        let ours = try node.store.entries(author: author, after: head.sequence - 1, limit: 1).first
-        guard let ours, ours.id.hex != head.id else { return }
-        let theirs = try fetch(author: author.hex, after: head.sequence - 1).prefix(1)
-        report.forks += try node.store.ingest(Array(theirs), verification: .full).forks.count
-    }
-
-    /// Fetches their log from the start in batches until an entry differs from ours; ingesting it
-    /// records the fork. Returns the number of fork entries recorded.
-    private func findDivergence(author: PublicKey, upTo: UInt64) throws -> Int {
-        var after: UInt64 = 0
-        while after < upTo {
-            let batch = try fetch(author: author.hex, after: after)
-            guard !batch.isEmpty else { return 0 }
-            let forks = try node.store.ingest(batch, verification: .full).forks.count
-            if forks > 0 { return forks }
-            after = batch.last?.sequence ?? upTo
-        }
-        return 0
     }
 
     private func push(_ remote: [String: LogHead], hq: PublicKey, report: inout SyncReport, progress: (SyncProgress) -> Void) throws {
         let local = try node.store.heads()
         let total = local.reduce(0) { $0.saturatingAdd($1.sequence - min($1.sequence, remote[$1.author]?.sequence ?? 0)) }
+        let theirTips = Set(remote.values.flatMap { [$0.id] + ($0.branches ?? []).map(\.id) })
         for author in ordered(local.map(\.author), hq: hq) {
             guard let ours = local.first(where: { $0.author == author }), let key = PublicKey(hex: author) else { continue }
-            var after = remote[author]?.sequence ?? 0
-            while after < ours.sequence {
-                var batch = try node.store.entries(author: key, after: after, limit: batchSize)
-                var bytes = 0
-                if let cut = batch.firstIndex(where: { bytes += $0.bytes.count * 4 / 3 + 8; return bytes > SyncLimits.maxBodyBytes / 2 }) {
-                    batch = Array(batch.prefix(max(1, cut)))
+            let theirs = remote[author]
+            // The common case: our log extends theirs. Push forward in batches.
+            var extendsTheirs = true
+            if let theirs {
+                extendsTheirs = false
+                if theirs.sequence >= 1 && theirs.sequence < ours.sequence {
+                    extendsTheirs = try node.store.entries(author: key, after: theirs.sequence - 1, limit: 1).first?.id.hex == theirs.id
                 }
-                guard let last = batch.last else { break }
-                let result = try transport.post("/v1/entries", EntryBatch(entries: batch.map { Data($0.bytes).base64EncodedString() }), as: PushResult.self)
-                report.pushed += result.added
-                report.forks += result.forks
-                if result.forks > 0 || result.refused > 0 { break }
-                after = last.sequence
-                progress(SyncProgress(phase: "push", done: report.pushed, total: total))
+            }
+            if extendsTheirs {
+                var after = theirs?.sequence ?? 0
+                while after < ours.sequence {
+                    var batch = try node.store.entries(author: key, after: after, limit: batchSize)
+                    var bytes = 0
+                    if let cut = batch.firstIndex(where: { bytes += $0.bytes.count * 4 / 3 + 8; return bytes > SyncLimits.maxBodyBytes / 2 }) {
+                        batch = Array(batch.prefix(max(1, cut)))
+                    }
+                    guard let last = batch.last else { break }
+                    let result = try post(batch)
+                    report.pushed += result.added
+                    report.forks += result.forks
+                    if result.refused > 0 { break }
+                    after = last.sequence
+                    progress(SyncProgress(phase: "push", done: report.pushed, total: total))
+                }
+            } else if ours.id != theirs?.id, let head = Digest(hex: ours.id) {
+                try pushBranch(author: key, tip: head, report: &report)
+            }
+            // Our branches of a forked log that the peer does not show.
+            for tip in (ours.branches ?? []) where !theirTips.contains(tip.id) {
+                if let id = Digest(hex: tip.id) { try pushBranch(author: key, tip: id, report: &report) }
             }
         }
+    }
+
+    /// Sends `author`'s entries from `tip` back to the first one the peer holds, oldest first.
+    private func pushBranch(author: PublicKey, tip: Digest, report: inout SyncReport) throws {
+        var run: [Entry] = []
+        var cursor = tip
+        walk: while run.count < Self.maxWalk {
+            let page = try node.store.chain(author: author, from: cursor, limit: batchSize)
+            guard let last = page.last else { break }
+            let known = Set(try transport.post("/v1/entries/known", DigestList(digests: page.map(\.id.hex)), as: DigestList.self).digests)
+            for entry in page {
+                if known.contains(entry.id.hex) { break walk }
+                run.append(entry)
+            }
+            if last.sequence == 1 { break }
+            cursor = last.previous
+        }
+        for batch in run.reversed().chunked(into: 500) {
+            let result = try post(batch)
+            report.pushed += result.added
+            report.forks += result.forks
+            if result.refused > 0 { break }
+        }
+    }
+
+    private func post(_ batch: [Entry]) throws -> PushResult {
+        try transport.post("/v1/entries", EntryBatch(entries: batch.map { Data($0.bytes).base64EncodedString() }), as: PushResult.self)
     }
 
     /// Payloads after their entries, in pages of digests (`after` the last one seen), so that a
@@ -249,5 +285,12 @@ extension Int {
     func saturatingAdd(_ count: UInt64) -> Int {
         let (sum, overflow) = addingReportingOverflow(Int(clamping: count))
         return overflow ? .max : sum
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(into size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: Swift.max(1, size)).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }

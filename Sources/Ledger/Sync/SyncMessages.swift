@@ -35,6 +35,21 @@ public struct FetchRequest: Codable, Sendable, Equatable {
     }
 }
 
+/// `POST /v1/entries/chain`: entries of one author from `head` back along their links, newest
+/// first (how a node fetches a branch of a forked log).
+public struct ChainRequest: Codable, Sendable, Equatable {
+    public var author: String
+    public var head: String
+    /// At most this many entries (capped at ``SyncLimits/maxBatchEntries``).
+    public var limit: Int
+
+    public init(author: String, head: String, limit: Int) {
+        self.author = author
+        self.head = head
+        self.limit = limit
+    }
+}
+
 /// Entries, in log order per author (`POST /v1/entries/fetch` answer, `POST /v1/entries` request).
 public struct EntryBatch: Codable, Sendable, Equatable {
     public var entries: [String]
@@ -49,16 +64,23 @@ public struct EntryBatch: Codable, Sendable, Equatable {
 
 /// What a push stored (`POST /v1/entries` and `POST /v1/payloads` answers).
 public struct PushResult: Codable, Sendable, Equatable {
+    /// Entries (or payloads) stored now.
     public var added: Int
+    /// Already held.
     public var known: Int
+    /// Of `added`, branch entries of forked logs.
     public var forks: Int
+    /// Refused and not stored (branch entries over the bounds).
     public var refused: Int
+    /// Of `added`, entries past their author's revocation: kept as evidence, not counted.
+    public var unauthorised: Int?
 
-    public init(added: Int, known: Int, forks: Int, refused: Int) {
+    public init(added: Int, known: Int, forks: Int, refused: Int, unauthorised: Int? = nil) {
         self.added = added
         self.known = known
         self.forks = forks
         self.refused = refused
+        self.unauthorised = unauthorised
     }
 }
 

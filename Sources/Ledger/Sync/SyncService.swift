@@ -85,6 +85,31 @@ public struct SyncService: Sendable {
         return EntryBatch(entries: out, more: more)
     }
 
+    /// `POST /v1/entries/chain`: entries of one author from `head` back along their links, newest
+    /// first, at most `limit` (capped); none when `head` is not held here.
+    public func chain(_ request: ChainRequest) throws -> EntryBatch {
+        guard let author = PublicKey(hex: request.author) else { throw SyncError.badRequest("author is not a 64-character key") }
+        guard let head = Digest(hex: request.head) else { throw SyncError.badRequest("head is not a 64-character entry id") }
+        let limit = min(max(1, request.limit), SyncLimits.maxBatchEntries)
+        let entries = try node.store.chain(author: author, from: head, limit: limit)
+        let more = entries.count == limit && (entries.last?.sequence ?? 1) > 1
+        return EntryBatch(entries: entries.map { Data($0.bytes).base64EncodedString() }, more: more)
+    }
+
+    /// `POST /v1/entries/known`: which of the entry ids asked this node holds.
+    public func known(_ request: DigestList) throws -> DigestList {
+        guard request.digests.count <= SyncLimits.maxBatchEntries else {
+            throw SyncError.tooLarge("at most \(SyncLimits.maxBatchEntries) ids per request")
+        }
+        var ids: [Digest] = []
+        for text in request.digests {
+            guard let id = Digest(hex: text) else { throw SyncError.badRequest("id \(text.prefix(16)) is not 64 hex characters") }
+            ids.append(id)
+        }
+        let held = try node.store.held(ids)
+        return DigestList(digests: ids.filter { held.contains($0) }.map(\.hex))
+    }
+
     /// `POST /v1/entries`: verifies the batch (fast mode: links, ids, the last signature of each
     /// author's run) and stores it, or refuses it whole.
     public func push(_ batch: EntryBatch) throws -> PushResult {
@@ -102,7 +127,8 @@ public struct SyncService: Sendable {
         }
         do {
             let report = try node.store.ingest(entries, verification: .fast)
-            return PushResult(added: report.added, known: report.known, forks: report.forks.count, refused: report.refused.count)
+            return PushResult(added: report.added, known: report.known, forks: report.forks.count, refused: report.refused.count,
+                              unauthorised: report.outsideRights.count)
         } catch let error as StoreError {
             if case .rejected(let fault) = error { throw SyncError.rejected(error.description, fault) }
             throw SyncError.rejected(error.description, nil)

@@ -50,7 +50,7 @@ public struct TrustPolicy: Sendable {
     /// True when `author` may write entries of `type` (ignoring revocation).
     public func allows(_ author: PublicKey, toWrite type: String) -> Bool {
         guard let role = role(of: author), let type = EventType(rawValue: type) else { return false }
-        if author != hq && (type == .deviceEnrolled || type == .deviceRevoked || type == .ledgerCreated) { return false }
+        if author != hq && type.isRootOnly { return false }
         return role.rights.contains(type)
     }
 

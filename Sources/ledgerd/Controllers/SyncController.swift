@@ -19,6 +19,8 @@ struct SyncController {
         routes.get("heads", use: listHeads)
         routes.post("entries/fetch", use: fetchEntries)
         routes.post("entries", use: pushEntries)
+        routes.post("entries/chain", use: fetchChain)
+        routes.post("entries/known", use: listKnown)
         routes.get("payloads/wanted", use: listWantedPayloads)
         routes.post("payloads/fetch", use: fetchPayloads)
         routes.post("payloads", use: pushPayloads)
@@ -33,6 +35,16 @@ struct SyncController {
     /// `POST /v1/entries/fetch`: entries after a sequence number, per author, in batches.
     @Sendable func fetchEntries(_ request: Request, context: LedgerRequestContext) async throws -> EntryBatch {
         try await serve(request, context) { service, signed in try service.fetch(try signed.decode(FetchRequest.self)) }
+    }
+
+    /// `POST /v1/entries/chain`: one author's entries from a head back along their links.
+    @Sendable func fetchChain(_ request: Request, context: LedgerRequestContext) async throws -> EntryBatch {
+        try await serve(request, context) { service, signed in try service.chain(try signed.decode(ChainRequest.self)) }
+    }
+
+    /// `POST /v1/entries/known`: which of the ids asked this node holds.
+    @Sendable func listKnown(_ request: Request, context: LedgerRequestContext) async throws -> DigestList {
+        try await serve(request, context) { service, signed in try service.known(try signed.decode(DigestList.self)) }
     }
 
     /// `POST /v1/entries`: verifies and stores a batch, or refuses it whole.

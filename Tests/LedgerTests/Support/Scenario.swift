@@ -140,7 +140,7 @@ struct Scenario {
             } catch StoreError.noGenesis {
                 pending.append(chunk)
                 stalled += 1
-            } catch StoreError.rejected(let fault) where fault.kind == .unknownAuthor || fault.kind == .sequenceGap {
+            } catch StoreError.rejected(let fault) where fault.kind == .unknownAuthor || fault.kind == .sequenceGap || fault.kind == .brokenLink {
                 pending.append(chunk)
                 stalled += 1
             }
