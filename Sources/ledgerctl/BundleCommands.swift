@@ -43,8 +43,18 @@ struct ImportCommand: ParsableCommand {
             try Output.json(report)
         } else {
             print("Imported \(report.added) new entries and \(report.payloadsAdded) payloads (\(report.known) already held).")
-            for fork in report.forks { print("FORK \(fork)") }
-            if !report.forks.isEmpty { print("Forks are kept as evidence; run 'ledgerctl verify' for the report.") }
+            for fault in report.outsideRights { print("UNAUTHORISED \(fault)") }
+            if !report.outsideRights.isEmpty {
+                print("\(report.outsideRights.count) entr\(report.outsideRights.count == 1 ? "y is" : "ies are") past a device's revocation: kept as evidence, never counted.")
+            }
+            for fault in report.refused { print("REFUSED \(fault)") }
+            if !report.forks.isEmpty {
+                print("\(report.forks.count) branch entr\(report.forks.count == 1 ? "y" : "ies") of forked logs stored:")
+                for fork in try node.store.forkedLogs() { print("  \(fork.line)") }
+            }
+        }
+        if !report.forks.isEmpty || !report.outsideRights.isEmpty || !report.refused.isEmpty {
+            throw ExitCode(ExitStatus.findings.rawValue)
         }
     }
 }

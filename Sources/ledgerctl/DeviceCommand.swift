@@ -7,8 +7,8 @@ extension Role: ExpressibleByArgument {}
 struct DeviceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device",
-        abstract: "Enrol, list and revoke devices (HQ).",
-        subcommands: [Invite.self, Enrol.self, List.self, Revoke.self])
+        abstract: "Enrol, list and revoke devices (HQ); re-key a forked laptop.",
+        subcommands: [Invite.self, Enrol.self, List.self, Revoke.self, Rekey.self])
 
     static func key(_ text: String, among devices: [DeviceSummary]? = nil) throws -> PublicKey {
         if let key = PublicKey(hex: text) { return key }
@@ -92,6 +92,33 @@ struct DeviceCommand: ParsableCommand {
             let held = devices.first { $0.device == device.hex }?.sequence ?? 0
             let entry = try node.revoke(device: device, afterSequence: afterSequence ?? held, reason: reason)
             print("Revoked \(device.short) after sequence \(afterSequence ?? held) (entry \(entry.id.short)).")
+        }
+    }
+
+    struct Rekey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give this laptop a new key after its log forked (a copy of its folder also wrote).",
+            discussion: """
+                Asks HQ (the first peer in peers.json, or --hq URL) to enrol a new key with this device's \
+                name and role, then makes it this node's key; the old key is kept in keys/retired-*.key. \
+                Restart ledgerd afterwards. Without a connection to HQ the new key waits: have HQ run \
+                'ledgerctl device enrol KEY --name NAME', import HQ's bundle here, and run this again.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: ArgumentHelp("HQ's address (default: the first peer in peers.json).", valueName: "URL"))
+        var hq: String?
+
+        func run() throws {
+            let node = try global.openNode()
+            let address = try hq.map { try PeerBook.normalise($0) } ?? PeerBook(folder: node.folder).peers().first
+            switch try node.rekey(via: address.flatMap(URL.init(string:))) {
+            case .switched(let key, let name):
+                print("This node now writes as \(name), key \(key.hex). Restart ledgerd if it runs.")
+            case .pending(let key, let reason):
+                print("New key \(key.hex) waits for HQ's enrolment: \(reason)")
+                throw ExitCode(ExitStatus.failure.rawValue)
+            }
         }
     }
 }

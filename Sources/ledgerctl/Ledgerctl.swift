@@ -10,12 +10,15 @@ struct Ledgerctl: ParsableCommand {
         discussion: """
             The data folder is --data, else $LEDGER_DATA, else ./ledger-data.
             Exit status: 0 success, 1 integrity failure (verify found a fault, or a bundle failed \
-            verification), 2 usage error, 3 any other failure (bad input, missing data folder, ...).
+            verification), 2 usage error, 3 any other failure (bad input, missing data folder, ...), \
+            4 done, but forked logs or entries outside their authors' rights were found or stored \
+            (see 'ledgerctl status').
             """,
         subcommands: [
             InitCommand.self, StatusCommand.self, CampaignCommand.self, DeviceCommand.self, SignCommand.self, CommentCommand.self,
             WithdrawCommand.self, ImportPaperCommand.self, StatsCommand.self, DeliverCommand.self, LogCommand.self,
             VerifyCommand.self, RebuildCommand.self, ExportCommand.self, ImportCommand.self, SyncCommand.self, PeersCommand.self,
+            ForkCommand.self,
         ]
     )
 }
@@ -26,6 +29,9 @@ enum ExitStatus: Int32 {
     case integrityFailure = 1
     case usage = 2
     case failure = 3
+    /// The command did its work, but the ledger holds forked logs (or stored entries outside
+    /// their authors' rights) that it found or caused: see `ledgerctl status`.
+    case findings = 4
 }
 
 @main

@@ -33,7 +33,7 @@ struct SyncCommand: ParsableCommand {
                 try? book.record(peer: peer, report: report, error: nil, now: SystemClock().nowMillis())
                 reports.append(report)
                 if !output.json {
-                    print("\(peer): pulled \(report.pulled), pushed \(report.pushed) entries; payloads \(report.payloadsIn) in, \(report.payloadsOut) out; \(String(format: "%.2f", report.seconds)) s\(report.forks > 0 ? "; FORKS: \(report.forks) (see 'ledgerctl verify')" : "")\(report.refused > 0 ? "; refused \(report.refused) entries of revoked devices" : "")")
+                    print("\(peer): pulled \(report.pulled), pushed \(report.pushed) entries; payloads \(report.payloadsIn) in, \(report.payloadsOut) out; \(String(format: "%.2f", report.seconds)) s\(report.forks > 0 ? "; \(report.forks) branch entries of forked logs moved" : "")\(report.refused > 0 ? "; \(report.refused) entries refused over the fork bounds" : "")\(report.unauthorised > 0 ? "; \(report.unauthorised) entries past a revocation (kept, not counted)" : "")")
                 }
             } catch {
                 failed = true
@@ -43,6 +43,18 @@ struct SyncCommand: ParsableCommand {
         }
         if output.json { try Output.json(reports) }
         if failed { throw ExitCode(ExitStatus.failure.rawValue) }
+        // Forks found or caused: say what happened and what to do, and exit 4.
+        let forked = try node.store.forkedLogs()
+        let ownFork = forked.first { $0.device == node.key.publicKey.hex && !$0.isHQ }
+        if reports.contains(where: { $0.forks > 0 || $0.refused > 0 }) || ownFork != nil {
+            if !output.json {
+                for fork in forked { print(fork.line) }
+                if ownFork != nil {
+                    print("THIS NODE'S LOG IS FORKED: a copy of this data folder also wrote entries. Run 'ledgerctl device rekey' when HQ is reachable.")
+                }
+            }
+            throw ExitCode(ExitStatus.findings.rawValue)
+        }
     }
 }
 

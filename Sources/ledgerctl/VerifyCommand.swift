@@ -5,7 +5,7 @@ import Ledger
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify every log and print a report; exit 1 when integrity fails.",
+        abstract: "Verify every log and print a report; exit 1 when integrity fails, 4 when a log forked.",
         discussion: """
             Fast mode (default) checks every entry's id, every link and sequence number, and each \
             log's head signature. --full also checks every signature, body, author's rights and \
@@ -32,8 +32,15 @@ struct VerifyCommand: ParsableCommand {
             for fault in report.faults {
                 print("\(fault.breaksIntegrity ? "FAULT" : "note ") \(fault.kind.rawValue): author \(fault.author) sequence \(fault.sequence) entry \(fault.id): \(fault.detail)")
             }
-            print(report.intact ? "OK: every log is intact." : "FAILED: \(report.faults.filter(\.breaksIntegrity).count) integrity fault(s).")
+            if !report.intact {
+                print("FAILED: \(report.faults.filter(\.breaksIntegrity).count) integrity fault(s).")
+            } else if report.forked {
+                print("OK: every log is intact, but some forked (the faults marked 'note fork' above); see 'ledgerctl fork list'.")
+            } else {
+                print("OK: every log is intact.")
+            }
         }
         if !report.intact { throw ExitCode(ExitStatus.integrityFailure.rawValue) }
+        if report.forked { throw ExitCode(ExitStatus.findings.rawValue) }
     }
 }

@@ -45,7 +45,9 @@ func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kio
     router.addRoutes(HealthController(store: node.store).endpoints)
     router.addRoutes(InfoController(node: node).endpoints, atPath: "/v1")
     let verifier = RequestVerifier(store: node.store)  // one nonce memory for every signed route, kept across restarts
-    router.addRoutes(SyncController(service: SyncService(node: node, verifier: verifier, wallClock: wallClock)).endpoints, atPath: "/v1")
+    let service = SyncService(node: node, verifier: verifier, wallClock: wallClock)
+    router.addRoutes(SyncController(service: service).endpoints, atPath: "/v1")
+    router.addRoutes(RekeyController(service: service).endpoints, atPath: "/v1")
     router.addRoutes(JoinController(node: node, verifier: verifier, wallClock: wallClock).endpoints, atPath: "/v1")
     router.addRoutes((kiosk ?? KioskController(node: node, kioskCampaign: nil)).endpoints)
     return router

@@ -105,9 +105,15 @@ public final class LedgerNode: @unchecked Sendable {
         guard let seed = try folder.readKey(nodeKeyFile) else {
             throw NodeError.keyFile(path: folder.keysPath + "/" + nodeKeyFile, reason: "it is missing")
         }
-        let key = try SigningKey(seed: seed)
+        var key = try SigningKey(seed: seed)
         if let recorded = try store.setting("node"), recorded != key.publicKey.hex {
-            throw NodeError.keyMismatch(path: folder.keysPath + "/" + nodeKeyFile)
+            // A re-keying interrupted between recording the new key and moving its file: finish it.
+            guard let next = try folder.readKey(nextKeyFile).map(SigningKey.init(seed:)), next.publicKey.hex == recorded else {
+                throw NodeError.keyMismatch(path: folder.keysPath + "/" + nodeKeyFile)
+            }
+            try FileManager.default.removeItem(atPath: folder.keysPath + "/" + nodeKeyFile)
+            try FileManager.default.moveItem(atPath: folder.keysPath + "/" + nextKeyFile, toPath: folder.keysPath + "/" + nodeKeyFile)
+            key = next
         }
         let role = try store.setting("role").flatMap(Role.init(rawValue:)) ?? .observer
         return LedgerNode(folder: folder, store: store, key: key, role: role)
