@@ -21,9 +21,9 @@ struct KioskRouteTests {
         return node
     }
 
-    func app(_ node: LedgerNode, kiosk: String? = nil, limiter: RateLimiter = RateLimiter()) -> some ApplicationProtocol {
+    func app(_ node: LedgerNode, kiosk: String? = nil, limiter: RateLimiter? = nil) -> some ApplicationProtocol {
         let router = Router(context: LedgerRequestContext.self)
-        router.addRoutes(KioskController<LedgerRequestContext>(node: node, kioskCampaign: kiosk, limiter: limiter).endpoints)
+        router.addRoutes(KioskController<LedgerRequestContext>(node: node, kioskCampaign: kiosk, signLimiter: limiter).endpoints)
         return Application(router: router)
     }
 
@@ -159,7 +159,7 @@ struct KioskRouteTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
         let node = try makeNode(directory)
-        let limiter = RateLimiter(limits: .init(perClient: 2, overall: 30))
+        let limiter = RateLimiter(limits: .init(perClient: .init(burst: 2, perMinute: 2), overall: .init(burst: 30, perMinute: 30)))
         try await app(node, limiter: limiter).test(.router) { client in
             var statuses: [HTTPResponse.Status] = []
             for index in 0..<3 {
