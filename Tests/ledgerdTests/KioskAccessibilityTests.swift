@@ -29,22 +29,22 @@ struct KioskAccessibilityTests {
         try await KioskTest.withNode { node in
             try await KioskTest.app(node).test(.router) { client in
                 let page = try await client.execute(uri: "/c/c1?lang=\(language)", method: .get) { KioskTest.text($0) }
-                let token = try #require(KioskTest.token(in: page))
+                let token = try requireQuietly(KioskTest.token(in: page))
                 let form = HTMLTokens(page).tags.first { $0.name == "form" }
-                #expect(form?.attributes["action"] == "/c/c1/sign?lang=\(language)#errors")
+                expectQuietly(form?.attributes["action"] == "/c/c1/sign?lang=\(language)#errors")
                 let bad = try await client.execute(uri: "/c/c1/sign?lang=\(language)", method: .post, headers: KioskTest.formHeaders,
                                                    body: KioskTest.form(["form": token, "name": "", "email": "a@b", "country": "Norway"])) { KioskTest.text($0) }
                 let tags = HTMLTokens(bad).tags
-                let summary = try #require(tags.firstIndex { $0.attributes["id"] == "errors" })
-                #expect(tags[summary].attributes["tabindex"] == "-1")
-                #expect(tags[summary].attributes["role"] == "alert")
+                let summary = try requireQuietly(tags.firstIndex { $0.attributes["id"] == "errors" })
+                expectQuietly(tags[summary].attributes["tabindex"] == "-1")
+                expectQuietly(tags[summary].attributes["role"] == "alert")
                 // At the top of the form: after the form's start, before its first field.
-                let formStart = try #require(tags.firstIndex { $0.name == "form" && $0.attributes["method"] == "post" })
-                let firstField = try #require(tags.firstIndex { $0.attributes["id"] == "name" })
+                let formStart = try requireQuietly(tags.firstIndex { $0.name == "form" && $0.attributes["method"] == "post" })
+                let firstField = try requireQuietly(tags.firstIndex { $0.attributes["id"] == "name" })
                 #expect(formStart < summary && summary < firstField)
                 let links = tags[summary...].prefix { $0.name != "form" && $0.attributes["id"] != "name" }.compactMap { $0.name == "a" ? $0.attributes["href"] : nil }
                 #expect(links == ["#name", "#email", "#country"])
-                #expect(bad.contains("<html lang=\"\(language)\">"))
+                expectQuietly(bad.contains("<html lang=\"\(language)\">"))
             }
         }
     }
@@ -54,15 +54,15 @@ struct KioskAccessibilityTests {
         try await KioskTest.withNode { node in
             try await KioskTest.app(node).test(.router) { client in
                 let page = try await client.execute(uri: "/withdraw?lang=nb", method: .get) { KioskTest.text($0) }
-                let token = try #require(KioskTest.token(in: page))
-                #expect(HTMLTokens(page).tags.first { $0.name == "form" }?.attributes["action"] == "/withdraw?lang=nb#errors")
+                let token = try requireQuietly(KioskTest.token(in: page))
+                expectQuietly(HTMLTokens(page).tags.first { $0.name == "form" }?.attributes["action"] == "/withdraw?lang=nb#errors")
                 let bad = try await client.execute(uri: "/withdraw?lang=nb", method: .post, headers: KioskTest.formHeaders,
                                                    body: KioskTest.form(["form": token, "receipt": "nope"])) { KioskTest.text($0) }
                 let tags = HTMLTokens(bad).tags
-                let summary = try #require(tags.firstIndex { $0.attributes["id"] == "errors" })
-                #expect(tags[summary].attributes["tabindex"] == "-1")
-                #expect(tags[summary...].contains { $0.name == "a" && $0.attributes["href"] == "#receipt" })
-                #expect(bad.contains("<html lang=\"nb\">"))
+                let summary = try requireQuietly(tags.firstIndex { $0.attributes["id"] == "errors" })
+                expectQuietly(tags[summary].attributes["tabindex"] == "-1")
+                expectQuietly(tags[summary...].contains { $0.name == "a" && $0.attributes["href"] == "#receipt" })
+                expectQuietly(bad.contains("<html lang=\"nb\">"))
             }
         }
     }
@@ -77,7 +77,7 @@ struct KioskAccessibilityTests {
                     pages.append(try await client.execute(uri: uri, method: .get, headers: [.acceptLanguage: other]) { KioskTest.text($0) })
                 }
                 let form = try await client.execute(uri: "/c/c1?lang=\(language)", method: .get) { KioskTest.text($0) }
-                let token = try #require(KioskTest.token(in: form))
+                let token = try requireQuietly(KioskTest.token(in: form))
                 var headers = KioskTest.formHeaders
                 headers[.acceptLanguage] = other
                 pages.append(try await client.execute(uri: "/c/c1/sign?lang=\(language)", method: .post, headers: headers,
@@ -85,7 +85,7 @@ struct KioskAccessibilityTests {
                 pages.append(try await client.execute(uri: "/c/c1/sign?lang=\(language)", method: .post, headers: KioskTest.formHeaders,
                                                       body: KioskTest.form(["form": "1.00.00", "name": "Kari"])) { KioskTest.text($0) })
                 for (index, page) in pages.enumerated() {
-                    #expect(page.contains("<html lang=\"\(language)\">"), "page \(index)")
+                    expectQuietly(page.contains("<html lang=\"\(language)\">"), "page \(index)")
                 }
             }
         }
@@ -96,14 +96,14 @@ struct KioskAccessibilityTests {
         try await KioskTest.withNode { node in
             try await KioskTest.app(node, kiosk: "c1").test(.router) { client in
                 let campaign = try await client.execute(uri: "/c/c1?lang=en", method: .get) { KioskTest.text($0) }
-                let first = try #require(Self.firstTabStop(campaign))
-                #expect(first.attributes["class"] == "skip" && first.attributes["href"] == "#sign")
-                #expect(HTMLTokens(campaign).tags.contains { $0.attributes["id"] == "sign" })
-                #expect(HTMLTokens(campaign).tags.contains { $0.name == "a" && $0.attributes["href"] == "/withdraw?lang=en" })
+                let first = try requireQuietly(Self.firstTabStop(campaign))
+                expectQuietly(first.attributes["class"] == "skip" && first.attributes["href"] == "#sign")
+                expectQuietly(HTMLTokens(campaign).tags.contains { $0.attributes["id"] == "sign" })
+                expectQuietly(HTMLTokens(campaign).tags.contains { $0.name == "a" && $0.attributes["href"] == "/withdraw?lang=en" })
                 let withdraw = try await client.execute(uri: "/withdraw?lang=en", method: .get) { KioskTest.text($0) }
-                let skip = try #require(Self.firstTabStop(withdraw))
-                #expect(skip.attributes["class"] == "skip" && skip.attributes["href"] == "#withdraw")
-                #expect(HTMLTokens(withdraw).tags.contains { $0.attributes["id"] == "withdraw" })
+                let skip = try requireQuietly(Self.firstTabStop(withdraw))
+                expectQuietly(skip.attributes["class"] == "skip" && skip.attributes["href"] == "#withdraw")
+                expectQuietly(HTMLTokens(withdraw).tags.contains { $0.attributes["id"] == "withdraw" })
             }
         }
     }
@@ -113,16 +113,16 @@ struct KioskAccessibilityTests {
         try await KioskTest.withNode { node in
             try await KioskTest.app(node, kiosk: "c1").test(.router) { client in
                 let page = try await client.execute(uri: "/c/c1?lang=nb", method: .get) { KioskTest.text($0) }
-                let token = try #require(KioskTest.token(in: page))
+                let token = try requireQuietly(KioskTest.token(in: page))
                 let thanks = try await client.execute(uri: "/c/c1/sign?lang=nb", method: .post, headers: KioskTest.formHeaders,
                                                       body: KioskTest.form(["form": token, "name": "Kari", "email": "kari@example.org"])) { KioskTest.text($0) }
-                let receipt = try #require(KioskTest.receipt(in: thanks))
+                let receipt = try requireQuietly(KioskTest.receipt(in: thanks))
                 let form = try await client.execute(uri: "/withdraw?lang=nb", method: .get) { KioskTest.text($0) }
-                let withdrawToken = try #require(KioskTest.token(in: form))
+                let withdrawToken = try requireQuietly(KioskTest.token(in: form))
                 let done = try await client.execute(uri: "/withdraw?lang=nb", method: .post, headers: KioskTest.formHeaders,
                                                     body: KioskTest.form(["form": withdrawToken, "receipt": receipt])) { KioskTest.text($0) }
-                #expect(done.contains("Underskriften din er trukket tilbake"))
-                #expect(HTMLTokens(done).tags.contains { $0.name == "a" && $0.attributes["href"] == "/c/c1?lang=nb" })
+                expectQuietly(done.contains("Underskriften din er trukket tilbake"))
+                expectQuietly(HTMLTokens(done).tags.contains { $0.name == "a" && $0.attributes["href"] == "/c/c1?lang=nb" })
             }
         }
     }
@@ -132,20 +132,20 @@ struct KioskAccessibilityTests {
         try await KioskTest.withNode { node in
             try await KioskTest.app(node, kiosk: "c1").test(.router) { client in
                 let page = try await client.execute(uri: "/c/c1?lang=en", method: .get) { KioskTest.text($0) }
-                let token = try #require(KioskTest.token(in: page))
+                let token = try requireQuietly(KioskTest.token(in: page))
                 try node.close(campaign: "c1")
                 let typed = ["name": "Kari Nordmann", "email": "kari@example.org", "display_name": "Kari", "comment": "Free them"]
                 let (status, answer) = try await client.execute(uri: "/c/c1/sign?lang=en", method: .post, headers: KioskTest.formHeaders,
                                                                 body: KioskTest.form(typed.merging(["form": token]) { $1 })) { ($0.status, KioskTest.text($0)) }
-                #expect(status == .conflict)
-                #expect(answer.contains("This campaign closed before your signature was sent. Nothing was recorded."))
+                expectQuietly(status == .conflict)
+                expectQuietly(answer.contains("This campaign closed before your signature was sent. Nothing was recorded."))
                 for field in ["name", "email", "display_name", "comment"] {
                     let kept = KioskTest.value(of: field, in: answer) == typed[field]
-                    #expect(kept, "\(field) is not kept")
+                    expectQuietly(kept, "\(field) is not kept")
                 }
                 let tags = HTMLTokens(answer).tags
-                #expect(!tags.contains { $0.name == "form" && $0.attributes["method"] == "post" && $0.attributes["action"]?.contains("/sign") == true })
-                #expect(tags.first { $0.attributes["id"] == "errors" }?.attributes["tabindex"] == "-1")
+                expectQuietly(!tags.contains { $0.name == "form" && $0.attributes["method"] == "post" && $0.attributes["action"]?.contains("/sign") == true })
+                expectQuietly(tags.first { $0.attributes["id"] == "errors" }?.attributes["tabindex"] == "-1")
                 #expect(try KioskTest.recorded(node) == 0)
             }
         }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import Testing
 
 @testable import ledgerd
 
@@ -217,4 +218,19 @@ struct HTMLTokens {
         }
         return String(out)
     }
+}
+
+/// `#expect` that reports only whether `condition` held, never the values inside it: a kiosk page
+/// may hold a test signer's details, and test output must not show them.
+func expectQuietly(_ condition: @autoclosure () throws -> Bool, _ comment: Comment? = nil,
+                   sourceLocation: SourceLocation = #_sourceLocation) rethrows {
+    let held = try condition()
+    #expect(held, comment, sourceLocation: sourceLocation)
+}
+
+/// `#require` for an optional that reports only that it was nil, never the values it came from.
+func requireQuietly<T>(_ value: @autoclosure () throws -> T?, _ comment: Comment? = nil,
+                       sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+    let found = try value()
+    return try #require(found, comment, sourceLocation: sourceLocation)
 }

@@ -90,7 +90,6 @@ struct KioskController<Context: RequestContext>: Sendable {
 
     /// The form body as fields, read within `limit` bytes.
     static func fields(_ request: Request, limit: Int) async throws -> FormFields {
-        var request = request
         let buffer = try await request.body.collect(upTo: limit)
         return FormBody.parse(Array(buffer.readableBytesView))
     }
