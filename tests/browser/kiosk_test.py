@@ -4,8 +4,10 @@
 Starts a fresh HQ ledger in a temporary folder, publishes docs/examples/free-the-press.json,
 runs `ledgerd --listen 127.0.0.1:0`, and drives headless Chromium through the kiosk with
 Selenium: reading the campaign in English and Norwegian, signing, the receipt, `ledgerctl
-verify --full`, a server-side field error, withdrawal, and keyboard-only use. Screenshots go
-to docs/screenshots/ (or $LEDGER_SCREENSHOTS).
+verify --full`, a server-side field error (the error summary takes the focus, its link leads
+to the field), withdrawal (and the link back to the form), keyboard-only use (the first Tab
+reaches the skip link), and kiosk mode (`--kiosk`: the withdrawal link is visible). Screenshots
+go to docs/screenshots/ (or $LEDGER_SCREENSHOTS).
 
 Every check prints a line as it passes; the last line is exactly "N passed, M failed"; the
 exit status is non-zero when anything failed. Only 127.0.0.1 is ever opened, and only the
@@ -99,12 +101,12 @@ def ledgerctl(*args, timeout=60):
 class Ledgerd:
     """ledgerd on 127.0.0.1 with a port chosen by the system, read from its log."""
 
-    def __init__(self, data):
+    def __init__(self, data, *extra):
         self.lines = []
         self.port = None
         self._ready = threading.Event()
         self.process = subprocess.Popen(
-            [str(BIN / "ledgerd"), "--data", str(data), "--listen", "127.0.0.1:0"],
+            [str(BIN / "ledgerd"), "--data", str(data), "--listen", "127.0.0.1:0", *extra],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         threading.Thread(target=self._drain, daemon=True).start()
@@ -268,6 +270,15 @@ class Kiosk:
         self.find(button_css).click()
         self.wait_for_new_page()
 
+    def wait_for_focus(self, element_id, timeout=3):
+        """Waits until the element with `element_id` has focus; returns what has focus then."""
+        try:
+            WebDriverWait(self.driver, timeout, poll_frequency=0.05, ignored_exceptions=(WebDriverException,)).until(
+                lambda d: d.execute_script("return document.activeElement && document.activeElement.id") == element_id)
+        except WebDriverException:
+            pass
+        return self.active()
+
     def active(self):
         return self.driver.execute_script(
             "const e = document.activeElement; const s = getComputedStyle(e);"
@@ -409,6 +420,11 @@ def check_invalid_email(state):
         expect(email.get_attribute("aria-invalid") == "true", "the e-mail field has no aria-invalid")
         expect(email.get_attribute("aria-describedby") == "email-error", "the e-mail field is not described by its error")
         expect(k.find_all("[role=alert]"), "no error summary (role=alert)")
+        expect(k.driver.current_url.endswith("#errors"), f"the answer's URL does not end in #errors: {k.driver.current_url}")
+        focused = k.wait_for_focus("errors")
+        expect(focused["id"] == "errors", f"after the server-side error {describe(focused)} has focus, not the error summary")
+        links = [a.get_attribute("href").split("#")[-1] for a in k.find_all("#errors a")]
+        expect(links == ["email"], f"the error summary links {links}, expected only the e-mail field")
         expect(k.value("name") == typed_name, f"the name field holds {k.value('name')!r}, not what was typed")
         expect(k.value("email") == typed_email, "the e-mail field does not keep what was typed")
         expect(k.value("postcode") == "0150", "the postcode field does not keep what was typed")
@@ -416,7 +432,17 @@ def check_invalid_email(state):
         expect(k.count() == before, f"the count went from {before} to {k.count()} on a refused signature")
 
     assert_email_error("a@b")
-    say("  'a@b' (browser-valid): refused by the server, error by the field, typed values kept")
+    say(f"  'a@b' (browser-valid): refused by the server, error by the field, typed values kept, "
+        f"focus on the error summary → {k.screenshot('error-en.png')}")
+
+    # Tab from the summary reaches its link; Enter on the link puts the focus in the e-mail field.
+    ActionChains(k.driver).send_keys(Keys.TAB).perform()
+    focused = k.active()
+    expect(focused["tag"] == "a" and "errors" not in focused["id"], f"Tab from the summary went to {describe(focused)}")
+    ActionChains(k.driver).send_keys(Keys.ENTER).perform()
+    focused = k.wait_for_focus("email")
+    expect(focused["id"] == "email", f"the summary's link put the focus on {describe(focused)}, not the e-mail field")
+    say("  Tab → the summary's link; Enter → the e-mail field has focus")
 
     # And a value the browser itself would stop: remove type=email so the server must catch it.
     k.driver.execute_script("document.getElementById('email').removeAttribute('type')")
@@ -440,9 +466,14 @@ def check_withdraw(state):
     if heading != "Your signature has been withdrawn":
         post = k.last_post()
         raise CheckFailed(f"after withdrawing the page says {heading!r}" + (f"\n    ({post})" if post else ""))
-    k.open(f"/c/{CAMPAIGN}?lang=en")
+    back = [a for a in k.find_all("main a") if a.get_attribute("href").endswith(f"/c/{CAMPAIGN}?lang=en")]
+    expect(back, "the withdrawn page has no link back to the campaign's form")
+    k.mark_page()
+    back[0].click()
+    k.wait_for_new_page()
+    expect(k.find_all("#sign form"), "the link from the withdrawn page does not lead to the signing form")
     expect(k.count() == "0", f"after withdrawing the count shows {k.count()!r}, not 0")
-    return "withdrawn with the receipt code; count back to 0"
+    return "withdrawn with the receipt code; the page links back to the form; count back to 0"
 
 
 def check_keyboard(state):
@@ -459,16 +490,12 @@ def check_keyboard(state):
         expect(element["outline"] not in ("none", ""),
                f"{describe(element)} has focus but no outline (outline-style {element['outline']})")
 
-    # Tab from the top of the page until the skip link has focus (header links come first).
-    focused = None
-    for _ in range(6):
-        focused = press(Keys.TAB)
-        visible_ring(focused)
-        if "skip" in focused["cls"]:
-            break
-    expect(focused and "skip" in focused["cls"], "Tab never reached the skip link")
+    # The first Tab from the top of the page reaches the skip link, before the header's links.
+    focused = press(Keys.TAB)
+    visible_ring(focused)
+    expect("skip" in focused["cls"], f"the first Tab went to {describe(focused)}, not the skip link")
     expect(focused["left"] >= 0, "the focused skip link is off screen")
-    say(f"  Tab reaches the skip link; it shows on focus; outline {focused['outlineWidth']} {focused['outline']} {focused['outlineColor']}")
+    say(f"  the first Tab reaches the skip link; it shows on focus; outline {focused['outlineWidth']} {focused['outline']} {focused['outlineColor']}")
 
     press(Keys.ENTER)
     expect(k.driver.current_url.endswith("#sign"), "Enter on the skip link did not go to #sign")
@@ -501,7 +528,33 @@ def check_keyboard(state):
     return "keyboard-only signing works with a visible focus ring"
 
 
-CHECKS = [check_campaign_pages, check_sign, check_verify, check_invalid_email, check_withdraw, check_keyboard]
+def check_kiosk_mode(state):
+    """kiosk mode (--kiosk): the front page is the campaign, the withdrawal link is visible and works."""
+    k = state.kiosk
+    state.ledgerd.stop()
+    state.ledgerd = Ledgerd(state.data, "--kiosk", CAMPAIGN)
+    port = state.ledgerd.wait_ready()
+    k.base = f"http://127.0.0.1:{port}"
+    k.open("/?lang=en")
+    expect(k.driver.current_url.startswith(f"{k.base}/c/{CAMPAIGN}"), f"the kiosk's front page is {k.driver.current_url}")
+    links = [a for a in k.find_all("a") if a.get_attribute("href").endswith("/withdraw?lang=en")]
+    expect(links, "no link to the withdrawal form in kiosk mode")
+    k.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", links[0])
+    expect(links[0].is_displayed(), "the withdrawal link is hidden in kiosk mode")
+    size = k.driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.width, r.height]", links[0])
+    expect(size[0] > 0 and size[1] > 0, f"the withdrawal link has no size ({size})")
+    k.mark_page()
+    links[0].click()
+    k.wait_for_new_page()
+    expect(k.heading() == "Withdraw your signature", f"the withdrawal link leads to {k.heading()!r}")
+    focused = None
+    ActionChains(k.driver).send_keys(Keys.TAB).perform()
+    focused = k.active()
+    expect("skip" in focused["cls"], f"on the withdrawal page the first Tab went to {describe(focused)}, not the skip link")
+    return "kiosk mode: front page is the campaign; the withdrawal link is visible and leads to its form"
+
+
+CHECKS = [check_campaign_pages, check_sign, check_verify, check_invalid_email, check_withdraw, check_keyboard, check_kiosk_mode]
 
 
 def main():

@@ -32,7 +32,7 @@ fi
 for tool in ledgerd ledgerctl; do
     if [ ! -x "$LEDGER_BIN/$tool" ]; then
         echo "$LEDGER_BIN/$tool is missing: run \`swift build\` first (or set LEDGER_BIN)" >&2
-        echo "0 passed, 7 failed"
+        echo "0 passed, 8 failed"
         exit 1
     fi
 done

@@ -38,9 +38,27 @@ extension LedgerNode {
     /// Records a signature: seals the personal data to HQ, stores only its digest, coarse public
     /// facts and a pseudonym, and returns the signer's receipt code.
     public func sign(campaign id: String, signer: SignerDetails, channel: Channel = .manual, paperList: Int64? = nil) throws -> SigningReceipt {
+        try sign(campaign: id, signer: signer, comment: nil, channel: channel, paperList: paperList)
+    }
+
+    /// Records a signature and, when given, the comment the signer left with it, in one append:
+    /// both are stored or neither. Every rule (the signer's fields, the comment's, the campaign
+    /// being open, the entries' size) is checked before anything is written.
+    ///
+    /// The comment is the next entry of the same log, so its `previous` is the signature's entry
+    /// id; its body's `signature` is absent, because an append cannot name an entry id that the
+    /// same append has yet to make.
+    ///
+    /// For example:
+    /// ```swift
+    /// let receipt = try node.sign(campaign: "free-the-press", signer: details,
+    ///                             comment: SignerComment(displayName: "Kari", text: "Free them!"), channel: .kiosk)
+    /// ```
+    public func sign(campaign id: String, signer: SignerDetails, comment: SignerComment?, channel: Channel = .manual, paperList: Int64? = nil) throws -> SigningReceipt {
         try requireWriter()
         let campaign = try openCampaign(id)
         let details = try signer.validated()
+        let note = try comment?.validated()
         let ledger = try ledgerID
         let code = ReceiptCode()
         let sealed = try Sealing.seal(try details.sealedPlaintext(), to: try sealingPublicKey(), ledger: ledger)
@@ -48,20 +66,25 @@ extension LedgerNode {
             campaign: id, campaignVersion: campaign.version, channel: channel, paperList: paperList,
             country: details.country, postcodeArea: details.postcodeArea, consentContact: details.consentContact,
             signer: details.pseudonym(key: try pseudonymKey(), campaign: id).hex, receiptHash: code.hash(ledger: ledger).hex)
-        let entry = try store.append(body, payload: sealed, signer: key)
+        var items = [try Appendable(body, payload: sealed)]
+        if let note {
+            items.append(try Appendable(CommentPosted(campaign: id, displayName: note.displayName, text: note.text, signature: nil)))
+        }
+        if let large = items.first(where: { $0.body.count > Entry.maxBodySize }) {
+            throw NodeError.invalidSigner(field: large.type == .commentPosted ? "comment" : "signature", reason: "makes an entry larger than \(Entry.maxBodySize) bytes")
+        }
+        let entries = try store.appendBatch(items, signer: key)
+        guard let entry = entries.first else { throw StoreError.notInitialised(path: store.path) }
         return SigningReceipt(entry: entry, code: code)
     }
 
-    /// Posts a public comment under a display name.
+    /// Posts a public comment under a display name (limits in bytes: ``SignerComment``).
     @discardableResult
     public func comment(campaign id: String, displayName: String, text: String, signature: Digest? = nil) throws -> Entry {
         try requireWriter()
         _ = try openCampaign(id)
-        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
-        let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...80).contains(name.count) else { throw NodeError.invalidSigner(field: "display name", reason: "must be 1 to 80 characters") }
-        guard (1...2000).contains(body.count) else { throw NodeError.invalidSigner(field: "comment", reason: "must be 1 to 2000 characters") }
-        return try store.append(CommentPosted(campaign: id, displayName: name, text: body, signature: signature?.hex), signer: key)
+        let note = try SignerComment(displayName: displayName, text: text).validated()
+        return try store.append(CommentPosted(campaign: id, displayName: note.displayName, text: note.text, signature: signature?.hex), signer: key)
     }
 
     /// Withdraws the signature a receipt code belongs to.

@@ -25,10 +25,57 @@ public struct SignerDetails: Codable, Sendable, Equatable {
         self.consentContact = consentContact
     }
 
+    /// The most bytes (UTF-8) each field may hold. Bytes, not characters: one character can be
+    /// many bytes (a letter with combining accents, an emoji sequence), and what must fit is the
+    /// sealed payload and the entry. Each limit is at least three times the form's `maxlength`
+    /// (which counts UTF-16 units, at most 3 bytes each), so a browser never reaches it.
+    public enum Limits {
+        public static let name = 600
+        public static let email = 254
+        /// The part of an e-mail address before the `@` (RFC 5321).
+        public static let emailLocalPart = 64
+        public static let phone = 32
+        public static let address = 1500
+        public static let postcode = 16
+    }
+
     /// One invalid field: its name and what is wrong, never its value.
     public struct Problem: Sendable, Equatable {
+        /// What kind of problem, for a message in the signer's language.
+        public enum Kind: Sendable, Equatable {
+            /// A required field is empty.
+            case missing
+            /// More than `maxBytes` bytes of UTF-8.
+            case tooLong(maxBytes: Int)
+            /// A character that cannot be stored: NUL or another control character.
+            case unstorable
+            /// Not in the field's form (an e-mail address, a country code, ...).
+            case invalid
+        }
+
         public var field: String
         public var reason: String
+        public var kind: Kind
+
+        public init(field: String, reason: String, kind: Kind) {
+            self.field = field
+            self.reason = reason
+            self.kind = kind
+        }
+
+        static func tooLong(_ field: String, _ maxBytes: Int) -> Problem {
+            Problem(field: field, reason: "is longer than \(maxBytes) bytes", kind: .tooLong(maxBytes: maxBytes))
+        }
+
+        static func unstorable(_ field: String) -> Problem {
+            Problem(field: field, reason: "contains a control character (such as NUL) that cannot be stored", kind: .unstorable)
+        }
+    }
+
+    /// True when `text` holds a control character (Unicode category Cc: NUL, C0, DEL, C1) other
+    /// than those in `allowed`.
+    static func hasControl(_ text: String, allowing allowed: Set<Unicode.Scalar> = []) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control && !allowed.contains($0) }
     }
 
     /// The details trimmed, with empty optional fields dropped and the country upper-cased.
@@ -47,30 +94,42 @@ public struct SignerDetails: Codable, Sendable, Equatable {
         return out
     }
 
-    /// Every invalid field of the cleaned details, in form order (the kiosk shows them all at once).
+    /// Every invalid field of the cleaned details, at most one per field, in form order (the kiosk
+    /// shows them all at once). Limits are in bytes (``Limits``); control characters are refused
+    /// in every field.
     public var problems: [Problem] {
         let out = cleaned
         var problems: [Problem] = []
-        if out.name.isEmpty {
-            problems.append(Problem(field: "name", reason: "is required"))
-        } else if out.name.count > 200 {
-            problems.append(Problem(field: "name", reason: "is longer than 200 characters"))
+        func check(_ field: String, _ value: String?, limit: Int, rule: (String) -> Problem?) {
+            guard let value else { return }
+            if SignerDetails.hasControl(value) {
+                problems.append(.unstorable(field))
+            } else if value.utf8.count > limit {
+                problems.append(.tooLong(field, limit))
+            } else if let problem = rule(value) {
+                problems.append(problem)
+            }
         }
-        if let email = out.email, !SignerDetails.isPlausibleEmail(email) {
-            problems.append(Problem(field: "email", reason: "is not a valid e-mail address (expected name@example.org)"))
+        check("name", out.name, limit: Limits.name) {
+            $0.isEmpty ? Problem(field: "name", reason: "is required", kind: .missing) : nil
         }
-        if let phone = out.phone, !phone.allSatisfy({ $0.isNumber || " +-()".contains($0) }) || phone.count > 32 {
-            problems.append(Problem(field: "phone", reason: "may hold only digits, spaces, +, -, ( and )"))
+        check("email", out.email, limit: Limits.email) {
+            SignerDetails.isPlausibleEmail($0) ? nil
+                : Problem(field: "email", reason: "is not a valid e-mail address (expected name@example.org)", kind: .invalid)
         }
-        if let postcode = out.postcode, postcode.count > 16 || !postcode.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == " " || $0 == "-") }) {
-            problems.append(Problem(field: "postcode", reason: "may hold only the letters A-Z, digits, spaces and dashes (at most 16)"))
+        check("phone", out.phone, limit: Limits.phone) {
+            $0.allSatisfy({ $0.isNumber || " +-()".contains($0) }) ? nil
+                : Problem(field: "phone", reason: "may hold only digits, spaces, +, -, ( and )", kind: .invalid)
         }
-        if let country = out.country, !(country.count == 2 && country.allSatisfy({ $0.isASCII && $0.isLetter })) {
-            problems.append(Problem(field: "country", reason: "must be a two-letter ISO 3166 code such as NO or GB"))
+        check("postcode", out.postcode, limit: Limits.postcode) {
+            $0.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == " " || $0 == "-") }) ? nil
+                : Problem(field: "postcode", reason: "may hold only the letters A-Z, digits, spaces and dashes (at most 16)", kind: .invalid)
         }
-        if let address = out.address, address.count > 500 {
-            problems.append(Problem(field: "address", reason: "is longer than 500 characters"))
+        check("country", out.country, limit: .max) {
+            $0.utf8.count == 2 && $0.allSatisfy({ $0.isASCII && $0.isLetter }) ? nil
+                : Problem(field: "country", reason: "must be a two-letter ISO 3166 code such as NO or GB", kind: .invalid)
         }
+        check("address", out.address, limit: Limits.address) { _ in nil }
         return problems
     }
 
@@ -83,7 +142,7 @@ public struct SignerDetails: Codable, Sendable, Equatable {
     /// A deliberately simple check: one `@`, a non-empty local part, a dotted domain, no spaces.
     public static func isPlausibleEmail(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64, email.count <= 254 else { return false }
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= Limits.emailLocalPart, email.utf8.count <= Limits.email else { return false }
         let domain = parts[1]
         guard !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," }) else { return false }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
@@ -120,5 +179,59 @@ public struct SignerDetails: Codable, Sendable, Equatable {
     /// The plaintext that is sealed: the canonical JSON of these details.
     public func sealedPlaintext() throws -> [UInt8] {
         try CanonicalJSON.encode(self)
+    }
+}
+
+/// A public comment a signer leaves with their signature (or that is posted alone): the display
+/// name they chose and the text. Limits are in bytes of UTF-8, so that a comment always fits
+/// an entry (docs/FORMAT.md: a body holds at most 65,536 bytes; even if every byte were escaped
+/// in the canonical JSON, name and text take at most 2 × (240 + 6000) bytes).
+public struct SignerComment: Sendable, Equatable {
+    /// Three times the form's `maxlength` of 80 (UTF-16 units, at most 3 bytes each).
+    public static let maxDisplayNameBytes = 240
+    /// Three times the form's `maxlength` of 2000.
+    public static let maxTextBytes = 6000
+
+    public var displayName: String
+    public var text: String
+
+    public init(displayName: String, text: String) {
+        self.displayName = displayName
+        self.text = text
+    }
+
+    /// Both trimmed of white space and line breaks at the ends.
+    public var cleaned: SignerComment {
+        SignerComment(displayName: displayName.trimmingCharacters(in: .whitespacesAndNewlines),
+                      text: text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// What is wrong with the cleaned comment, at most one problem per field (`display name`,
+    /// `comment`), never naming the value. The text may hold tabs and line breaks; neither may
+    /// hold another control character.
+    public var problems: [SignerDetails.Problem] {
+        let out = cleaned
+        var problems: [SignerDetails.Problem] = []
+        if out.displayName.isEmpty {
+            problems.append(.init(field: "display name", reason: "is required with a comment", kind: .missing))
+        } else if SignerDetails.hasControl(out.displayName) {
+            problems.append(.unstorable("display name"))
+        } else if out.displayName.utf8.count > Self.maxDisplayNameBytes {
+            problems.append(.tooLong("display name", Self.maxDisplayNameBytes))
+        }
+        if out.text.isEmpty {
+            problems.append(.init(field: "comment", reason: "is empty", kind: .missing))
+        } else if SignerDetails.hasControl(out.text, allowing: ["\t", "\n", "\r"]) {
+            problems.append(.unstorable("comment"))
+        } else if out.text.utf8.count > Self.maxTextBytes {
+            problems.append(.tooLong("comment", Self.maxTextBytes))
+        }
+        return problems
+    }
+
+    /// The cleaned comment, or the first problem as an error that names the field, never its value.
+    public func validated() throws -> SignerComment {
+        if let problem = problems.first { throw NodeError.invalidSigner(field: problem.field, reason: problem.reason) }
+        return cleaned
     }
 }

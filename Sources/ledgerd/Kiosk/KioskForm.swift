@@ -2,6 +2,9 @@ import Ledger
 
 /// The signing form as submitted, and its validation into field errors.
 struct SignForm: Sendable {
+    /// The form's fields in page order, with their ids (the same as their names).
+    static let fieldOrder = ["name", "email", "postcode", "country", "display_name", "comment"]
+
     var name = ""
     var email = ""
     var postcode = ""
@@ -10,61 +13,131 @@ struct SignForm: Sendable {
     var displayName = ""
     var comment = ""
     var token = ""
+    /// Fields whose bytes were not UTF-8; their values hold U+FFFD where the bytes were.
+    var malformed: Set<String> = []
 
     init() {}
 
-    init(fields: [String: String]) {
-        name = fields["name"] ?? ""
-        email = fields["email"] ?? ""
-        postcode = fields["postcode"] ?? ""
-        country = fields["country"] ?? ""
-        consent = fields["consent"] == "yes"
-        displayName = fields["display_name"] ?? ""
-        comment = fields["comment"] ?? ""
-        token = fields["form"] ?? ""
+    init(_ fields: FormFields) {
+        let values = fields.values
+        name = values["name"] ?? ""
+        email = values["email"] ?? ""
+        postcode = values["postcode"] ?? ""
+        country = values["country"] ?? ""
+        consent = values["consent"] == "yes"
+        displayName = values["display_name"] ?? ""
+        comment = values["comment"] ?? ""
+        token = values["form"] ?? ""
+        malformed = fields.malformed
     }
 
-    /// Field name → error, in form order, and the signer's details when there is none. The
-    /// field rules are the library's (`SignerDetails.problems`); the kiosk adds that an e-mail is
-    /// required and checks the optional comment.
-    func validate() -> (SignerDetails?, [(String, KioskText)]) {
+    /// What identifies this submission for the double-submit check: every field but the token.
+    var submission: [(String, String)] {
+        [("name", name), ("email", email), ("postcode", postcode), ("country", country), ("consent", consent ? "yes" : ""),
+         ("display_name", displayName), ("comment", comment), ("malformed", malformed.sorted().joined(separator: ","))]
+    }
+
+    /// The comment left with the signature, if any (a display name alone is no comment).
+    var signerComment: SignerComment? {
+        comment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : SignerComment(displayName: displayName, text: comment)
+    }
+
+    /// Field errors in form order, at most one per field, and the signer's details and comment
+    /// when there is none. The rules are the library's (`SignerDetails.problems`,
+    /// `SignerComment.problems`, limits in bytes); the kiosk adds that an e-mail is required and
+    /// that text which was not UTF-8 cannot be stored.
+    func validate() -> (SignerDetails?, SignerComment?, [(String, KioskText)]) {
         let details = SignerDetails(name: name, email: email, postcode: postcode, country: country, consentContact: consent)
-        var errors: [(String, KioskText)] = details.problems.compactMap { problem in
-            switch problem.field {
-            case "name": return ("name", .errName)
-            case "email": return ("email", .errEmail)
-            case "postcode": return ("postcode", .errPostcode)
-            case "country": return ("country", .errCountry)
-            default: return nil
-            }
+        var found: [String: KioskText] = [:]
+        for problem in details.problems {
+            found[problem.field] = Self.text(field: problem.field, kind: problem.kind)
         }
-        if details.cleaned.email == nil { errors.insert(("email", .errEmail), at: errors.firstIndex { $0.0 != "name" } ?? errors.endIndex) }
-        let trimmedComment = comment.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !trimmedComment.isEmpty {
-            let shown = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
-            if shown.isEmpty || shown.count > 80 { errors.append(("display_name", .errDisplayName)) }
-            if trimmedComment.count > 2000 { errors.append(("comment", .errComment)) }
+        if details.cleaned.email == nil { found["email"] = .errEmail }
+        let note = signerComment
+        for problem in note?.problems ?? [] {
+            let field = problem.field == "display name" ? "display_name" : problem.field
+            found[field] = Self.text(field: field, kind: problem.kind)
         }
-        return errors.isEmpty ? (details.cleaned, []) : (nil, errors)
+        for field in malformed { found[field] = .errUnstorable }
+        let errors = Self.fieldOrder.compactMap { field in found[field].map { (field, $0) } }
+        return errors.isEmpty ? (details.cleaned, note?.cleaned, []) : (nil, nil, errors)
+    }
+
+    /// The message for a problem with a field, in the kiosk's words.
+    static func text(field: String, kind: SignerDetails.Problem.Kind) -> KioskText {
+        switch (field, kind) {
+        case (_, .unstorable): return .errUnstorable
+        case ("name", .tooLong): return .errNameLong
+        case ("name", _): return .errName
+        case ("email", .tooLong): return .errTooLong
+        case ("email", _): return .errEmail
+        case ("postcode", .tooLong): return .errTooLong
+        case ("postcode", _): return .errPostcode
+        case ("country", _): return .errCountry
+        case ("display_name", .tooLong): return .errDisplayNameLong
+        case ("display_name", _): return .errDisplayName
+        case ("comment", _): return .errComment
+        default: return .errTooLong
+        }
     }
 }
 
-/// `application/x-www-form-urlencoded` bodies.
+/// The fields of an `application/x-www-form-urlencoded` body.
+struct FormFields: Sendable {
+    var values: [String: String] = [:]
+    /// Names of the fields whose bytes (after percent-decoding) were not UTF-8.
+    var malformed: Set<String> = []
+}
+
+/// `application/x-www-form-urlencoded` bodies, decoded byte by byte (WHATWG URL, "urlencoded
+/// parser"): `+` is a space, `%XX` a byte, anything else itself. A value whose bytes are not
+/// UTF-8 (`%FF`, a lone `%C3`, an encoded surrogate, raw bytes) is marked malformed and kept with
+/// U+FFFD in their place, never as literal text; a name that is not UTF-8 is dropped.
 enum FormBody {
-    static func parse(_ body: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = parts.first.map({ decode(String($0)) }) else { continue }
-            out[key] = parts.count > 1 ? decode(String(parts[1])) : ""
+    static func parse(_ body: [UInt8]) -> FormFields {
+        var fields = FormFields()
+        for pair in body.split(separator: UInt8(ascii: "&")) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let rawName = parts.first, let name = String(validating: decode(rawName), as: UTF8.self) else { continue }
+            let bytes = parts.count > 1 ? decode(parts[1]) : []
+            if let value = String(validating: bytes, as: UTF8.self) {
+                fields.values[name] = value
+                fields.malformed.remove(name)
+            } else {
+                fields.values[name] = String(decoding: bytes, as: UTF8.self)
+                fields.malformed.insert(name)
+            }
+        }
+        return fields
+    }
+
+    static func decode(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                out.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
+                      let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) {
+                out.append(high << 4 | low)
+                index += 3
+                continue
+            } else {
+                out.append(byte)
+            }
+            index += 1
         }
         return out
     }
 
-    static func decode(_ text: String) -> String {
-        let plus = text.replacingOccurrences(of: "+", with: " ")
-        return plus.removingPercentEncoding ?? plus
+    private static func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 }
-
-import Foundation

@@ -26,23 +26,38 @@ enum KioskLanguage: String, CaseIterable, Sendable {
     var other: KioskLanguage { self == .nb ? .en : .nb }
     var nativeName: String { self == .nb ? "Norsk" : "English" }
 
-    func text(_ key: KioskText) -> String {
+    /// "1 second", "20 seconds"; "1 sekund", "20 sekunder".
+    func seconds(_ count: Int) -> String {
         switch self {
-        case .en: return key.english
-        case .nb: return key.norwegian
+        case .en: return count == 1 ? "1 second" : "\(count) seconds"
+        case .nb: return count == 1 ? "1 sekund" : "\(count) sekunder"
+        }
+    }
+
+    func text(_ key: KioskText) -> String {
+        let text = self == .en ? key.english : key.norwegian
+        switch key {
+        case .tooManySignatures(let wait), .tooManyWithdrawals(let wait):
+            return text.replacingOccurrences(of: "{wait}", with: seconds(wait))
+        default:
+            return text
         }
     }
 }
 
-/// Every interface string of the kiosk.
-enum KioskText {
+/// Every interface string of the kiosk. A text with `{wait}` takes ``KioskLanguage/seconds(_:)``.
+enum KioskText: Sendable, Equatable {
     case siteTitle, openCampaigns, noCampaigns, readMore, published, updated, signatures, goalOf, demands, letterTo
     case signHeading, name, email, postcode, country, consent, commentOptional, displayName, comment, signButton
     case requiredHint, closed, closedText, recentComments, noComments
     case thanksHeading, thanksText, receiptLabel, receiptExplain, nextSigner, backToCampaign
     case withdrawHeading, withdrawText, receiptCode, withdrawButton, withdrawnHeading, withdrawnText
-    case errorsHeading, tooMany, expiredForm, unknownCampaign, notFound, privacyNote, skipToForm, languageSwitch
-    case errName, errEmail, errPostcode, errCountry, errDisplayName, errComment, errReceipt, errUnknownReceipt, errAlreadyWithdrawn
+    case errorsHeading, expiredForm, crossSite, formAlreadySent, stillRecording, recordFailed, closedWhileTyping, typedNotStored
+    case withdrawFormAlreadySent, stillWithdrawing, withdrawFailed
+    case tooManySignatures(wait: Int), tooManyWithdrawals(wait: Int)
+    case unknownCampaign, notFound, privacyNote, skipToForm, skipToWithdraw, skipToContent, languageSwitch
+    case errName, errNameLong, errEmail, errPostcode, errCountry, errTooLong, errUnstorable, errDisplayName, errDisplayNameLong, errComment
+    case errReceipt, errReceiptNotHere, errReceiptNotAtHQ, errAlreadyWithdrawn
 
     var english: String {
         switch self {
@@ -72,9 +87,9 @@ enum KioskText {
         case .recentComments: return "What signers say"
         case .noComments: return "No comments yet."
         case .thanksHeading: return "Thank you for signing!"
-        case .thanksText: return "Your signature for {title} has been recorded."
+        case .thanksText: return "Your signature is recorded for the campaign {title}."
         case .receiptLabel: return "Your receipt code"
-        case .receiptExplain: return "Keep this code. It proves your signature was counted, and you can use it to withdraw your signature at any time."
+        case .receiptExplain: return "Keep this code: you need it to withdraw your signature later."
         case .nextSigner: return "This page returns to an empty form for the next person in a few seconds."
         case .backToCampaign: return "Back to the campaign"
         case .withdrawHeading: return "Withdraw your signature"
@@ -84,21 +99,38 @@ enum KioskText {
         case .withdrawnHeading: return "Your signature has been withdrawn"
         case .withdrawnText: return "It no longer counts. You can sign again at any time."
         case .errorsHeading: return "Please correct the marked fields."
-        case .tooMany: return "Too many signatures from this device just now. Please wait a minute and try again."
-        case .expiredForm: return "This form has expired. Please fill it in again."
+        case .expiredForm: return "This form had expired, so nothing was recorded. Please check what you typed and send it again."
+        case .crossSite: return "This form was sent from another site and was refused. Nothing was recorded."
+        case .formAlreadySent: return "This form was already sent, so nothing was recorded from it now. Please check what you typed and press Sign again."
+        case .stillRecording: return "Your signature is still being recorded. Please do not sign again: wait a moment and reload this page."
+        case .recordFailed: return "Something went wrong and nothing was recorded. Please press Sign again."
+        case .closedWhileTyping: return "This campaign closed before your signature was sent. Nothing was recorded."
+        case .typedNotStored: return "What you typed is shown below. It was not stored."
+        case .withdrawFormAlreadySent: return "This form was already sent, so nothing was done with it now. Please check the code and press Withdraw again."
+        case .stillWithdrawing: return "Your withdrawal is still being recorded. Please wait a moment and reload this page."
+        case .withdrawFailed: return "Something went wrong and the signature was not withdrawn. Please try again."
+        case .tooManySignatures: return "Too many signatures from this device just now. Nothing was recorded. Please wait {wait} and press Sign again."
+        case .tooManyWithdrawals: return "Too many withdrawal attempts from this device just now. Please wait {wait} and try again."
         case .unknownCampaign: return "There is no such campaign."
         case .notFound: return "Page not found."
         case .privacyNote: return "Your name, e-mail and postcode are encrypted so that only the organisation's headquarters can read them. This device cannot."
         case .skipToForm: return "Skip to the signing form"
+        case .skipToWithdraw: return "Skip to the form"
+        case .skipToContent: return "Skip to the content"
         case .languageSwitch: return "Language"
         case .errName: return "Please enter your name."
+        case .errNameLong: return "Your name is too long for this form (at most 200 characters)."
         case .errEmail: return "Please enter a valid e-mail address, like name@example.org."
         case .errPostcode: return "A postcode has only letters, digits, spaces and dashes."
         case .errCountry: return "Please use a two-letter country code, like NO."
-        case .errDisplayName: return "Please enter the name to show with your comment (at most 80 characters)."
-        case .errComment: return "A comment can be at most 2000 characters."
+        case .errTooLong: return "This is too long for this form. Please shorten it."
+        case .errUnstorable: return "This field contains characters that cannot be stored (such as invisible control characters). Please type it again."
+        case .errDisplayName: return "Please enter the name to show with your comment."
+        case .errDisplayNameLong: return "The name shown with your comment is too long (at most 80 characters)."
+        case .errComment: return "Your comment is too long: please shorten it (at most 2000 characters)."
         case .errReceipt: return "A receipt code has 16 letters and digits, like 7K2M‑Q9XD‑3HPA‑W4TZ."
-        case .errUnknownReceipt: return "No signature has this receipt code. Please check it."
+        case .errReceiptNotHere: return "This laptop has not received that signature yet. It may have been recorded on another laptop: withdraw it there, or at HQ, or try again after this laptop has synced. If you are not sure of the code, please check it."
+        case .errReceiptNotAtHQ: return "HQ has not received that signature yet. It may still be on the laptop where it was recorded: withdraw it there, or try again after that laptop has synced. If you are not sure of the code, please check it."
         case .errAlreadyWithdrawn: return "This signature was already withdrawn."
         }
     }
@@ -131,9 +163,9 @@ enum KioskText {
         case .recentComments: return "Dette sier de som har skrevet under"
         case .noComments: return "Ingen kommentarer ennå."
         case .thanksHeading: return "Takk for at du skrev under!"
-        case .thanksText: return "Underskriften din for {title} er registrert."
+        case .thanksText: return "Underskriften din er registrert for aksjonen {title}."
         case .receiptLabel: return "Kvitteringskoden din"
-        case .receiptExplain: return "Ta vare på koden. Den viser at underskriften din ble talt, og med den kan du trekke underskriften tilbake når som helst."
+        case .receiptExplain: return "Ta vare på koden: du trenger den for å trekke underskriften tilbake senere."
         case .nextSigner: return "Om noen sekunder viser siden et tomt skjema for neste person."
         case .backToCampaign: return "Tilbake til aksjonen"
         case .withdrawHeading: return "Trekk tilbake underskriften din"
@@ -143,21 +175,38 @@ enum KioskText {
         case .withdrawnHeading: return "Underskriften din er trukket tilbake"
         case .withdrawnText: return "Den telles ikke lenger. Du kan skrive under igjen når som helst."
         case .errorsHeading: return "Rett opp feltene som er merket."
-        case .tooMany: return "For mange underskrifter fra denne enheten akkurat nå. Vent et minutt og prøv igjen."
-        case .expiredForm: return "Skjemaet er utløpt. Fyll det ut på nytt."
+        case .expiredForm: return "Skjemaet var utløpt, så ingenting ble registrert. Sjekk det du skrev, og send det på nytt."
+        case .crossSite: return "Skjemaet ble sendt fra et annet nettsted og ble avvist. Ingenting ble registrert."
+        case .formAlreadySent: return "Skjemaet er allerede sendt, så ingenting ble registrert fra det nå. Sjekk det du skrev, og trykk Skriv under igjen."
+        case .stillRecording: return "Underskriften din blir fortsatt registrert. Ikke skriv under på nytt: vent litt og last inn siden på nytt."
+        case .recordFailed: return "Noe gikk galt, og ingenting ble registrert. Trykk Skriv under igjen."
+        case .closedWhileTyping: return "Denne aksjonen ble avsluttet før underskriften din ble sendt. Ingenting ble registrert."
+        case .typedNotStored: return "Det du skrev, vises nedenfor. Det ble ikke lagret."
+        case .withdrawFormAlreadySent: return "Skjemaet er allerede sendt, så ingenting ble gjort med det nå. Sjekk koden, og trykk Trekk tilbake igjen."
+        case .stillWithdrawing: return "Tilbaketrekkingen blir fortsatt registrert. Vent litt og last inn siden på nytt."
+        case .withdrawFailed: return "Noe gikk galt, og underskriften ble ikke trukket tilbake. Prøv igjen."
+        case .tooManySignatures: return "For mange underskrifter fra denne enheten akkurat nå. Ingenting ble registrert. Vent {wait} og trykk Skriv under igjen."
+        case .tooManyWithdrawals: return "For mange forsøk på å trekke tilbake fra denne enheten akkurat nå. Vent {wait} og prøv igjen."
         case .unknownCampaign: return "Aksjonen finnes ikke."
         case .notFound: return "Fant ikke siden."
         case .privacyNote: return "Navn, e-post og postnummer krypteres slik at bare organisasjonens hovedkontor kan lese dem. Denne enheten kan ikke."
         case .skipToForm: return "Gå til skjemaet"
+        case .skipToWithdraw: return "Gå til skjemaet"
+        case .skipToContent: return "Gå til innholdet"
         case .languageSwitch: return "Språk"
         case .errName: return "Skriv inn navnet ditt."
+        case .errNameLong: return "Navnet er for langt for skjemaet (høyst 200 tegn)."
         case .errEmail: return "Skriv inn en gyldig e-postadresse, som navn@eksempel.no."
         case .errPostcode: return "Et postnummer har bare bokstaver, sifre, mellomrom og bindestrek."
         case .errCountry: return "Bruk en landkode med to bokstaver, som NO."
-        case .errDisplayName: return "Skriv inn navnet som skal vises med kommentaren (høyst 80 tegn)."
-        case .errComment: return "En kommentar kan ha høyst 2000 tegn."
+        case .errTooLong: return "Dette er for langt for skjemaet. Gjør det kortere."
+        case .errUnstorable: return "Feltet inneholder tegn som ikke kan lagres (for eksempel usynlige kontrolltegn). Skriv det inn på nytt."
+        case .errDisplayName: return "Skriv inn navnet som skal vises med kommentaren."
+        case .errDisplayNameLong: return "Navnet som vises med kommentaren er for langt (høyst 80 tegn)."
+        case .errComment: return "Kommentaren er for lang: gjør den kortere (høyst 2000 tegn)."
         case .errReceipt: return "En kvitteringskode har 16 bokstaver og sifre, som 7K2M‑Q9XD‑3HPA‑W4TZ."
-        case .errUnknownReceipt: return "Ingen underskrift har denne kvitteringskoden. Sjekk koden."
+        case .errReceiptNotHere: return "Denne PC-en har ikke fått den underskriften ennå. Den kan være registrert på en annen PC: trekk den tilbake der eller hos hovedkontoret, eller prøv igjen når denne PC-en har synkronisert. Er du usikker på koden, sjekk den."
+        case .errReceiptNotAtHQ: return "Hovedkontoret har ikke fått den underskriften ennå. Den kan fortsatt ligge på PC-en der den ble registrert: trekk den tilbake der, eller prøv igjen når den PC-en har synkronisert. Er du usikker på koden, sjekk den."
         case .errAlreadyWithdrawn: return "Denne underskriften er allerede trukket tilbake."
         }
     }

@@ -51,12 +51,16 @@ enum KioskPages {
         return HTML.page(title: t(.siteTitle), language: language, switchPath: "/", body: body)
     }
 
-    static func campaign(_ view: CampaignView, language: KioskLanguage, form: SignForm, errors: [(String, KioskText)], token: String, kiosk: Bool) -> String {
+    /// The campaign page. An open campaign shows the signing form (with `form` typed, `errors`
+    /// by their fields and a `notice` for the whole form in the error summary); a closed one says
+    /// so, and when it closed while someone typed (`notice` ``KioskText/closedWhileTyping``) shows
+    /// what they typed, read-only.
+    static func campaign(_ view: CampaignView, language: KioskLanguage, form: SignForm = SignForm(), errors: [(String, KioskText)] = [],
+                         notice: KioskText? = nil, token: String, kiosk: Bool) -> String {
         let t = language.text
         let id = view.summary.campaign
         guard let (text, lang) = view.text(for: language) else { return notFound(language: language) }
-        var body = "<a class=\"skip\" href=\"#sign\">\(t(.skipToForm))</a>"
-        body += "<article lang=\"\(HTML.escape(lang))\"><h1>\(HTML.escape(text.title))</h1>"
+        var body = "<article lang=\"\(HTML.escape(lang))\"><h1>\(HTML.escape(text.title))</h1>"
         body += "<p class=\"meta\">\(t(.published)) \(date(view.summary.publishedAt))"
         if view.summary.updatedAt != view.summary.publishedAt { body += " · \(t(.updated)) \(date(view.summary.updatedAt))" }
         body += "</p>"
@@ -75,7 +79,9 @@ enum KioskPages {
         }
         body += "</article>"
         if view.summary.isOpen {
-            body += signForm(id: id, language: language, form: form, errors: errors, token: token)
+            body += signForm(id: id, language: language, form: form, errors: errors, notice: notice, token: token)
+        } else if notice == .closedWhileTyping {
+            body += typedAfterClose(language: language, form: form)
         } else {
             body += "<section id=\"sign\"><h2>\(t(.closed))</h2><p>\(t(.closedText))</p></section>"
         }
@@ -88,41 +94,8 @@ enum KioskPages {
             }.joined() + "</ul>"
         }
         body += "</section>"
-        if !kiosk { body += "<p class=\"note\"><a href=\"/withdraw?lang=\(language.rawValue)\">\(t(.withdrawHeading))</a></p>" }
-        return HTML.page(title: text.title, language: language, switchPath: "/c/\(id)", body: body)
-    }
-
-    private static func signForm(id: String, language: KioskLanguage, form: SignForm, errors: [(String, KioskText)], token: String) -> String {
-        let t = language.text
-        func error(_ field: String) -> KioskText? { errors.first { $0.0 == field }?.1 }
-        func input(_ field: String, _ label: KioskText, type: String, value: String, required: Bool, autocomplete: String = "off", extra: String = "") -> String {
-            let problem = error(field)
-            let describedBy = problem == nil ? "" : " aria-describedby=\"\(field)-error\" aria-invalid=\"true\""
-            return """
-                <div class="field\(problem == nil ? "" : " invalid")"><label for="\(field)">\(t(label))\(required ? " *" : "")</label>
-                <input id="\(field)" name="\(field)" type="\(type)" value="\(HTML.escape(value))" autocomplete="\(autocomplete)"\(required ? " required" : "")\(describedBy)\(extra)>
-                \(problem.map { "<p class=\"error\" id=\"\(field)-error\">\(t($0))</p>" } ?? "")</div>
-                """
-        }
-        var html = "<section id=\"sign\"><h2>\(t(.signHeading))</h2>"
-        if !errors.isEmpty { html += "<div class=\"alert\" role=\"alert\"><p>\(t(.errorsHeading))</p></div>" }
-        html += "<form method=\"post\" action=\"/c/\(HTML.escape(id))/sign?lang=\(language.rawValue)\" autocomplete=\"off\">"
-        html += "<input type=\"hidden\" name=\"form\" value=\"\(HTML.escape(token))\">"
-        html += "<p class=\"note\">\(t(.requiredHint))</p>"
-        html += input("name", .name, type: "text", value: form.name, required: true, extra: " maxlength=\"200\"")
-        html += input("email", .email, type: "email", value: form.email, required: true, extra: " inputmode=\"email\" maxlength=\"254\"")
-        html += input("postcode", .postcode, type: "text", value: form.postcode, required: false, extra: " maxlength=\"16\"")
-        html += input("country", .country, type: "text", value: form.country, required: false, extra: " maxlength=\"2\" size=\"2\"")
-        html += "<div class=\"field check\"><input id=\"consent\" name=\"consent\" type=\"checkbox\" value=\"yes\"\(form.consent ? " checked" : "")><label for=\"consent\">\(t(.consent))</label></div>"
-        html += "<fieldset><legend>\(t(.commentOptional))</legend>"
-        html += input("display_name", .displayName, type: "text", value: form.displayName, required: false, extra: " maxlength=\"80\"")
-        let commentError = error("comment")
-        html += "<div class=\"field\(commentError == nil ? "" : " invalid")\"><label for=\"comment\">\(t(.comment))</label><textarea id=\"comment\" name=\"comment\" maxlength=\"2000\" autocomplete=\"off\"\(commentError == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"comment-error\"")>\(HTML.escape(form.comment))</textarea>"
-        html += commentError.map { "<p class=\"error\" id=\"comment-error\">\(t($0))</p>" } ?? ""
-        html += "</div></fieldset>"
-        html += "<p class=\"note\">\(t(.privacyNote))</p>"
-        html += "<button type=\"submit\">\(t(.signButton))</button></form></section>"
-        return html
+        body += "<p class=\"note\"><a href=\"/withdraw?lang=\(language.rawValue)\">\(t(.withdrawHeading))</a></p>"
+        return HTML.page(title: text.title, language: language, switchPath: "/c/\(id)", skip: ("sign", .skipToForm), body: body)
     }
 
     static func thanks(campaign id: String, title: String, receipt: String, language: KioskLanguage, returnAfter: Int?) -> String {
@@ -139,29 +112,6 @@ enum KioskPages {
             """
         return HTML.page(title: t(.thanksHeading), language: language, switchPath: back,
                          refresh: returnAfter.map { ($0, back) }, body: body)
-    }
-
-    static func withdraw(language: KioskLanguage, code: String, error: KioskText?, token: String) -> String {
-        let t = language.text
-        let body = """
-            <h1>\(t(.withdrawHeading))</h1>
-            \(error == nil ? "" : "<div class=\"alert\" role=\"alert\"><p>\(t(.errorsHeading))</p></div>")
-            <p>\(t(.withdrawText))</p>
-            <form method="post" action="/withdraw?lang=\(language.rawValue)" autocomplete="off">
-            <input type="hidden" name="form" value="\(HTML.escape(token))">
-            <div class="field\(error == nil ? "" : " invalid")"><label for="receipt">\(t(.receiptCode)) *</label>
-            <input id="receipt" name="receipt" type="text" value="\(HTML.escape(code))" required autocomplete="off" autocapitalize="characters" spellcheck="false"\(error == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"receipt-error\"")>
-            \(error.map { "<p class=\"error\" id=\"receipt-error\">\(t($0))</p>" } ?? "")</div>
-            <button type="submit">\(t(.withdrawButton))</button>
-            </form>
-            """
-        return HTML.page(title: t(.withdrawHeading), language: language, switchPath: "/withdraw", body: body)
-    }
-
-    static func withdrawn(language: KioskLanguage) -> String {
-        let t = language.text
-        return HTML.page(title: t(.withdrawnHeading), language: language, switchPath: "/withdraw",
-                         body: "<h1>\(t(.withdrawnHeading))</h1><p>\(t(.withdrawnText))</p><p><a href=\"/?lang=\(language.rawValue)\">\(t(.openCampaigns))</a></p>")
     }
 
     static func message(_ key: KioskText, language: KioskLanguage, back: String = "/") -> String {

@@ -36,7 +36,11 @@ enum KioskStyle {
         input:focus-visible,textarea:focus-visible{border-color:#1d4ed8}
         .error{color:#b91c1c;font-weight:600;margin:.25rem 0 0}
         .invalid input,.invalid textarea{border-color:#b91c1c}
-        .alert{border:2px solid #b91c1c;border-radius:.5rem;padding:.75rem 1rem;color:#7f1d1d;background:#fef2f2}
+        .alert{border:2px solid #b91c1c;border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem;color:#7f1d1d;background:#fef2f2}
+        .alert p{margin:.25rem 0}
+        .alert ul{margin:.25rem 0;padding-left:1.25rem}
+        .alert a{color:#7f1d1d;font-weight:600}
+        input[readonly],textarea[readonly]{background:#f3f4f6;border-style:dashed}
         .receipt{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:2rem;letter-spacing:.08em;padding:1rem;background:#ecfdf5;border:2px solid #047857;border-radius:.5rem;text-align:center;word-break:break-all}
         .comments{list-style:none;padding:0}
         .comments li{border-top:1px solid #e5e7eb;padding:.75rem 0}
