@@ -19,6 +19,8 @@ struct Ledgerctl: ParsableCommand {
             WithdrawCommand.self, ImportPaperCommand.self, StatsCommand.self, DeliverCommand.self, LogCommand.self,
             VerifyCommand.self, RebuildCommand.self, ExportCommand.self, ImportCommand.self, SyncCommand.self, PeersCommand.self,
             ForkCommand.self,
+            BackupCommand.self,
+            RestoreCommand.self,
         ]
     )
 }

@@ -34,6 +34,8 @@ extension LedgerStore {
         try locked {
             try connection.writeTransaction {
                 guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
+                // A node restored from a backup catches up its own log from a peer before it writes.
+                if try meta("setting." + LedgerNode.catchUpSetting) != nil { throw StoreError.catchingUp }
                 let projector = try makeProjector()
                 let author = signer.publicKey
                 // A forked device writes nothing more under this key (docs/FORMAT.md section 8, "Forks",

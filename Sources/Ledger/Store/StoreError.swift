@@ -10,6 +10,8 @@ public enum StoreError: Error, CustomStringConvertible {
     case wrongLedger(expected: Digest, found: Digest)
     /// This author's log has a fork; it is not extended until HQ resolves it.
     case forkedLog(author: PublicKey, sequence: UInt64)
+    /// A node restored from a backup has not yet caught up its own log from a peer.
+    case catchingUp
     /// An entry failed verification on its way in; nothing of its batch was stored.
     case rejected(EntryFault)
     /// A payload whose digest matches no entry.
@@ -29,6 +31,8 @@ public enum StoreError: Error, CustomStringConvertible {
             return "the store \(path) holds no ledger yet; run 'ledgerctl init'"
         case .wrongLedger(let expected, let found):
             return "entries belong to ledger \(found.short), but this node is in ledger \(expected.short); use the data folder of that ledger"
+        case .catchingUp:
+            return "this node was restored from a backup and records nothing until it has caught up its own log from a peer (so that it does not fork it): run 'ledgerctl sync' or start ledgerd when a peer is reachable"
         case .forkedLog(let author, let sequence):
             return "this node's log (key \(author.short)) has a fork at sequence \(sequence): a copy of this data folder wrote entries too. It records nothing more under this key; what it recorded still counts once HQ adopts the fork. Run 'ledgerctl device rekey' when HQ is reachable (docs/OPERATIONS.md, \"Forks\")"
         case .rejected(let fault):

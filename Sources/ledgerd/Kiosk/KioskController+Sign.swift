@@ -63,6 +63,14 @@ extension KioskController {
         } catch NodeError.campaignClosed {
             tokens.release(form.token)
             return again(.conflict, notice: .closedWhileTyping)
+        } catch StoreError.forkedLog {
+            // This laptop's data folder was copied and both copies wrote: it records nothing more
+            // under its key (docs/FORMAT.md section 8, "Forks"); what was typed stays on screen.
+            tokens.release(form.token)
+            return again(.serviceUnavailable, notice: .laptopForked)
+        } catch StoreError.catchingUp {
+            tokens.release(form.token)
+            return again(.serviceUnavailable, notice: .laptopCatchingUp)
         } catch {
             // The signature and its comment are one append: nothing was stored.
             tokens.release(form.token)

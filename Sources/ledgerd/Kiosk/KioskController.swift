@@ -67,7 +67,13 @@ struct KioskController<Context: RequestContext>: Sendable {
         guard let view = try await Blocking.run({ try view(id) }) else {
             return Self.html(KioskPages.message(.unknownCampaign, language: language), status: .notFound)
         }
-        return Self.html(KioskPages.campaign(view, language: language, token: tokens.issue(), kiosk: kioskCampaign != nil))
+        // Say at once when this laptop cannot record signatures, before anyone types.
+        let notice: KioskText? = try await Blocking.run { [node] in
+            if try node.ownFork() != nil && node.key.publicKey != node.store.hqKey { return .laptopForked }
+            if try node.store.setting("catch-up") != nil { return .laptopCatchingUp }
+            return nil
+        }
+        return Self.html(KioskPages.campaign(view, language: language, notice: notice, token: tokens.issue(), kiosk: kioskCampaign != nil))
     }
 
     @Sendable func withdrawForm(_ request: Request, context: Context) async throws -> Response {

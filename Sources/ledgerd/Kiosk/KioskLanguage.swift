@@ -53,6 +53,7 @@ enum KioskText: Sendable, Equatable {
     case thanksHeading, thanksText, receiptLabel, receiptExplain, nextSigner, backToCampaign
     case withdrawHeading, withdrawText, receiptCode, withdrawButton, withdrawnHeading, withdrawnText
     case errorsHeading, expiredForm, crossSite, formAlreadySent, stillRecording, recordFailed, closedWhileTyping, typedNotStored
+    case laptopForked, laptopCatchingUp
     case withdrawFormAlreadySent, stillWithdrawing, withdrawFailed
     case tooManySignatures(wait: Int), tooManyWithdrawals(wait: Int)
     case unknownCampaign, notFound, privacyNote, skipToForm, skipToWithdraw, skipToContent, languageSwitch
@@ -104,6 +105,8 @@ enum KioskText: Sendable, Equatable {
         case .formAlreadySent: return "This form was already sent, so nothing was recorded from it now. Please check what you typed and press Sign again."
         case .stillRecording: return "Your signature is still being recorded. Please do not sign again: wait a moment and reload this page."
         case .recordFailed: return "Something went wrong and nothing was recorded. Please press Sign again."
+        case .laptopForked: return "This laptop cannot record signatures now, and nothing was recorded. A copy of its data was used on another machine too. Signatures already recorded here are kept and will count. Volunteer: please run 'ledgerctl device rekey' when HQ can be reached, or use a paper list meanwhile."
+        case .laptopCatchingUp: return "This laptop was restored from a backup and must sync with HQ before it records signatures. Nothing was recorded. Volunteer: connect to HQ and run 'ledgerctl sync', or use a paper list meanwhile."
         case .closedWhileTyping: return "This campaign closed before your signature was sent. Nothing was recorded."
         case .typedNotStored: return "What you typed is shown below. It was not stored."
         case .withdrawFormAlreadySent: return "This form was already sent, so nothing was done with it now. Please check the code and press Withdraw again."
@@ -180,6 +183,8 @@ enum KioskText: Sendable, Equatable {
         case .formAlreadySent: return "Skjemaet er allerede sendt, så ingenting ble registrert fra det nå. Sjekk det du skrev, og trykk Skriv under igjen."
         case .stillRecording: return "Underskriften din blir fortsatt registrert. Ikke skriv under på nytt: vent litt og last inn siden på nytt."
         case .recordFailed: return "Noe gikk galt, og ingenting ble registrert. Trykk Skriv under igjen."
+        case .laptopForked: return "Denne maskinen kan ikke registrere underskrifter nå, og ingenting ble registrert. En kopi av dataene er også brukt på en annen maskin. Underskrifter som allerede er registrert her, beholdes og blir talt. Frivillig: kjør 'ledgerctl device rekey' når hovedkontoret kan nås, eller bruk en papirliste så lenge."
+        case .laptopCatchingUp: return "Denne maskinen er gjenopprettet fra en sikkerhetskopi og må synkronisere med hovedkontoret før den registrerer underskrifter. Ingenting ble registrert. Frivillig: koble til hovedkontoret og kjør 'ledgerctl sync', eller bruk en papirliste så lenge."
         case .closedWhileTyping: return "Denne aksjonen ble avsluttet før underskriften din ble sendt. Ingenting ble registrert."
         case .typedNotStored: return "Det du skrev, vises nedenfor. Det ble ikke lagret."
         case .withdrawFormAlreadySent: return "Skjemaet er allerede sendt, så ingenting ble gjort med det nå. Sjekk koden, og trykk Trekk tilbake igjen."

@@ -64,10 +64,10 @@ extension Entry {
 
 /// An entry by `key`, built by hand (the first of its log), with the body and type of `model`.
 func handMadeEntry(by key: SigningKey, like model: Entry, ledger: Digest, signedBy signer: SigningKey? = nil,
-                   sequence: UInt64 = 1, previous: Digest = .zero) throws -> Entry {
+                   sequence: UInt64 = 1, previous: Digest = .zero, wallOffset: UInt64 = 0) throws -> Entry {
     let draft = EntryDraft(
         ledger: ledger, author: key.publicKey, sequence: sequence, previous: previous,
-        timestamp: HLCTimestamp(wall: SystemClock().nowMillis(), counter: 0), type: model.type, body: model.body,
+        timestamp: HLCTimestamp(wall: SystemClock().nowMillis() + wallOffset, counter: 0), type: model.type, body: model.body,
         payloadDigest: model.payloadDigest)
     guard let signer, signer.publicKey != key.publicKey else { return try Entry.sign(draft, with: key) }
     let signed = try draft.signedBytes()
