@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libsqlite3-dev sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-browser screenshots bench deps build release clean
+.PHONY: run test test-browser soak screenshots bench deps build release clean
 
 ## Install missing system packages (Debian/Ubuntu), and Python's cryptography for the
 ## independent verifier in tools/.
@@ -35,6 +35,12 @@ test: deps
 	$(SWIFT) test --skip-build
 	python3 -m pytest -q tools/test_verify_bundle.py
 	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
+
+## The partition test with 100 seeded schedules instead of make test's 20 (HQ and four laptops
+## on loopback ports, partitions and heals, signatures meanwhile); about 5 minutes.
+soak: deps
+	$(SWIFT) build --build-tests
+	LEDGER_SOAK_SCHEDULES=100 $(SWIFT) test --skip-build --filter PartitionEndToEndTests
 
 ## Only the real-browser kiosk test (needs a debug build); screenshots go to .build/screenshots.
 test-browser:
