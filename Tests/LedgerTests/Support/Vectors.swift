@@ -69,10 +69,17 @@ enum VectorBuilder {
         let comment = try log.next(CommentPosted(campaign: "free-the-press", displayName: "Kari", text: "Free them now! \"Ytringsfrihet\" \u{2014} æøå\n", signature: signature.id.hex))
         let withdrawal = try log.next(SignatureWithdrawn(signature: signature.id.hex, receipt: try #require(ReceiptCode(parsing: Fixed.receipt)).symbols, reason: nil))
         let closed = try log.next(CampaignClosed(campaign: "free-the-press", reason: "Delivered"))
-        return [genesis, campaign, signature, comment, withdrawal, closed]
+        let field = try Fixed.field().publicKey
+        let enrolled = try log.next(DeviceEnrolled(device: field.hex, name: "Stall laptop 1", role: .field))
+        let adopted = try log.next(ForkAdopted(device: field.hex, heads: forkHeads.map(\.hex), reason: "the laptop's disk was cloned"))
+        return [genesis, campaign, signature, comment, withdrawal, closed, enrolled, adopted]
     }
 
-    static let validNames = ["genesis", "campaign-published", "signature-recorded", "comment-posted", "signature-withdrawn", "campaign-closed"]
+    static let validNames = ["genesis", "campaign-published", "signature-recorded", "comment-posted", "signature-withdrawn", "campaign-closed",
+                             "device-enrolled", "fork-adopted"]
+
+    /// Two branch tips the fork-adopted vector names, in ascending order.
+    static let forkHeads = [Digest.sha256(Array("branch a".utf8)), Digest.sha256(Array("branch b".utf8))].sorted { $0.hex < $1.hex }
 
     static func file() throws -> EntryVectorFile {
         let hq = try Fixed.hq()
@@ -158,6 +165,26 @@ enum VectorBuilder {
             $0.body = Array("{\"campaign\":\"free-the-press\"}".utf8)
         }
         try rule("unknown-type", fault: .unknownType) { $0.type = "petition.hacked" }
+        let field = try Fixed.field()
+        func adoption(_ heads: [String]) throws -> (inout EntryDraft) -> Void {
+            let body = try CanonicalJSON.encode(ForkAdopted(device: field.publicKey.hex, heads: heads, reason: nil))
+            return { draft in
+                draft.type = EventType.forkAdopted.rawValue
+                draft.payloadDigest = nil
+                draft.body = body
+            }
+        }
+        try rule("fork-adopted-heads-unsorted", fault: .invalidBody, try adoption(forkHeads.reversed().map(\.hex)))
+        try rule("fork-adopted-heads-repeated", fault: .invalidBody, try adoption([forkHeads[0].hex, forkHeads[0].hex]))
+        try rule("fork-adopted-no-heads", fault: .invalidBody, try adoption([]))
+        try rule("fork-adopted-upper-case-head", fault: .invalidBody, try adoption([forkHeads[0].hex.uppercased()]))
+        // Numbers a signed-64-bit store cannot hold: sequence or wall time of 2^63 (FORMAT.md section 2).
+        for (name, offset) in [("sequence-beyond-range", 65), ("wall-beyond-range", 105)] {
+            var signed = try draft { _ in }.dropLast(64).map { $0 }
+            for index in 0..<8 { signed[offset + index] = index == 0 ? 0x80 : 0 }
+            out.append(.init(name: name, after: "campaign-published", bytes: Hex.encode(signed + (try hq.sign(Entry.signingContext + signed))),
+                             fault: EntryFault.Kind.malformed.rawValue))
+        }
         try rule("second-genesis", fault: .badGenesis) {
             $0.type = EventType.ledgerCreated.rawValue
             $0.payloadDigest = nil
@@ -169,7 +196,6 @@ enum VectorBuilder {
             timestamp: HLCTimestamp(wall: Fixed.baseWall, counter: 0), type: EventType.ledgerCreated.rawValue, body: entries[0].body)
         out.append(.init(name: "genesis-with-ledger-field", after: nil, bytes: Hex.encode(try Entry.sign(badGenesis, with: hq).bytes), fault: EntryFault.Kind.badGenesis.rawValue))
         // An entry by a key that is neither HQ nor enrolled.
-        let field = try Fixed.field()
         badGenesis = EntryDraft(
             ledger: ledger, author: field.publicKey, sequence: 1, previous: .zero,
             timestamp: HLCTimestamp(wall: Fixed.baseWall + 5, counter: 0), type: EventType.commentPosted.rawValue,
