@@ -232,4 +232,29 @@ struct ForkTests {
         #expect(stats.counted == 1)
         #expect(try setup.hq.store.signatureCounts(campaign: "c1")["unauthorised"] == 1)
     }
+
+    @Test("HQ imports a laptop's export and a copy of its disk, then exports: an observer made from that shows the same logs, forks, counts and digest")
+    func observerFromExport() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        for email in ["a", "b"] { _ = try setup.sign(on: 0, email: "\(email)@example.org") }
+        let disk = try clone(setup, laptop: 0)
+        for email in ["c", "d", "e"] { _ = try setup.sign(on: 0, email: "\(email)@example.org") }
+        for email in ["f", "c"] { _ = try sign(setup, on: disk, as: 0, email: "\(email)@example.org") }
+        // HQ imports the laptop's export, then the copy of its disk.
+        for store in [setup.laptops[0], disk] {
+            let bundle = try store.exportBundle()
+            _ = try setup.hq.store.ingest(bundle.entries + bundle.forks, payloads: bundle.payloads)
+        }
+        try setup.hq.adoptFork(device: setup.keys[0].publicKey, reason: nil)
+        try setup.hq.exportBundle(to: setup.dir.file("hq.bundle"))
+        let (observer, _) = try LedgerNode.createObserver(at: setup.dir.file("observer"), bundle: try LedgerNode.readBundle(at: setup.dir.file("hq.bundle")))
+        #expect(try observer.store.heads() == (try setup.hq.store.heads()))
+        #expect(try observer.store.forkEntries().map(\.id) == (try setup.hq.store.forkEntries().map(\.id)))
+        #expect(try observer.store.forkedLogs() == (try setup.hq.store.forkedLogs()))
+        #expect(try observer.store.readModelDigest() == (try setup.hq.store.readModelDigest()))
+        #expect(try observer.store.signatureCounts(campaign: "c1") == ["counted": 6, "duplicate": 1])
+        let audit = try Auditor(store: observer.store).run(mode: .full)
+        #expect(audit.intact && audit.faults.filter { $0.kind == .fork }.count == 2)
+    }
 }

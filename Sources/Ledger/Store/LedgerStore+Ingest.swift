@@ -60,8 +60,9 @@ extension LedgerStore {
         let (ledger, hq, genesis) = try identity(for: incoming)
         var policy = ledgerID == nil ? TrustPolicy(hq: hq) : try Projector.loadPolicy(connection, hq: hq)
         var fresh: [Entry] = []
-        var seen: Set<Digest> = []
-        for entry in incoming where seen.insert(entry.id).inserted {
+        var position: [Digest: Int] = [:]
+        for entry in incoming where position[entry.id] == nil {
+            position[entry.id] = position.count
             if try holds(entry.id) { report.known += 1 } else { fresh.append(entry) }
         }
         let byAuthor = Dictionary(grouping: fresh, by: \.author)
@@ -71,8 +72,10 @@ extension LedgerStore {
         var signatureChecks: [Entry] = []
         var accepted: [Digest: EntryVerifier.LinkPoint] = [:]
         for author in authors {
-            // Ascending sequence, so every entry comes after the one it links to.
-            let entries = byAuthor[author, default: []].sorted { ($0.sequence, $0.id) < ($1.sequence, $1.id) }
+            // Ascending sequence, so every entry comes after the one it links to; at one sequence,
+            // in the order given (a bundle lists the exporter's log before its branch entries, so
+            // the importer keeps the same log).
+            let entries = byAuthor[author, default: []].sorted { ($0.sequence, position[$0.id] ?? 0) < ($1.sequence, position[$1.id] ?? 0) }
             if policy.role(of: author) == nil, let first = entries.first {
                 throw StoreError.rejected(EntryFault(.unknownAuthor, entry: first, detail: "author is neither HQ nor an enrolled device"))
             }
