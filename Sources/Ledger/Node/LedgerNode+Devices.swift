@@ -55,3 +55,16 @@ extension LedgerStore {
         }
     }
 }
+
+extension LedgerStore {
+    /// HQ's `device.enrolled` entry that admitted `device` (the one the `devices` read model
+    /// keeps), when this store holds it.
+    public func enrolment(of device: PublicKey) throws -> Entry? {
+        try locked {
+            let statement = try connection.statement("SELECT e.bytes FROM devices d JOIN entries e ON e.id = d.enrolled_by WHERE d.device = ?")
+            statement.bind(1, device.bytes)
+            defer { statement.reset() }
+            return try statement.step() ? try Entry(bytes: statement.blob(0)) : nil
+        }
+    }
+}

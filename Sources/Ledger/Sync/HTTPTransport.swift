@@ -27,13 +27,17 @@ final class HTTPTransport: @unchecked Sendable {
     let ledger: Digest
     let session: URLSession
     let wallClock: any WallClock
+    /// HQ's `device.enrolled` entry for `key`, sent with every request, so a peer that has not
+    /// seen that enrolment yet still knows who is asking (docs/PROTOCOL.md, "Authentication").
+    let enrolment: Entry?
     private(set) var bytesSent = 0
     private(set) var bytesReceived = 0
 
-    init(base: URL, key: SigningKey, ledger: Digest, timeout: TimeInterval = 60, wallClock: any WallClock = SystemClock()) {
+    init(base: URL, key: SigningKey, ledger: Digest, timeout: TimeInterval = 60, wallClock: any WallClock = SystemClock(), enrolment: Entry? = nil) {
         self.base = base
         self.key = key
         self.ledger = ledger
+        self.enrolment = enrolment
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.urlCache = nil
@@ -68,6 +72,7 @@ final class HTTPTransport: @unchecked Sendable {
         for (name, value) in try RequestAuth.headers(key: key, ledger: ledger, method: method, path: signedPath, body: body, now: wallClock.nowMillis()) {
             request.setValue(value, forHTTPHeaderField: name)
         }
+        if let enrolment { request.setValue(Data(enrolment.bytes).base64EncodedString(), forHTTPHeaderField: RequestAuth.Header.enrolment) }
         let (data, response) = try perform(request)
         bytesSent += body.count
         bytesReceived += data.count

@@ -15,6 +15,8 @@ public enum RequestAuth {
         public static let time = "Ledger-Time"
         public static let nonce = "Ledger-Nonce"
         public static let signature = "Ledger-Signature"
+        /// Optional: base64 of HQ's `device.enrolled` entry for the sender's key.
+        public static let enrolment = "Ledger-Enrolment"
     }
 
     /// The signed message.
@@ -124,12 +126,26 @@ public final class RequestVerifier: @unchecked Sendable {
         guard claimed == ledger else { throw AuthError.otherLedger(ledger.hex) }
         let skew = time > now ? time - now : now - time
         guard skew <= SyncLimits.maxRequestSkew else { throw AuthError.stale }
-        guard let role = policy.role(of: node) else { throw AuthError.unknownNode(node.hex) }
+        guard let role = policy.role(of: node) ?? Self.shownEnrolment(header(RequestAuth.Header.enrolment), of: node, ledger: ledger, hq: policy.hq) else {
+            throw AuthError.unknownNode(node.hex)
+        }
         if policy.revokedAfter[node] != nil { throw AuthError.revoked(node.hex) }
         let message = RequestAuth.message(ledger: ledger, node: node, time: time, nonce: nonce, method: method, path: path, body: body)
         guard node.isValidSignature(signature, for: message) else { throw AuthError.badSignature }
         try remember(node: node, nonce: nonce, now: now)
         return Sender(node: node, role: role)
+    }
+
+    /// The role HQ gave `node` in the `device.enrolled` entry the request shows (base64 in the
+    /// `Ledger-Enrolment` header), when that entry is HQ's, of this ledger, well-formed, validly
+    /// signed and names `node`: so two laptops of one ledger sync whatever order they joined in.
+    static func shownEnrolment(_ header: String?, of node: PublicKey, ledger: Digest, hq: PublicKey) -> Role? {
+        guard let header, header.count <= 4 * Entry.maxBodySize, let raw = Data(base64Encoded: header),
+              let entry = try? Entry(bytes: Array(raw)), entry.author == hq, entry.ledger == ledger,
+              entry.type == EventType.deviceEnrolled.rawValue,
+              EntryVerifier.checkContent(entry, ledger: ledger, hq: hq) == nil, entry.hasValidSignature,
+              let body = try? entry.decodeBody(DeviceEnrolled.self), body.device == node.hex else { return nil }
+        return body.role
     }
 
     private func remember(node: PublicKey, nonce: [UInt8], now: UInt64) throws {

@@ -43,7 +43,8 @@ public final class SyncClient: @unchecked Sendable {
     public init(node: LedgerNode, peer: URL, timeout: TimeInterval = 60, wallClock: any WallClock = SystemClock()) throws {
         self.node = node
         self.peer = peer
-        transport = HTTPTransport(base: peer, key: node.key, ledger: try node.ledgerID, timeout: timeout, wallClock: wallClock)
+        transport = HTTPTransport(base: peer, key: node.key, ledger: try node.ledgerID, timeout: timeout, wallClock: wallClock,
+                                  enrolment: try node.store.enrolment(of: node.key.publicKey))
     }
 
     /// Runs one full sync.
