@@ -17,6 +17,23 @@ extension Projector {
             return !before.isEmpty
         }
 
+        if author == policy.hq {
+            // HQ's root: nothing is held, so only the figures are needed, counted in SQL (its
+            // log may be long, and it goes on growing after a fork).
+            let figures = try connection.statement("""
+                SELECT (SELECT COUNT(*) FROM entries WHERE author = ?1 AND sequence >= ?2) + (SELECT COUNT(*) FROM forks WHERE author = ?1),
+                       1 + (SELECT COUNT(*) FROM forks f WHERE f.author = ?1 AND NOT EXISTS (SELECT 1 FROM forks g WHERE g.previous = f.id))
+                """)
+            figures.bind(1, author.bytes)
+            figures.bind(2, forkPoint)
+            _ = try figures.step()
+            let (entries, tips) = (figures.int64(0), figures.int64(1))
+            figures.reset()
+            try writeForkedLog(author, forkPoint: forkPoint, entries: entries, branches: tips, held: 0)
+            if !before.isEmpty { try run("DELETE FROM held_entries WHERE author = ?", author.bytes) }
+            return !before.isEmpty
+        }
+
         // The region: branch entries (with their links) and log entries from the fork point up.
         var branches: [Digest: (sequence: Int64, previous: Digest)] = [:]
         let branchRows = try connection.statement("SELECT id, sequence, previous FROM forks WHERE author = ?")
@@ -28,14 +45,12 @@ extension Projector {
         }
         branchRows.reset()
         var logSequence: [Digest: Int64] = [:]
-        var logHead: Int64 = forkPoint - 1
         let logRows = try connection.statement("SELECT id, sequence FROM entries WHERE author = ? AND sequence >= ?")
         logRows.bind(1, author.bytes)
         logRows.bind(2, forkPoint)
         while try logRows.step() {
             if let id = Digest(logRows.blob(0)) {
                 logSequence[id] = logRows.int64(1)
-                logHead = max(logHead, logRows.int64(1))
             }
         }
         logRows.reset()
@@ -44,7 +59,7 @@ extension Projector {
         // ancestors of an entry are the log entries below it, so a prefix of the region's log part.
         var adoptedLogUpTo = forkPoint - 1
         var adoptedBranches: Set<Digest> = []
-        if author != policy.hq {
+        do {
             let heads = try connection.statement("SELECT DISTINCT head FROM fork_adoptions WHERE device = ? AND authorised = 1")
             heads.bind(1, author.bytes)
             var cursors: [Digest] = []
@@ -62,25 +77,11 @@ extension Projector {
                 }
             }
         }
-        var held: [Digest] = []
-        if author != policy.hq {
-            held = logSequence.filter { $0.value > adoptedLogUpTo }.map(\.key)
-                + branches.keys.filter { !adoptedBranches.contains($0) }
-        }
+        let held = logSequence.filter { $0.value > adoptedLogUpTo }.map(\.key)
+            + branches.keys.filter { !adoptedBranches.contains($0) }
         let linkedTo = Set(branches.values.map(\.previous))
         let tips = 1 + branches.keys.filter { !linkedTo.contains($0) }.count
-
-        let row = try connection.statement("""
-            INSERT INTO forked_logs (author, fork_sequence, entries, branches, held) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (author) DO UPDATE SET fork_sequence = excluded.fork_sequence, entries = excluded.entries,
-                branches = excluded.branches, held = excluded.held
-            """)
-        row.bind(1, author.bytes)
-        row.bind(2, forkPoint)
-        row.bind(3, Int64(branches.count + logSequence.count))
-        row.bind(4, Int64(tips))
-        row.bind(5, Int64(held.count))
-        try row.run()
+        try writeForkedLog(author, forkPoint: forkPoint, entries: Int64(branches.count + logSequence.count), branches: Int64(tips), held: Int64(held.count))
         guard Set(held) != before else { return false }
         try run("DELETE FROM held_entries WHERE author = ?", author.bytes)
         let insert = try connection.statement("INSERT INTO held_entries (id, author) VALUES (?, ?)")
@@ -90,6 +91,20 @@ extension Projector {
             try insert.run()
         }
         return true
+    }
+
+    private func writeForkedLog(_ author: PublicKey, forkPoint: Int64, entries: Int64, branches: Int64, held: Int64) throws {
+        let row = try connection.statement("""
+            INSERT INTO forked_logs (author, fork_sequence, entries, branches, held) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (author) DO UPDATE SET fork_sequence = excluded.fork_sequence, entries = excluded.entries,
+                branches = excluded.branches, held = excluded.held
+            """)
+        row.bind(1, author.bytes)
+        row.bind(2, forkPoint)
+        row.bind(3, entries)
+        row.bind(4, branches)
+        row.bind(5, held)
+        try row.run()
     }
 
     private func heldEntries(of author: PublicKey) throws -> Set<Digest> {

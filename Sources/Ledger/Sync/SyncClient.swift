@@ -87,6 +87,8 @@ public final class SyncClient: @unchecked Sendable {
 
     /// Most entries walked back along one branch in one sync (a forked log is bounded far below this).
     static let maxWalk = 200_000
+    /// Most bytes of entries held in memory while walking back along one branch.
+    static let maxWalkBytes = 256 << 20
 
     private func pull(_ remote: [String: LogHead], hq: PublicKey, report: inout SyncReport, progress: (SyncProgress) -> Void) throws {
         let local = Dictionary(try node.store.heads().map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first })
@@ -131,8 +133,12 @@ public final class SyncClient: @unchecked Sendable {
     /// holds, then stores them oldest first (as log entries or as a branch).
     private func pullBranch(author: PublicKey, tip: Digest, report: inout SyncReport) throws {
         var run: [Entry] = []
+        var bytes = 0
         var cursor = tip
         walk: while run.count < Self.maxWalk {
+            guard bytes < Self.maxWalkBytes else {
+                throw PeerError.protocolError(peer: peer.absoluteString, reason: "a branch of \(author.short) runs past \(Self.maxWalkBytes >> 20) MiB without reaching an entry this node holds")
+            }
             let answer = try transport.post("/v1/entries/chain", ChainRequest(author: author.hex, head: cursor.hex, limit: batchSize), as: EntryBatch.self)
             let page = try decode(answer.entries)
             guard !page.isEmpty else { break }
@@ -142,6 +148,7 @@ public final class SyncClient: @unchecked Sendable {
                 }
                 if try node.store.contains(entry: entry.id) { break walk }
                 run.append(entry)
+                bytes += entry.bytes.count
                 if entry.sequence == 1 { break walk }
                 cursor = entry.previous
             }
