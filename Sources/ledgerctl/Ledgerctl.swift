@@ -21,6 +21,7 @@ struct Ledgerctl: ParsableCommand {
             ForkCommand.self,
             BackupCommand.self,
             RestoreCommand.self,
+            EraseCommand.self,
         ]
     )
 }

@@ -81,6 +81,10 @@ public enum EntryVerifier {
             if Digest(hex: signature.campaignVersion) == nil { return "campaignVersion is not an entry id" }
         case let withdrawal as SignatureWithdrawn:
             if Digest(hex: withdrawal.signature) == nil { return "signature is not an entry id" }
+            if withdrawal.erase == false { return "erase is true or absent, never false" }
+        case let erasure as PayloadErased:
+            if Digest(hex: erasure.signature)?.hex != erasure.signature { return "signature is not a lower-case hex entry id" }
+            if Digest(hex: erasure.payload)?.hex != erasure.payload { return "payload is not a lower-case hex digest" }
         case let adoption as ForkAdopted:
             if PublicKey(hex: adoption.device) == nil { return "device is not 32 bytes of hex" }
             guard (1...ForkAdopted.maxHeads).contains(adoption.heads.count) else { return "heads must hold 1 to \(ForkAdopted.maxHeads) entry ids" }

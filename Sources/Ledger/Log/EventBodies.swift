@@ -142,11 +142,15 @@ public struct SignatureWithdrawn: Codable, Sendable, Equatable {
     /// Absent when HQ withdraws on a verified request.
     public var receipt: String?
     public var reason: String?
+    /// `true` when the signer (or HQ on a verified request) also asks HQ to erase the personal
+    /// data: HQ then writes `payload.erased`. Absent otherwise (never `false`).
+    public var erase: Bool?
 
-    public init(signature: String, receipt: String?, reason: String?) {
+    public init(signature: String, receipt: String?, reason: String?, erase: Bool? = nil) {
         self.signature = signature
         self.receipt = receipt
         self.reason = reason
+        self.erase = erase
     }
 }
 
@@ -225,6 +229,24 @@ public struct ForkAdopted: Codable, Sendable, Equatable {
     public init(device: String, heads: [String], reason: String?) {
         self.device = device
         self.heads = heads
+        self.reason = reason
+    }
+}
+
+/// Body of `payload.erased`: HQ's root key deletes the personal data of a signature everywhere;
+/// the entry, its digest and the chain stay verifiable (docs/FORMAT.md, docs/PRIVACY.md).
+public struct PayloadErased: Codable, Sendable, Equatable {
+    /// Entry id (hex) of the `signature.recorded` whose payload is erased.
+    public var signature: String
+    /// That entry's payload digest (hex): nodes delete the payload by it, even before the
+    /// signature entry reaches them.
+    public var payload: String
+    /// Why: `signer request`, `retention`, or HQ's words.
+    public var reason: String?
+
+    public init(signature: String, payload: String, reason: String?) {
+        self.signature = signature
+        self.payload = payload
         self.reason = reason
     }
 }

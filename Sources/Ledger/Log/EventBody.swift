@@ -14,6 +14,7 @@ extension SignatureRecorded: EventBody { public static let eventType = EventType
 extension CommentPosted: EventBody { public static let eventType = EventType.commentPosted }
 extension SignatureWithdrawn: EventBody { public static let eventType = EventType.signatureWithdrawn }
 extension ForkAdopted: EventBody { public static let eventType = EventType.forkAdopted }
+extension PayloadErased: EventBody { public static let eventType = EventType.payloadErased }
 
 extension EventType {
     /// The body type of entries of this type.
@@ -30,6 +31,7 @@ extension EventType {
         case .commentPosted: return CommentPosted.self
         case .signatureWithdrawn: return SignatureWithdrawn.self
         case .forkAdopted: return ForkAdopted.self
+        case .payloadErased: return PayloadErased.self
         }
     }
 }

@@ -11,10 +11,11 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case deviceEnrolled = "device.enrolled"
     case deviceRevoked = "device.revoked"
     case forkAdopted = "fork.adopted"
+    case payloadErased = "payload.erased"
 
     /// Types only HQ's root key (the genesis author) may write: the trust entries.
     public var isRootOnly: Bool {
-        self == .ledgerCreated || self == .deviceEnrolled || self == .deviceRevoked || self == .forkAdopted
+        self == .ledgerCreated || self == .deviceEnrolled || self == .deviceRevoked || self == .forkAdopted || self == .payloadErased
     }
 
     /// True for types whose entries carry a detached payload digest.

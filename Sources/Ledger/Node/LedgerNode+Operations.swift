@@ -45,9 +45,8 @@ extension LedgerNode {
     /// both are stored or neither. Every rule (the signer's fields, the comment's, the campaign
     /// being open, the entries' size) is checked before anything is written.
     ///
-    /// The comment is the next entry of the same log, so its `previous` is the signature's entry
-    /// id; its body's `signature` is absent, because an append cannot name an entry id that the
-    /// same append has yet to make.
+    /// The comment is the next entry of the same log and names the signature (its `signature`
+    /// field), so withdrawing the signature also hides the comment (docs/READMODELS.md).
     ///
     /// For example:
     /// ```swift
@@ -68,7 +67,7 @@ extension LedgerNode {
             signer: details.pseudonym(key: try pseudonymKey(), campaign: id).hex, receiptHash: code.hash(ledger: ledger).hex)
         var items = [try Appendable(body, payload: sealed)]
         if let note {
-            items.append(try Appendable(CommentPosted(campaign: id, displayName: note.displayName, text: note.text, signature: nil)))
+            items.append(try Appendable.comment(following: CommentPosted(campaign: id, displayName: note.displayName, text: note.text, signature: nil)))
         }
         if let large = items.first(where: { $0.body.count > Entry.maxBodySize }) {
             throw NodeError.invalidSigner(field: large.type == .commentPosted ? "comment" : "signature", reason: "makes an entry larger than \(Entry.maxBodySize) bytes")
@@ -87,14 +86,24 @@ extension LedgerNode {
         return try store.append(CommentPosted(campaign: id, displayName: note.displayName, text: note.text, signature: signature?.hex), signer: key)
     }
 
-    /// Withdraws the signature a receipt code belongs to.
+    /// Withdraws the signature a receipt code belongs to. With `erase`, the signer also asks HQ
+    /// to erase their personal data: HQ writes `payload.erased` when the withdrawal reaches it (at
+    /// once when this node is HQ).
     @discardableResult
-    public func withdraw(receipt: ReceiptCode) throws -> Entry {
+    public func withdraw(receipt: ReceiptCode, erase: Bool = false) throws -> Entry {
         try requireWriter()
         let matches = try store.signatures(receiptHash: receipt.hash(ledger: try ledgerID).bytes)
         guard let signature = matches.first else { throw NodeError.unknownReceipt }
-        guard signature.state != "withdrawn" else { throw NodeError.alreadyWithdrawn(signature: signature.id.short) }
-        return try store.append(SignatureWithdrawn(signature: signature.id.hex, receipt: receipt.symbols, reason: nil), signer: key)
+        guard signature.state != "withdrawn" else {
+            guard erase else { throw NodeError.alreadyWithdrawn(signature: signature.id.short) }
+            // Withdrawn before: the signer now asks for erasure too.
+            let entry = try store.append(SignatureWithdrawn(signature: signature.id.hex, receipt: receipt.symbols, reason: nil, erase: true), signer: key)
+            _ = try eraseDue()
+            return entry
+        }
+        let entry = try store.append(SignatureWithdrawn(signature: signature.id.hex, receipt: receipt.symbols, reason: nil, erase: erase ? true : nil), signer: key)
+        if erase { _ = try eraseDue() }
+        return entry
     }
 }
 

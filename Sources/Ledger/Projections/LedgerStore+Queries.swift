@@ -71,8 +71,9 @@ extension LedgerStore {
     public func comments(campaign: String, includeHidden: Bool = false, limit: Int = 1000) throws -> [CommentSummary] {
         try locked {
             let statement = try connection.statement("""
-                SELECT id, campaign, display_name, text, hlc_wall, hidden, hidden_reason FROM comments
-                WHERE campaign = ? AND authorised = 1 AND (hidden = 0 OR ?)
+                SELECT id, campaign, display_name, text, hlc_wall, MAX(hidden, withdrawn),
+                       CASE WHEN hidden = 0 AND withdrawn = 1 THEN 'the signer withdrew their signature' ELSE hidden_reason END FROM comments
+                WHERE campaign = ? AND authorised = 1 AND ((hidden = 0 AND withdrawn = 0) OR ?)
                 ORDER BY hlc_wall DESC, hlc_counter DESC, author, sequence LIMIT ?
                 """)
             statement.bind(1, campaign)

@@ -215,8 +215,15 @@ extension Projector {
         UPDATE signatures SET state = ranked.state FROM ranked WHERE signatures.id = ranked.id AND signatures.state <> ranked.state
         """
 
+    /// A signature's `erased` flag: an authorised `payload.erased` names it and its payload digest.
+    static let refreshErasedSQL = """
+        UPDATE signatures SET erased = EXISTS (SELECT 1 FROM erasures e
+            WHERE e.signature = signatures.id AND e.payload = signatures.payload AND e.authorised = 1)
+        """
+
     static let refreshAllCommentsSQL = """
         UPDATE comments SET
+            withdrawn = EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = comments.signature AND w.valid = 1),
             hidden = EXISTS (SELECT 1 FROM comment_hides h WHERE h.comment = comments.id AND h.authorised = 1),
             hidden_reason = (SELECT h.reason FROM comment_hides h WHERE h.comment = comments.id AND h.authorised = 1
                              ORDER BY h.hlc_wall, h.hlc_counter, h.author, h.sequence LIMIT 1)

@@ -17,6 +17,9 @@ final class Projector {
     var dirtyCampaigns: Set<String> = []
     var dirtySignatures: Set<Digest> = []
     var dirtyComments: Set<Digest> = []
+    /// Payloads deleted by `payload.erased` entries applied so far (the store checkpoints its WAL
+    /// after such a transaction, so no copy stays behind).
+    private(set) var erasedPayloads = 0
     /// Authors whose forked region (docs/FORMAT.md section 8, "Forks") must be recomputed.
     var dirtyForks: Set<PublicKey> = []
     /// Authors whose log has forked, as stored when the projector was made.
@@ -168,14 +171,15 @@ final class Projector {
             let body = try typed(SignatureWithdrawn.self)
             let target = Digest(hex: body.signature) ?? .zero
             let statement = try connection.statement("""
-                INSERT OR IGNORE INTO withdrawals (id, signature, author, sequence, hlc_wall, hlc_counter, receipt, authorised, valid)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
+                INSERT OR IGNORE INTO withdrawals (id, signature, author, sequence, hlc_wall, hlc_counter, receipt, authorised, valid, erase)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
                 """)
             statement.bind(1, entry.id.bytes)
             statement.bind(2, target.bytes)
             bindPosition(statement, entry, from: 3)
             statement.bind(7, body.receipt)
             statement.bind(8, authorised(entry))
+            statement.bind(9, Int64(body.erase == true ? 1 : 0))
             try statement.run()
             dirtySignatures.insert(target)
         case .commentPosted:
@@ -194,6 +198,28 @@ final class Projector {
             statement.bind(10, authorised(entry))
             try statement.run()
             dirtyComments.insert(entry.id)
+        case .payloadErased:
+            let body = try typed(PayloadErased.self)
+            guard let target = Digest(hex: body.signature), let digest = Digest(hex: body.payload) else { return }
+            let statement = try connection.statement("""
+                INSERT OR IGNORE INTO erasures (id, signature, payload, author, sequence, hlc_wall, hlc_counter, authorised, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            statement.bind(1, entry.id.bytes)
+            statement.bind(2, target.bytes)
+            statement.bind(3, digest.bytes)
+            bindPosition(statement, entry, from: 4)
+            statement.bind(8, authorised(entry))
+            statement.bind(9, body.reason)
+            try statement.run()
+            if authorised(entry) == 1 {
+                // The payload goes, on every node this entry reaches; `secure_delete` zeroes it.
+                let delete = try connection.statement("DELETE FROM payloads WHERE digest = ?")
+                delete.bind(1, digest.bytes)
+                try delete.run()
+                erasedPayloads += connection.changes
+            }
+            dirtySignatures.insert(target)
         case .forkAdopted:
             let body = try typed(ForkAdopted.self)
             guard let device = PublicKey(hex: body.device) else { return }
@@ -258,8 +284,16 @@ final class Projector {
             try refreshAuthorisation()
             policyChanged = false
         }
+        let erased = try connection.statement(Self.refreshErasedSQL + " WHERE id = ?")
+        let comments = try connection.statement("SELECT id FROM comments WHERE signature = ?")
         for signature in dirtySignatures {
             for group in try refreshWithdrawals(of: signature) { dirtyGroups.insert(group) }
+            erased.bind(1, signature.bytes)
+            try erased.run()
+            // A withdrawn signer's comment leaves the public list with the signature.
+            comments.bind(1, signature.bytes)
+            while try comments.step() { if let id = Digest(comments.blob(0)) { dirtyComments.insert(id) } }
+            comments.reset()
         }
         for campaign in dirtyCampaigns.sorted() {
             try refreshCampaign(campaign)
@@ -298,6 +332,7 @@ final class Projector {
         campaigns.reset()
         for campaign in names { try refreshCampaign(campaign) }
         try connection.execute(Self.refreshAllSignaturesSQL)
+        try connection.execute(Self.refreshErasedSQL)
         try connection.execute(Self.refreshAllCommentsSQL)
         dirtyGroups.removeAll()
         dirtyCampaigns.removeAll()

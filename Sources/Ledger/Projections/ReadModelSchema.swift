@@ -13,6 +13,7 @@ enum ReadModelSchema {
         ("comment_hides", "id"),
         ("fork_adoptions", "id, head"),
         ("forked_logs", "author"),
+        ("erasures", "id"),
     ]
 
     static let drop = """
@@ -33,6 +34,7 @@ enum ReadModelSchema {
         DROP TABLE IF EXISTS fork_adoptions;
         DROP TABLE IF EXISTS forked_logs;
         DROP TABLE IF EXISTS held_entries;
+        DROP TABLE IF EXISTS erasures;
         """
 
     /// The tables and views, then the indexes (a rebuild creates the indexes after filling the
@@ -47,8 +49,11 @@ enum ReadModelSchema {
         CREATE INDEX signatures_by_paper ON signatures (campaign, paper_list, paper_row) WHERE paper_list IS NOT NULL;
         CREATE INDEX withdrawals_by_signature ON withdrawals (signature);
         CREATE INDEX comments_by_campaign ON comments (campaign, hlc_wall);
+        CREATE INDEX comments_by_signature ON comments (signature) WHERE signature IS NOT NULL;
         CREATE INDEX comment_hides_by_comment ON comment_hides (comment);
         CREATE INDEX fork_adoptions_by_device ON fork_adoptions (device);
+        CREATE INDEX erasures_by_signature ON erasures (signature);
+        CREATE INDEX erasures_by_payload ON erasures (payload);
         """
 
     static let createTables = """
@@ -116,7 +121,8 @@ enum ReadModelSchema {
             receipt_hash  BLOB NOT NULL,
             payload       BLOB NOT NULL,
             authorised    INTEGER NOT NULL,
-            state         TEXT NOT NULL
+            state         TEXT NOT NULL,
+            erased        INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE withdrawals (
             id          BLOB PRIMARY KEY,
@@ -127,7 +133,8 @@ enum ReadModelSchema {
             hlc_counter INTEGER NOT NULL,
             receipt     TEXT,
             authorised  INTEGER NOT NULL,
-            valid       INTEGER NOT NULL
+            valid       INTEGER NOT NULL,
+            erase       INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE comments (
             id            BLOB PRIMARY KEY,
@@ -141,7 +148,8 @@ enum ReadModelSchema {
             signature     BLOB,
             authorised    INTEGER NOT NULL,
             hidden        INTEGER NOT NULL,
-            hidden_reason TEXT
+            hidden_reason TEXT,
+            withdrawn     INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE comment_hides (
             id          BLOB PRIMARY KEY,
@@ -169,6 +177,17 @@ enum ReadModelSchema {
             entries       INTEGER NOT NULL,
             branches      INTEGER NOT NULL,
             held          INTEGER NOT NULL
+        );
+        CREATE TABLE erasures (
+            id          BLOB PRIMARY KEY,
+            signature   BLOB NOT NULL,
+            payload     BLOB NOT NULL,
+            author      BLOB NOT NULL,
+            sequence    INTEGER NOT NULL,
+            hlc_wall    INTEGER NOT NULL,
+            hlc_counter INTEGER NOT NULL,
+            authorised  INTEGER NOT NULL,
+            reason      TEXT
         );
         CREATE TABLE held_entries (
             id     BLOB PRIMARY KEY,

@@ -1,14 +1,32 @@
 /// One entry to append to the node's own log: a typed body and, for signatures, the sealed payload.
 public struct Appendable: Sendable {
     public var type: EventType
+    /// The body; for ``comment(following:)``, a stand-in of the same length until the store
+    /// knows the entry it follows.
     public var body: [UInt8]
     public var payload: [UInt8]?
+    /// Makes the body from the entry appended just before this one in the same batch.
+    var bodyAfter: (@Sendable (Entry) throws -> [UInt8])?
 
     /// Encodes a typed body canonically.
     public init<Body: EventBody>(_ body: Body, payload: [UInt8]? = nil) throws {
         self.type = Body.eventType
         self.body = try CanonicalJSON.encode(body)
         self.payload = payload
+    }
+
+    /// A comment that names the signature appended just before it in the same batch (its
+    /// `signature` field), so that withdrawing the signature also hides the comment.
+    public static func comment(following comment: CommentPosted) throws -> Appendable {
+        var standIn = comment
+        standIn.signature = Digest.zero.hex
+        var item = try Appendable(standIn)
+        item.bodyAfter = { previous in
+            var named = comment
+            named.signature = previous.id.hex
+            return try CanonicalJSON.encode(named)
+        }
+        return item
     }
 }
 
@@ -32,7 +50,15 @@ extension LedgerStore {
     /// its signature, which was made here by the key whose public half is the author.
     public func appendBatch(_ items: [Appendable], signer: SigningKey) throws -> [Entry] {
         try locked {
-            try connection.writeTransaction {
+            let written = try appendLocked(items, signer: signer)
+            if written.contains(where: { $0.type == EventType.payloadErased.rawValue }) { try checkpointAfterErasure() }
+            return written
+        }
+    }
+
+    private func appendLocked(_ items: [Appendable], signer: SigningKey) throws -> [Entry] {
+        do {
+            return try connection.writeTransaction {
                 guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
                 // A node restored from a backup catches up its own log from a peer before it writes.
                 if try meta("setting." + LedgerNode.catchUpSetting) != nil { throw StoreError.catchingUp }
@@ -47,10 +73,12 @@ extension LedgerStore {
                 written.reserveCapacity(items.count)
                 for item in items {
                     let digest = item.payload.map { Digest.sha256($0) }
+                    var body = item.body
+                    if let bodyAfter = item.bodyAfter, let previous = written.last { body = try bodyAfter(previous) }
                     let draft = EntryDraft(
                         ledger: ledgerID, author: author, sequence: (head?.sequence ?? 0) + 1,
                         previous: head?.id ?? .zero, timestamp: clock.tick(), type: item.type.rawValue,
-                        body: item.body, payloadDigest: digest)
+                        body: body, payloadDigest: digest)
                     let entry = try Entry.sign(draft, with: signer)
                     var decoded: (any EventBody)?
                     if let fault = EntryVerifier.checkLink(entry, after: head)

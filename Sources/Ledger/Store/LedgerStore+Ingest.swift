@@ -15,6 +15,10 @@ public struct IngestReport: Sendable, Equatable, Codable {
     public var known = 0
     /// Payloads stored now.
     public var payloadsAdded = 0
+    /// Payloads refused because HQ erased them (`payload.erased`).
+    public var payloadsRefused = 0
+    /// Payloads deleted by the `payload.erased` entries stored now.
+    public var payloadsErased = 0
     /// Branch entries of forked logs stored now (docs/FORMAT.md section 8, "Forks"), one fault each.
     public var forks: [EntryFault] = []
     /// Entries refused and not stored: branch entries beyond the bounds (`fork-limit`).
@@ -43,10 +47,27 @@ extension LedgerStore {
     /// with that entry named.
     public func ingest(_ incoming: [Entry], payloads: [[UInt8]] = [], verification: VerificationMode = .full) throws -> IngestReport {
         try locked {
-            try connection.writeTransaction {
+            let report = try connection.writeTransaction {
                 try ingestLocked(incoming, payloads: payloads, verification: verification)
             }
+            if report.payloadsErased > 0 { try checkpointAfterErasure() }
+            return report
         }
+    }
+
+    /// After payloads were erased: copies the WAL into the database and truncates it, so the
+    /// erased bytes are in no file of the data folder (docs/PRIVACY.md, "Erasure"). Best effort
+    /// while another process reads; the next erasure or open tries again.
+    func checkpointAfterErasure() throws {
+        try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
+
+    /// True when an authorised `payload.erased` names this payload digest.
+    func isErased(_ digest: Digest) throws -> Bool {
+        let statement = try connection.statement("SELECT 1 FROM erasures WHERE payload = ? AND authorised = 1 LIMIT 1")
+        statement.bind(1, digest.bytes)
+        defer { statement.reset() }
+        return try statement.step()
     }
 
     private struct Placed {
@@ -171,9 +192,15 @@ extension LedgerStore {
             report.added += 1
         }
         try projector.finish()
-        for payload in newPayloads where try self.payloadStored(Digest.sha256(payload)) == false {
-            try insertPayload(payload)
-            report.payloadsAdded += 1
+        report.payloadsErased = projector.erasedPayloads
+        for payload in newPayloads {
+            let digest = Digest.sha256(payload)
+            if try isErased(digest) {
+                report.payloadsRefused += 1  // erased: it never comes back
+            } else if try !payloadStored(digest) {
+                try insertPayload(payload)
+                report.payloadsAdded += 1
+            }
         }
         try persistClock()
         return report

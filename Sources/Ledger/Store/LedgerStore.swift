@@ -61,6 +61,8 @@ public final class LedgerStore: @unchecked Sendable {
         try connection.execute("PRAGMA cache_size = -65536")
         try connection.execute("PRAGMA wal_autocheckpoint = 16384")
         try connection.execute("PRAGMA foreign_keys = ON")
+        // Erased payloads are overwritten with zeros, not just unlinked (docs/PRIVACY.md, "Erasure").
+        try connection.execute("PRAGMA secure_delete = ON")
         let versionStatement = try connection.statement("PRAGMA user_version")
         _ = try versionStatement.step()
         let version = versionStatement.int64(0)

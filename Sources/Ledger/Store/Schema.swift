@@ -1,6 +1,6 @@
 /// The SQLite schema of a node's store (docs/STORE.md). Migrations are numbered by `user_version`.
 enum Schema {
-    static let version: Int64 = 4
+    static let version: Int64 = 5
 
     static let migrations: [String] = [
         """
@@ -103,5 +103,7 @@ enum Schema {
         CREATE TRIGGER forks_immutable_delete BEFORE DELETE ON forks
             BEGIN SELECT RAISE(ABORT, 'branch entries are immutable'); END;
         """ + ReadModelSchema.drop + ReadModelSchema.create + "INSERT INTO meta (key, value) VALUES ('rebuild', x'01') ON CONFLICT (key) DO UPDATE SET value = x'01';",
+        // 5: erasure (`payload.erased`, withdrawals that ask for it), rebuilt from the entries.
+        ReadModelSchema.drop + ReadModelSchema.create + "INSERT INTO meta (key, value) VALUES ('rebuild', x'01') ON CONFLICT (key) DO UPDATE SET value = x'01';",
     ]
 }

@@ -25,6 +25,7 @@ extension LedgerStore {
                     SELECT payload_digest AS digest FROM entries WHERE payload_digest IS NOT NULL AND payload_digest > ?1
                     UNION SELECT payload_digest FROM forks WHERE payload_digest IS NOT NULL AND payload_digest > ?1
                 ) AS wanted WHERE NOT EXISTS (SELECT 1 FROM payloads p WHERE p.digest = wanted.digest)
+                  AND NOT EXISTS (SELECT 1 FROM erasures x WHERE x.payload = wanted.digest AND x.authorised = 1)
                 ORDER BY wanted.digest LIMIT ?2
                 """)
             statement.bind(1, (after ?? .zero).bytes)

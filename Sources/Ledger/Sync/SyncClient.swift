@@ -61,6 +61,8 @@ public final class SyncClient: @unchecked Sendable {
         let after = try transport.get("/v1/heads", as: HeadsResponse.self)
         let local = Dictionary(try node.store.heads().map { ($0.author, $0.sequence) }, uniquingKeysWith: max)
         report.lag = after.heads.reduce(0) { $0.saturatingAdd($1.sequence - min($1.sequence, local[$1.author] ?? 0)) }
+        // At HQ, withdrawals that ask for erasure, received in this sync, are honoured now.
+        try node.eraseDue()
         // A restored node has now caught up its own log from this peer: it may write again.
         if try node.store.setting(LedgerNode.catchUpSetting) != nil { try node.store.removeSetting(LedgerNode.catchUpSetting) }
         report.bytesIn = transport.bytesReceived

@@ -127,6 +127,8 @@ public struct SyncService: Sendable {
         }
         do {
             let report = try node.store.ingest(entries, verification: .fast)
+            // At HQ, a withdrawal that asks for erasure is honoured as soon as it arrives.
+            if report.added > 0 { try node.eraseDue() }
             return PushResult(added: report.added, known: report.known, forks: report.forks.count, refused: report.refused.count,
                               unauthorised: report.outsideRights.count)
         } catch let error as StoreError {
@@ -165,7 +167,8 @@ public struct SyncService: Sendable {
         }
         do {
             let report = try node.store.ingest([], payloads: payloads)
-            return PushResult(added: report.payloadsAdded, known: payloads.count - report.payloadsAdded, forks: 0, refused: 0)
+            return PushResult(added: report.payloadsAdded, known: payloads.count - report.payloadsAdded - report.payloadsRefused,
+                              forks: 0, refused: report.payloadsRefused)
         } catch let error as StoreError {
             throw SyncError.rejected(error.description, nil)
         }

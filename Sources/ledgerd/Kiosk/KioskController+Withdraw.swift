@@ -12,18 +12,19 @@ extension KioskController {
         let fields = try await Self.fields(request, limit: 16 * 1024)
         let typed = fields.values["receipt"] ?? ""
         let token = fields.values["form"] ?? ""
+        let erase = fields.values["erase"] == "yes"
         func again(_ status: HTTPResponse.Status, error: KioskText? = nil, notice: KioskText? = nil, token: String? = nil,
                    retryAfter: Int? = nil) -> Response {
-            Self.html(KioskPages.withdraw(language: language, code: typed, error: error, notice: notice, token: token ?? tokens.issue()),
+            Self.html(KioskPages.withdraw(language: language, code: typed, error: error, notice: notice, token: token ?? tokens.issue(), erase: erase),
                       status: status, retryAfter: retryAfter)
         }
         func withdrawn(_ campaign: String) -> Response {
             Self.html(KioskPages.withdrawn(language: language, campaign: campaign.isEmpty ? kioskCampaign : campaign,
-                                           returnAfter: kioskCampaign == nil ? nil : returnAfter))
+                                           returnAfter: kioskCampaign == nil ? nil : returnAfter, erased: erase))
         }
 
         let code = fields.malformed.contains("receipt") ? nil : ReceiptCode(parsing: typed)
-        switch try await claim(token, submission: tokens.submissionDigest(of: [("withdraw", code?.symbols ?? typed)])) {
+        switch try await claim(token, submission: tokens.submissionDigest(of: [("withdraw", code?.symbols ?? typed), ("erase", erase ? "yes" : "")])) {
         case .invalid:
             return again(.badRequest, notice: .expiredForm)
         case .otherSubmission:
@@ -46,7 +47,7 @@ extension KioskController {
         let campaign: String
         do {
             campaign = try await Blocking.run {
-                let entry = try node.withdraw(receipt: code)
+                let entry = try node.withdraw(receipt: code, erase: erase)
                 let signature = try entry.decodeBody(SignatureWithdrawn.self).signature
                 return try Digest(hex: signature).flatMap { try node.store.signature(id: $0) }?.campaign ?? ""
             }

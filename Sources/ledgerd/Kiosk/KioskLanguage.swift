@@ -52,6 +52,7 @@ enum KioskText: Sendable, Equatable {
     case requiredHint, closed, closedText, recentComments, noComments
     case thanksHeading, thanksText, receiptLabel, receiptExplain, nextSigner, backToCampaign
     case withdrawHeading, withdrawText, receiptCode, withdrawButton, withdrawnHeading, withdrawnText
+    case eraseToo, withdrawnCommentHidden, withdrawnErased
     case errorsHeading, expiredForm, crossSite, formAlreadySent, stillRecording, recordFailed, closedWhileTyping, typedNotStored
     case laptopForked, laptopCatchingUp
     case withdrawFormAlreadySent, stillWithdrawing, withdrawFailed
@@ -99,6 +100,9 @@ enum KioskText: Sendable, Equatable {
         case .withdrawButton: return "Withdraw my signature"
         case .withdrawnHeading: return "Your signature has been withdrawn"
         case .withdrawnText: return "It no longer counts. You can sign again at any time."
+        case .eraseToo: return "Also erase my name and contact details: the organisation deletes them from every device."
+        case .withdrawnCommentHidden: return "If you left a comment with your signature, it is no longer shown."
+        case .withdrawnErased: return "Your name and contact details will be erased from every device as soon as this device has synced with headquarters."
         case .errorsHeading: return "Please correct the marked fields."
         case .expiredForm: return "This form had expired, so nothing was recorded. Please check what you typed and send it again."
         case .crossSite: return "This form was sent from another site and was refused. Nothing was recorded."
@@ -177,6 +181,9 @@ enum KioskText: Sendable, Equatable {
         case .withdrawButton: return "Trekk tilbake underskriften"
         case .withdrawnHeading: return "Underskriften din er trukket tilbake"
         case .withdrawnText: return "Den telles ikke lenger. Du kan skrive under igjen når som helst."
+        case .eraseToo: return "Slett også navnet mitt og kontaktopplysningene mine: organisasjonen sletter dem fra alle maskiner."
+        case .withdrawnCommentHidden: return "Hvis du skrev en kommentar sammen med underskriften, vises den ikke lenger."
+        case .withdrawnErased: return "Navnet ditt og kontaktopplysningene dine slettes fra alle maskiner så snart denne maskinen har synkronisert med hovedkontoret."
         case .errorsHeading: return "Rett opp feltene som er merket."
         case .expiredForm: return "Skjemaet var utløpt, så ingenting ble registrert. Sjekk det du skrev, og send det på nytt."
         case .crossSite: return "Skjemaet ble sendt fra et annet nettsted og ble avvist. Ingenting ble registrert."

@@ -77,7 +77,7 @@ extension KioskPages {
     }
 
     /// The withdrawal form: the receipt code as typed, its error, and a notice for the whole form.
-    static func withdraw(language: KioskLanguage, code: String, error: KioskText?, notice: KioskText? = nil, token: String) -> String {
+    static func withdraw(language: KioskLanguage, code: String, error: KioskText?, notice: KioskText? = nil, token: String, erase: Bool = false) -> String {
         let t = language.text
         let errors = error.map { [("receipt", $0)] } ?? []
         let body = """
@@ -88,6 +88,7 @@ extension KioskPages {
             <input type="hidden" name="form" value="\(HTML.escape(token))">
             \(input("receipt", .receiptCode, type: "text", value: code, required: true, error: error, language: language,
                     extra: " autocapitalize=\"characters\" spellcheck=\"false\""))
+            <div class="field check"><input id="erase" name="erase" type="checkbox" value="yes"\(erase ? " checked" : "")><label for="erase">\(t(.eraseToo))</label></div>
             <button type="submit">\(t(.withdrawButton))</button>
             </form>
             """
@@ -96,13 +97,14 @@ extension KioskPages {
 
     /// After a withdrawal: a link back to the campaign's form (or the list of campaigns), and in
     /// kiosk mode back to an empty form by itself.
-    static func withdrawn(language: KioskLanguage, campaign: String?, returnAfter: Int?) -> String {
+    static func withdrawn(language: KioskLanguage, campaign: String?, returnAfter: Int?, erased: Bool = false) -> String {
         let t = language.text
         let back = campaign.map { "/c/\($0)?lang=\(language.rawValue)" }
         let link = back.map { "<a class=\"button\" href=\"\(HTML.escape($0))\">\(t(.backToCampaign))</a>" }
             ?? "<a href=\"/?lang=\(language.rawValue)\">\(t(.openCampaigns))</a>"
         return HTML.page(title: t(.withdrawnHeading), language: language, switchPath: "/withdraw",
                          refresh: back.flatMap { url in returnAfter.map { ($0, url) } },
-                         body: "<h1>\(t(.withdrawnHeading))</h1><p>\(t(.withdrawnText))</p><p>\(link)</p>")
+                         body: "<h1>\(t(.withdrawnHeading))</h1><p>\(t(.withdrawnText))</p><p>\(t(.withdrawnCommentHidden))</p>"
+                            + (erased ? "<p>\(t(.withdrawnErased))</p>" : "") + "<p>\(link)</p>")
     }
 }

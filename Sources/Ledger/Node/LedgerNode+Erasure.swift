@@ -1,0 +1,123 @@
+/// Erasure (docs/PRIVACY.md, "Erasure"): HQ's root key writes `payload.erased`, and every node
+/// the entry reaches deletes the sealed personal data; the entries and the chain stay verifiable.
+extension LedgerNode {
+    /// True on HQ's node (its key is the root key), the only one that erases.
+    var isRootHQ: Bool { role == .hq && key.publicKey == store.hqKey }
+
+    /// Writes `payload.erased` for every signature whose valid withdrawal asks for erasure and
+    /// whose payload is not erased yet (HQ only; elsewhere it does nothing). ledgerd calls it after
+    /// every push it receives; `ledgerctl` after an import or a sync.
+    @discardableResult
+    public func eraseDue() throws -> [Entry] {
+        guard isRootHQ else { return [] }
+        let due = try store.signaturesToErase()
+        guard !due.isEmpty else { return [] }
+        return try store.appendBatch(try due.map { signature, payload in
+            try Appendable(PayloadErased(signature: signature.hex, payload: payload.hex, reason: "signer request"))
+        }, signer: key)
+    }
+
+    /// Erases the personal data of the signature a receipt code belongs to, and withdraws it
+    /// (HQ only: on a request the signer made with the code). Returns the entries written.
+    @discardableResult
+    public func erase(receipt: ReceiptCode, reason: String?) throws -> [Entry] {
+        guard isRootHQ else { throw NodeError.notHQ(operation: "erase personal data") }
+        guard let signature = try store.signatures(receiptHash: receipt.hash(ledger: try ledgerID).bytes).first else {
+            throw NodeError.unknownReceipt
+        }
+        return try erase([signature.id], reason: reason, receipt: receipt)
+    }
+
+    /// Erases the personal data of every signature an e-mail address made (in one campaign, or in
+    /// all), and withdraws them (HQ only: it alone holds the key that matches an address to the
+    /// signer references). Returns the entries written; none when the address signed nothing.
+    @discardableResult
+    public func erase(email: String, campaign: String? = nil, reason: String?) throws -> [Entry] {
+        guard isRootHQ else { throw NodeError.notHQ(operation: "erase personal data") }
+        let details = SignerDetails(name: "-", email: email)
+        guard details.problems.allSatisfy({ $0.field != "email" }) else {
+            throw NodeError.invalidSigner(field: "email", reason: "is not a valid e-mail address")
+        }
+        let key = try pseudonymKey()
+        var ids: [Digest] = []
+        for summary in try store.campaigns() where campaign == nil || summary.campaign == campaign {
+            let reference = details.pseudonym(key: key, campaign: summary.campaign)
+            ids += try store.signatures(campaign: summary.campaign, signer: reference.bytes)
+        }
+        return try erase(ids, reason: reason, receipt: nil)
+    }
+
+    private func erase(_ signatures: [Digest], reason: String?, receipt: ReceiptCode?) throws -> [Entry] {
+        var items: [Appendable] = []
+        for id in signatures {
+            guard let entry = try store.entry(id: id) ?? store.forkEntries().first(where: { $0.id == id }), let payload = entry.payloadDigest else { continue }
+            let state = try store.signatureState(id)
+            if state != "withdrawn" {
+                items.append(try Appendable(SignatureWithdrawn(signature: id.hex, receipt: receipt?.symbols, reason: receipt == nil ? (reason ?? "erasure request") : nil, erase: true)))
+            }
+            if try !store.isErasedLocked(payload) {
+                items.append(try Appendable(PayloadErased(signature: id.hex, payload: payload.hex, reason: reason ?? "signer request")))
+            }
+        }
+        guard !items.isEmpty else { return [] }
+        return try store.appendBatch(items, signer: key)
+    }
+}
+
+extension LedgerStore {
+    /// Signatures with a valid withdrawal that asks for erasure, whose payload is not erased yet.
+    func signaturesToErase() throws -> [(Digest, Digest)] {
+        try locked {
+            let statement = try connection.statement("""
+                SELECT s.id, s.payload FROM signatures s
+                WHERE s.erased = 0 AND length(s.payload) = 32
+                  AND EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = s.id AND w.valid = 1 AND w.erase = 1)
+                ORDER BY s.hlc_wall, s.hlc_counter, s.author, s.sequence
+                """)
+            defer { statement.reset() }
+            var out: [(Digest, Digest)] = []
+            while try statement.step() {
+                if let id = Digest(statement.blob(0)), let payload = Digest(statement.blob(1)) { out.append((id, payload)) }
+            }
+            return out
+        }
+    }
+
+    /// Ids of the signatures of one signer reference in a campaign.
+    func signatures(campaign: String, signer: [UInt8]) throws -> [Digest] {
+        try locked {
+            let statement = try connection.statement("SELECT id FROM signatures WHERE campaign = ? AND signer = ? ORDER BY hlc_wall, hlc_counter, author, sequence")
+            statement.bind(1, campaign)
+            statement.bind(2, signer)
+            defer { statement.reset() }
+            var out: [Digest] = []
+            while try statement.step() { if let id = Digest(statement.blob(0)) { out.append(id) } }
+            return out
+        }
+    }
+
+    /// A signature's state, nil when unknown.
+    func signatureState(_ id: Digest) throws -> String? {
+        try locked {
+            let statement = try connection.statement("SELECT state FROM signatures WHERE id = ?")
+            statement.bind(1, id.bytes)
+            defer { statement.reset() }
+            return try statement.step() ? statement.text(0) : nil
+        }
+    }
+
+    /// True when this payload digest was erased.
+    func isErasedLocked(_ digest: Digest) throws -> Bool {
+        try locked { try isErased(digest) }
+    }
+
+    /// True when the signature's personal data was erased (an authorised `payload.erased`).
+    public func isErased(signature id: Digest) throws -> Bool {
+        try locked {
+            let statement = try connection.statement("SELECT erased FROM signatures WHERE id = ?")
+            statement.bind(1, id.bytes)
+            defer { statement.reset() }
+            return try statement.step() && statement.int64(0) == 1
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import Ledger
+
+/// Erasure and withdrawal (docs/PRIVACY.md, docs/READMODELS.md): the payload goes, the entries
+/// and counts stay verifiable, the order entries arrive in changes nothing, and a withdrawn
+/// signer's comment leaves the public list.
+@Suite("Erasure")
+struct ErasureTests {
+    typealias Setup = CountingTests.Setup
+
+    @Test("withdrawing a signature also hides the comment left with it")
+    func withdrawalHidesComment() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let hq = try LedgerNode.createHQ(at: dir.file("hq"), name: "Privacy")
+        try hq.publish(sampleCampaign())
+        let signer = SignerDetails(name: "Kari Nordmann", email: "kari@example.org")
+        let kept = try hq.sign(campaign: "free-the-press", signer: SignerDetails(name: "Ola", email: "ola@example.org"),
+                               comment: SignerComment(displayName: "Ola", text: "Yes"), channel: .kiosk)
+        let receipt = try hq.sign(campaign: "free-the-press", signer: signer, comment: SignerComment(displayName: "Kari", text: "Free them"), channel: .kiosk)
+        let comments = try hq.store.entries(matching: EntryFilter(type: EventType.commentPosted.rawValue))
+        #expect(try comments.map { try $0.decodeBody(CommentPosted.self).signature } == [kept.entry.id.hex, receipt.entry.id.hex])
+        #expect(try hq.store.comments(campaign: "free-the-press").count == 2)
+        try hq.withdraw(receipt: receipt.code)
+        let visible = try hq.store.comments(campaign: "free-the-press")
+        #expect(visible.map(\.displayName) == ["Ola"])
+        let all = try hq.store.comments(campaign: "free-the-press", includeHidden: true)
+        #expect(all.first { $0.displayName == "Kari" }?.hiddenReason == "the signer withdrew their signature")
+        #expect(try hq.store.rebuildReadModels() > 0)
+        #expect(try hq.store.comments(campaign: "free-the-press").map(\.displayName) == ["Ola"])
+    }
+
+    @Test("HQ erases by receipt code: the payload is gone, the signature withdrawn, audits intact, a rebuild agrees")
+    func eraseByReceipt() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let (entry, code) = try setup.sign(on: 0, email: "gone@example.org")
+        _ = try setup.sign(on: 0, email: "kept@example.org")
+        try setup.syncToHQ()
+        let digest = try #require(entry.payloadDigest)
+        #expect(try setup.hq.store.payload(digest: digest) != nil)
+        let written = try setup.hq.erase(receipt: code, reason: "request by letter")
+        #expect(written.map(\.type) == [EventType.signatureWithdrawn.rawValue, EventType.payloadErased.rawValue])
+        #expect(try setup.hq.store.payload(digest: digest) == nil)
+        #expect(try setup.hq.store.isErased(signature: entry.id))
+        #expect(try setup.stats().counted == 1)
+        #expect(try setup.hq.erase(receipt: code, reason: nil).isEmpty)  // twice: nothing more to do
+        let audit = try Auditor(store: setup.hq.store).run(mode: .full)
+        #expect(audit.intact && audit.faults.isEmpty)
+        let digestBefore = try setup.hq.store.readModelDigest()
+        _ = try setup.hq.store.rebuildReadModels()
+        #expect(try setup.hq.store.readModelDigest() == digestBefore)
+        // A field laptop may not erase.
+        let laptop = try LedgerStore.open(at: setup.dir.file("laptop0.sqlite"))
+        #expect(throws: StoreError.self) {
+            try laptop.append(PayloadErased(signature: entry.id.hex, payload: digest.hex, reason: nil), signer: setup.keys[0])
+        }
+    }
+
+    @Test("an erasure that arrives before its signature and payload: the payload is refused, the counts match HQ's")
+    func erasureFirst() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let (entry, code) = try setup.sign(on: 0, email: "gone@example.org")
+        try setup.syncToHQ()
+        try setup.hq.erase(receipt: code, reason: nil)
+        let laptopLog = try setup.laptops[0].entries(matching: EntryFilter(author: setup.keys[0].publicKey))
+        let digest = try #require(entry.payloadDigest)
+        let payload = try #require(try setup.laptops[0].payload(digest: digest))
+        // An observer gets HQ's log first (with the erasure), then the laptop's log and its payload.
+        let observer = try LedgerStore.open(at: setup.dir.file("observer.sqlite"), create: true)
+        _ = try observer.ingest(try setup.hq.store.entries(matching: EntryFilter(author: setup.hq.key.publicKey)))
+        let report = try observer.ingest(laptopLog, payloads: [payload])
+        #expect(report.payloadsRefused == 1 && report.payloadsAdded == 0)
+        #expect(try observer.payload(digest: digest) == nil)
+        #expect(try observer.readModelDigest() == (try setup.hq.store.readModelDigest()))
+        #expect(try observer.wantedPayloads(limit: 10).isEmpty)
+    }
+}
