@@ -9,6 +9,8 @@ enum Fixed {
     static let pseudonymKey = [UInt8](repeating: 0x06, count: 32)
     /// Stands in for a sealed payload in the entry vectors (only its digest is signed).
     static let payload: [UInt8] = [0x01] + [UInt8](repeating: 0x04, count: 32) + [UInt8](repeating: 0x05, count: 40)
+    /// The payload of the vector signature whose data HQ erased (it is in no bundle).
+    static let erasedPayload: [UInt8] = [0x01] + [UInt8](repeating: 0x07, count: 32) + [UInt8](repeating: 0x08, count: 40)
     static let receipt = "7K2M-Q9XD-3HPA-W4TZ"
     static let baseWall: UInt64 = 1_760_000_000_000
 

@@ -72,11 +72,15 @@ enum VectorBuilder {
         let field = try Fixed.field().publicKey
         let enrolled = try log.next(DeviceEnrolled(device: field.hex, name: "Stall laptop 1", role: .field))
         let adopted = try log.next(ForkAdopted(device: field.hex, heads: forkHeads.map(\.hex), reason: "the laptop's disk was cloned"))
-        return [genesis, campaign, signature, comment, withdrawal, closed, enrolled, adopted]
+        // A second signature, recorded late (after the close), whose signer asked HQ to erase their data.
+        let late = try log.next(try signatureBody(ledger: genesis.id, campaignVersion: campaign.id), payload: Fixed.erasedPayload)
+        let erasing = try log.next(SignatureWithdrawn(signature: late.id.hex, receipt: nil, reason: "erasure request", erase: true))
+        let erased = try log.next(PayloadErased(signature: late.id.hex, payload: Digest.sha256(Fixed.erasedPayload).hex, reason: "signer request"))
+        return [genesis, campaign, signature, comment, withdrawal, closed, enrolled, adopted, late, erasing, erased]
     }
 
     static let validNames = ["genesis", "campaign-published", "signature-recorded", "comment-posted", "signature-withdrawn", "campaign-closed",
-                             "device-enrolled", "fork-adopted"]
+                             "device-enrolled", "fork-adopted", "signature-recorded-late", "signature-withdrawn-erase", "payload-erased"]
 
     /// Two branch tips the fork-adopted vector names, in ascending order.
     static let forkHeads = [Digest.sha256(Array("branch a".utf8)), Digest.sha256(Array("branch b".utf8))].sorted { $0.hex < $1.hex }
@@ -173,6 +177,16 @@ enum VectorBuilder {
                 draft.payloadDigest = nil
                 draft.body = body
             }
+        }
+        try rule("withdrawal-erase-false", fault: .invalidBody) {
+            $0.type = EventType.signatureWithdrawn.rawValue
+            $0.payloadDigest = nil
+            $0.body = Array("{\"erase\":false,\"signature\":\"\(signature.id.hex)\"}".utf8)
+        }
+        try rule("payload-erased-upper-case-digest", fault: .invalidBody) {
+            $0.type = EventType.payloadErased.rawValue
+            $0.payloadDigest = nil
+            $0.body = Array("{\"payload\":\"\(Digest.sha256(Fixed.payload).hex.uppercased())\",\"signature\":\"\(signature.id.hex)\"}".utf8)
         }
         try rule("fork-adopted-heads-unsorted", fault: .invalidBody, try adoption(forkHeads.reversed().map(\.hex)))
         try rule("fork-adopted-heads-repeated", fault: .invalidBody, try adoption([forkHeads[0].hex, forkHeads[0].hex]))
