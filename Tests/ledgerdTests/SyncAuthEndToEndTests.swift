@@ -55,7 +55,10 @@ struct SyncAuthEndToEndTests {
             let otherLedger = Digest.sha256(Array("another ledger".utf8))
             let foreign = try await TestRequest.signed("GET", "/v1/heads", key: laptop.key, ledger: otherLedger).send(to: hqd.url)
             #expect(foreign.status == 403)
-            #expect(foreign.problem?.error.contains("another ledger") == true)
+            #expect(foreign.problem?.error.contains("not in the ledger the request names") == true)
+            // A stranger learns nothing of HQ's ledger id from the refusal.
+            let ledgerHex = try hq.ledgerID.hex
+            #expect(!(foreign.text.contains(String(ledgerHex.prefix(8)))))
 
             try await sign(1, on: laptop, label: "A")
             let entry = try #require(try entries(of: laptop.key.publicKey, in: laptop.store).first)

@@ -13,7 +13,7 @@ extension LedgerNode {
     @discardableResult
     public func exportBundle(to path: String) throws -> LedgerBundle {
         let bundle = try store.exportBundle()
-        try Data(bundle.encoded()).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try PrivateFile.write(Data(bundle.encoded()), to: path)
         return bundle
     }
 

@@ -64,7 +64,7 @@ public struct PeerBook: Sendable {
     private func write(_ file: File) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(file).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try PrivateFile.write(try encoder.encode(file), to: path)
     }
 
     /// Checks and normalises a peer URL: http or https with a host.
@@ -102,6 +102,6 @@ public struct PeerBook: Sendable {
         all[peer] = state
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(all.values.sorted { $0.peer < $1.peer }).write(to: URL(fileURLWithPath: statePath), options: .atomic)
+        try PrivateFile.write(try encoder.encode(all.values.sorted { $0.peer < $1.peer }), to: statePath)
     }
 }

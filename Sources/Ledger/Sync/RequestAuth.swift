@@ -73,7 +73,7 @@ public enum AuthError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .missing(let header): return "missing header \(header): requests must be signed by an enrolled node (docs/PROTOCOL.md)"
         case .malformed(let header): return "malformed header \(header)"
-        case .otherLedger(let ledger): return "this node is in another ledger than \(ledger.prefix(12))"
+        case .otherLedger: return "this node is not in the ledger the request names; check the peer's address"
         case .stale: return "the request's time differs from this node's clock by more than 5 minutes; check both clocks"
         case .unknownNode(let node): return "node \(node.prefix(12)) is not enrolled in this ledger; ask HQ to enrol it"
         case .revoked(let node): return "node \(node.prefix(12)) was revoked"
