@@ -99,10 +99,11 @@ STEP = {
     "unknown-author": 7, "unauthorised": 7, "fork": 8, "fork-limit": 8,
 }
 FAULT_KINDS = tuple(STEP)
-# Kinds that do not make a bundle damaged: a valid ledger can hold them (section 4,
-# "Rights": kept as evidence; section 8, "Forks": every branch is kept). Every other kind
+# Kinds that do not make a bundle damaged: validly signed entries that a ledger keeps as
+# evidence (section 4, "Rights"; section 8, "Forks": every branch is kept, and an entry
+# beyond the bounds is refused, not stored, without refusing the rest). Every other kind
 # means the bundle is not intact.
-EVIDENCE_KINDS = {"unauthorised", "fork"}
+EVIDENCE_KINDS = {"unauthorised", "fork", "fork-limit"}
 
 
 # --------------------------------------------------------------------------------------
@@ -898,9 +899,10 @@ def _trust(held: dict[bytes, Item], hq: bytes | None) -> Trust:
         e, body = item.entry, item.body
         if e.type == T_ENROLLED:
             key = bytes.fromhex(body["device"])
-            if key != hq:
-                # The latest enrolment of a key (in timestamp order) gives its role and
-                # name; the docs do not say which of several enrolments holds.
+            if key != hq and key not in roles:
+                # The earliest enrolment of a key (in timestamp order) gives its role and
+                # name. The docs do not say which of several enrolments holds; this is
+                # what ledgerctl does (observed, not read from its code).
                 roles[key] = body["role"]
                 names[key] = body["name"]
         elif e.type == T_REVOKED:
