@@ -167,8 +167,10 @@ def test_synthetic_intact(tmp_path):
     assert rep["logs"][0]["lastSequence"] == 6
     assert rep["logs"][0]["head"] == eid(led.entries()[-1]).hex()
     assert rep["types"]["signature.recorded"] == 1
-    assert rep["campaigns"] == {"c1": {"recorded": 1, "withdrawn": 1, "counted": 0,
-                                       "distinctSigners": 0}}
+    (c1,) = rep["campaigns"]
+    assert (c1["campaign"], c1["state"], c1["counted"], c1["withdrawn"], c1["unique"]) == \
+        ("c1", "closed", 0, 1, 1)
+    assert c1["comments"] == {"visible": 1, "hidden": 0}
     assert rep["warnings"] == []
 
 
@@ -307,7 +309,7 @@ def test_unknown_type(tmp_path):
     b'{"campaign":"c1","reason":"\\u001F"}',         # upper-case hex escape
     b'{"campaign":"c1","campaign":"c1"}',            # duplicate key
     b'{"campaign":"c1","reason":null}',              # null
-    b'{"campaign":"c1","extra":1}',                  # unknown field
+    b'{"campaign":"-c1"}',                           # campaign id starting with -
     b'{"campaign":"C1"}',                            # not a campaign id
     b'{}',                                           # missing field
     b'{"campaign":"c1","reason":1.5}',               # fraction
@@ -358,6 +360,15 @@ def test_unknown_author_and_unauthorised(tmp_path):
     assert len(rep["logs"]) == 2 and rep["logs"][1]["role"] == "unknown"
 
 
+def test_unknown_fields_are_ignored(tmp_path):
+    """FORMAT.md 4: "a format 1 reader ignores unknown fields"; the report mentions them."""
+    led = Ledger()
+    led.add("campaign.closed", {"campaign": "c1", "extra": 1})
+    rc, rep, _ = run(tmp_path, led.bundle())
+    assert rc == 0 and rep["faults"] == []
+    assert any("unknown campaign.closed field 'extra'" in w for w in rep["warnings"])
+
+
 def test_enrolled_field_device_rights_and_revocation(tmp_path):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives import serialization
@@ -369,9 +380,12 @@ def test_enrolled_field_device_rights_and_revocation(tmp_path):
     led.add("comment.posted", {"campaign": "c1", "displayName": "d", "text": "t"}, seed=FIELD_SEED)
     led.add("campaign.closed", {"campaign": "c1"}, seed=FIELD_SEED)
     led.add("comment.posted", {"campaign": "c1", "displayName": "d", "text": "late"}, seed=FIELD_SEED)
-    rep = entry_fault(tmp_path, led)
+    rc, rep, _ = run(tmp_path, led.bundle())
+    assert rc == 4 and rep["intact"] and rep["evidence"]     # kept as evidence, not damage
     assert {(f["kind"], f["sequence"]) for f in rep["faults"]} == {
         ("unauthorised", 2), ("unauthorised", 3)}
+    assert rep["logs"][1]["role"] == "field" and rep["logs"][1]["name"] == "Laptop"
+    assert rep["logs"][1]["revokedAfter"] == 2
 
 
 def test_fork_lines(tmp_path):
@@ -381,9 +395,13 @@ def test_fork_lines(tmp_path):
                      {"campaign": "c1", "reason": "other branch"})
     alt2 = make_entry(HQ_SEED, led.id, 7, eid(alt), led.wall + 2, "campaign.closed",
                       {"campaign": "c1"})
-    rep = entry_fault(tmp_path, led, forks=[alt, alt2])
-    assert [(f["kind"], f["sequence"]) for f in rep["faults"]] == [("fork", 6), ("fork", 7)]
+    rc, rep, _ = run(tmp_path, led.bundle(forks=[alt, alt2]))
+    assert rc == 4
+    # one fault per (author, sequence) with two or more entries, naming the smallest id
+    assert [(f["kind"], f["sequence"], f["id"]) for f in rep["faults"]] == [
+        ("fork", 6, min(eid(alt), eid(hq_log[5])).hex())]
     assert rep["logs"][0]["forkedAt"] == 6 and rep["logs"][0]["lastSequence"] == 6
+    assert rep["logs"][0]["heldBack"] == 0          # HQ's root key is never held back
 
 
 def test_fork_as_duplicate_entry_lines(tmp_path):
@@ -392,11 +410,12 @@ def test_fork_as_duplicate_entry_lines(tmp_path):
     alt = make_entry(HQ_SEED, led.id, 6, eid(hq_log[4]), led.wall + 1, "campaign.closed",
                      {"campaign": "c1", "reason": "twin"})
     hq_log.append(alt)
-    rep = entry_fault(tmp_path, led)
+    rc, rep, _ = run(tmp_path, led.bundle())
+    assert rc == 4
     assert [(f["kind"], f["sequence"]) for f in rep["faults"]] == [("fork", 6)]
 
 
-def test_receipt_mismatch_is_a_warning(tmp_path):
+def test_receipt_mismatch_is_an_invalid_withdrawal(tmp_path):
     led = Ledger().standard()
     log = led.logs[led.hq]
     # rewrite sequence 5 (withdrawal) and 6 with another receipt
@@ -405,7 +424,8 @@ def test_receipt_mismatch_is_a_warning(tmp_path):
     led.add("signature.withdrawn", {"signature": sig_id.hex(), "receipt": "ZZZZZZZZZZZZZZZZ"})
     rc, rep, _ = run(tmp_path, led.bundle())
     assert rc == 0
-    assert any("receiptHash" in w for w in rep["warnings"])
+    assert [f["finding"] for f in rep["findings"]] == ["invalid-withdrawal"]
+    assert rep["campaigns"][0]["counted"] == 1 and rep["campaigns"][0]["withdrawn"] == 0
 
 
 # ------------------------------------------------------------------------------
@@ -474,7 +494,8 @@ def test_cli_intact(tmp_path, cli_bundle):
     assert rep["types"] == {"campaign.closed": 1, "campaign.published": 1,
                             "comment.posted": 1, "ledger.created": 1,
                             "signature.recorded": 2, "signature.withdrawn": 1}
-    assert rep["campaigns"]["c1"]["counted"] == 1
+    assert [(c["campaign"], c["counted"], c["withdrawn"], c["unique"])
+            for c in rep["campaigns"]] == [("c1", 1, 1, 2)]
     assert rep["warnings"] == []
 
 
@@ -566,9 +587,12 @@ def test_cli_fork(tmp_path, cli_bundle, tmp_path_factory):
     _ledgerctl("import", "b.jsonl", "--data", "a", cwd=d, check=False)
     _ledgerctl("export", "--out", "a.jsonl", "--data", "a", cwd=d)
     rc, rep, _ = run(tmp_path, (d / "a.jsonl").read_bytes())
-    assert rc == 1
-    assert [(f["kind"], f["sequence"]) for f in rep["faults"]] == [("fork", 2), ("fork", 3)]
+    assert rc == 4
+    assert [(f["kind"], f["sequence"]) for f in rep["faults"]] == [("fork", 2)]
     assert rep["logs"][0]["forkedAt"] == 2
+    # HQ's root key is never held: both campaigns exist, x2 closed on its branch
+    assert [(c["campaign"], c["state"]) for c in rep["campaigns"]] == [("x1", "open"),
+                                                                       ("x2", "closed")]
 
 
 # ------------------------------------------------------------------------------
