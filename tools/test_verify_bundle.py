@@ -289,6 +289,18 @@ def test_bad_genesis(tmp_path):
     assert rc == 1 and kinds(rep) == {"bad-genesis"}
 
 
+def test_second_genesis_on_a_branch():
+    """FORMAT.md 8: bad-genesis when "a second ledger.created appears", also as HQ's
+    sequence 1 on a fork line."""
+    led = Ledger().standard()
+    other = make_entry(HQ_SEED, bytes(32), 1, bytes(32), 1, "ledger.created",
+                       {"name": "Other", "hqKey": led.hq.hex(), "sealingKey": "ab" * 32})
+    rep = vb.verify_bundle(vb.parse_bundle(led.bundle(forks=[other])))
+    assert {(f["kind"], f["sequence"]) for f in rep["faults"]} == {("bad-genesis", 1)}
+    rep = vb.verify_bundle(vb.parse_bundle(led.bundle()))
+    assert rep["faults"] == []
+
+
 def test_header_ledger_differs_from_genesis(tmp_path):
     led = Ledger()
     rc, rep, _ = run(tmp_path, bundle_bytes(b"\x09" * 32, led.entries()))

@@ -663,6 +663,9 @@ def _intrinsic_checks(rep: Report, item: Item, hq: bytes | None, ledger_id: byte
             rep.fault("bad-genesis", item, "HQ's sequence 1 has a non-zero ledger field")
         if e.type != T_CREATED:
             rep.fault("bad-genesis", item, f"HQ's sequence 1 has type {e.type}, not {T_CREATED}")
+        elif e.id != ledger_id:
+            rep.fault("bad-genesis", item, f"a second {T_CREATED} (another genesis at HQ's "
+                                           f"sequence 1, on a branch)")
     else:
         if e.ledger != ledger_id:
             what = "zero" if e.ledger == ZERO32 else e.ledger.hex()
