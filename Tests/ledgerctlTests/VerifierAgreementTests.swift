@@ -108,24 +108,23 @@ struct VerifierAgreementTests {
         let before = scratch.file("before.bundle")
         try ok(hq, ["export", "--out", before])
         let reportBefore = try compare(hq: hq, bundle: before, scratch: scratch, phase: "before")
-        let press0 = try #require(campaign(reportBefore, "free-the-press"))
-        #expect((press0["forked"] as? Int ?? 0) > 0)
-        #expect(findings(reportBefore).contains("invalid-withdrawal"))
-        #expect(findings(reportBefore).contains("forked"))
+        let press0 = try #require(reportBefore.campaign("free-the-press"))
+        #expect((press0["forked"]?.integer ?? 0) > 0)
+        #expect(reportBefore.findingKinds.isSuperset(of: ["invalid-withdrawal", "forked", "duplicate", "late", "unauthorised"]))
 
         // HQ reviews the fork and adopts every branch of laptop c.
         try ok(hq, ["fork", "adopt", c.key, "--reason", "the disk was cloned"])
         let after = scratch.file("after.bundle")
         try ok(hq, ["export", "--out", after])
         let reportAfter = try compare(hq: hq, bundle: after, scratch: scratch, phase: "after")
-        let press1 = try #require(campaign(reportAfter, "free-the-press"))
-        let second = try #require(campaign(reportAfter, "second-action"))
-        #expect(press1["forked"] as? Int == 0)
-        #expect((press1["counted"] as? Int ?? 0) > (press0["counted"] as? Int ?? 0))
-        #expect((press1["duplicates"] as? Int ?? 0) >= 2)          // Bob on paper, Jon on both copies
-        #expect((press1["unauthorised"] as? Int ?? 0) >= 2)        // Fay and Ivy, past r's revocation
-        #expect(second["late"] as? Int == 1 && second["state"] as? String == "closed")
-        #expect(press1["comments"] as? [String: Int] == ["visible": 0, "hidden": 1])
+        let press1 = try #require(reportAfter.campaign("free-the-press"))
+        let second = try #require(reportAfter.campaign("second-action"))
+        #expect(press1["forked"] == .integer(0))
+        #expect((press1["counted"]?.integer ?? 0) > (press0["counted"]?.integer ?? 0))
+        #expect((press1["duplicates"]?.integer ?? 0) >= 2)        // Bob on paper, Jon on both copies
+        #expect((press1["unauthorised"]?.integer ?? 0) >= 2)      // Fay and Ivy, past r's revocation
+        #expect(second["late"] == .integer(1) && second["state"] == .string("closed"))
+        #expect(press1["comments"] == .object(["visible": .integer(0), "hidden": .integer(1)]))
 
         // Altered bundles: both verifiers accept or refuse alike.
         let good = try Data(contentsOf: URL(fileURLWithPath: after))
@@ -153,67 +152,61 @@ struct VerifierAgreementTests {
     // MARK: - Comparing
 
     /// Runs both verifiers on `bundle`, checks they agree, and returns the Python report.
-    func compare(hq: CLI, bundle: String, scratch: Scratch, phase: String) throws -> [String: Any] {
+    func compare(hq: CLI, bundle: String, scratch: Scratch, phase: String) throws -> PythonReport {
         let py = try IndependentVerifierTests().python(["--json", bundle])
         // Intact, with evidence: a forked log and entries past a revocation.
         #expect(py.status == 4, "\(phase): \(py.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(py.stdout.utf8)) as? [String: Any])
-        #expect(report["intact"] as? Bool == true, "\(phase): \(String(describing: report["faults"]))")
+        let report = try decode(PythonReport.self, py.stdout)
+        #expect(report.intact, "\(phase): \(report.faults)")
 
         // The same figures at HQ and on an observer made from the bundle alone.
-        let hqStats = try jsonArray(ok(hq, ["stats", "--json"]).stdout)
+        let hqStats = try decode([[String: JSON]].self, ok(hq, ["stats", "--json"]).stdout)
         let observer = CLI(data: scratch.file("observer-\(phase)"))
         try ok(observer, ["init", "--from-bundle", bundle])
-        let observerStats = try jsonArray(ok(observer, ["stats", "--json"]).stdout)
-        #expect(canonical(hqStats) == canonical(observerStats), "\(phase): HQ and the observer count differently")
+        let observerStats = try decode([[String: JSON]].self, ok(observer, ["stats", "--json"]).stdout)
+        #expect(hqStats == observerStats, "\(phase): HQ and the observer count differently")
 
-        let pyCampaigns = (report["campaigns"] as? [[String: Any]]) ?? []
-        #expect(pyCampaigns.map { $0["campaign"] as? String ?? "" } == hqStats.map { $0["campaign"] as? String ?? "" }, "\(phase): campaigns")
+        // Every member ledgerctl prints, per campaign.
+        #expect(report.campaigns.map { $0["campaign"] } == hqStats.map { $0["campaign"] }, "\(phase): campaigns")
         for stats in hqStats {
-            let name = stats["campaign"] as? String ?? "?"
-            let mine = try #require(pyCampaigns.first { $0["campaign"] as? String == name }, "\(phase): \(name) missing")
+            let name = stats["campaign"]?.description ?? "?"
+            let mine = try #require(report.campaign(name), "\(phase): \(name) missing")
             for (key, value) in stats {
-                let same = canonical(value) == canonical(mine[key] ?? NSNull())
-                let message: Comment = "\(phase) \(name).\(key): ledgerctl \(canonical(value)), verify_bundle.py \(canonical(mine[key] ?? NSNull()))"
-                if key == "unique" && (mine["forked"] as? Int ?? 0) > 0 {
-                    withKnownIssue(Self.uniqueOfHeldSignatures) { #expect(same, message) }
+                let message: Comment = "\(phase) \(name).\(key): ledgerctl \(value), verify_bundle.py \(mine[key] ?? .null)"
+                if key == "unique" && (mine["forked"]?.integer ?? 0) > 0 {
+                    withKnownIssue(Self.uniqueOfHeldSignatures) { #expect(mine[key] == value, message) }
                 } else {
-                    #expect(same, message)
+                    #expect(mine[key] == value, message)
                 }
             }
         }
 
         // Roles and names from the enrolments; HQ's root key is "hq".
-        let logs = (report["logs"] as? [[String: Any]]) ?? []
-        func row(_ key: String) -> [String: Any]? { logs.first { $0["author"] as? String == key } }
-        let status = try jsonObject(ok(hq, ["status", "--json"]).stdout)
-        let root = try #require(row(status["node"] as? String ?? ""))
-        #expect(root["role"] as? String == status["role"] as? String && root["root"] as? Bool == true)
-        let devices = try jsonArray(ok(hq, ["device", "list", "--json"]).stdout)
-        #expect(devices.count == logs.count - 1, "\(phase): devices")
+        let status = try decode(Status.self, ok(hq, ["status", "--json"]).stdout)
+        let root = try #require(report.log(status.node))
+        #expect(root.root && root.role == status.role)
+        let devices = try decode([Device].self, ok(hq, ["device", "list", "--json"]).stdout)
+        #expect(devices.count == report.logs.count - 1, "\(phase): devices")
         for device in devices {
-            let key = device["device"] as? String ?? ""
-            let mine = try #require(row(key), "\(phase): no log row for device \(key)")
-            #expect(mine["role"] as? String == device["role"] as? String, "\(phase): role of \(key)")
-            #expect(mine["name"] as? String == device["name"] as? String, "\(phase): name of \(key)")
-            #expect(mine["revokedAfter"] as? Int == device["revokedAfter"] as? Int, "\(phase): revocation of \(key)")
+            let mine = try #require(report.log(device.device), "\(phase): no log row for device \(device.device)")
+            #expect(mine.role == device.role && mine.name == device.name && mine.revokedAfter == device.revokedAfter,
+                    "\(phase): \(device.device) is \(device.role) \(device.name) \(String(describing: device.revokedAfter)) to ledgerctl")
         }
         // Forked logs: the fork point and what is still held.
-        let forked = try jsonArray(ok(hq, ["fork", "list", "--json"]).stdout)
-        #expect(forked.count == logs.filter { $0["forkedAt"] != nil }.count)
+        let forked = try decode([ForkedLog].self, ok(hq, ["fork", "list", "--json"]).stdout)
+        #expect(forked.map(\.device) == report.logs.filter { $0.forkedAt != nil }.map(\.author))
         for log in forked {
-            let mine = try #require(row(log["device"] as? String ?? ""))
-            #expect(mine["forkedAt"] as? Int == log["forkSequence"] as? Int, "\(phase): fork point")
-            #expect(mine["heldBack"] as? Int == log["held"] as? Int, "\(phase): held entries")
+            let mine = try #require(report.log(log.device))
+            #expect(mine.forkedAt == log.forkSequence && mine.heldBack == log.held, "\(phase): fork of \(log.device)")
         }
 
         // The same faults, each named by kind, author, sequence and entry id.
         let verify = try hq.run(["verify", "--full", "--json"])
         #expect(verify.status == 4, "\(phase): \(verify.output)")
-        let swiftFaults = try faults(jsonObject(verify.stdout)["report"] as? [String: Any] ?? [:])
-        let pyFaults = faults(report)
-        #expect(swiftFaults == pyFaults, "\(phase): ledgerctl only \(swiftFaults.subtracting(pyFaults)), verify_bundle.py only \(pyFaults.subtracting(swiftFaults))")
-        #expect(pyFaults.contains { $0.hasPrefix("fork ") } && pyFaults.contains { $0.hasPrefix("unauthorised ") })
+        let theirs = Set(try decode(Verification.self, verify.stdout).report.faults)
+        let ours = Set(report.faults)
+        #expect(theirs == ours, "\(phase): ledgerctl only \(theirs.subtracting(ours)), verify_bundle.py only \(ours.subtracting(theirs))")
+        #expect(ours.contains { $0.kind == "fork" } && ours.contains { $0.kind == "unauthorised" })
         return report
     }
 
@@ -246,39 +239,16 @@ struct VerifierAgreementTests {
     }
 
     func receipt(_ result: CLI.Result) throws -> String {
-        let object = try jsonObject(result.stdout)
-        return try #require(object["receipt"] as? String, "\(result.output)")
+        struct Signed: Decodable { var receipt: String }
+        return try decode(Signed.self, result.stdout).receipt
     }
 
     func firstHex64(_ text: String) -> String? {
         text.split(whereSeparator: { !$0.isHexDigit }).map(String.init).first { $0.count == 64 && $0 == $0.lowercased() }
     }
 
-    func jsonObject(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object")
-    }
-
-    func jsonArray(_ text: String) throws -> [[String: Any]] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "not a JSON array")
-    }
-
-    func canonical(_ value: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) else { return "\(value)" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    func campaign(_ report: [String: Any], _ name: String) -> [String: Any]? {
-        (report["campaigns"] as? [[String: Any]])?.first { $0["campaign"] as? String == name }
-    }
-
-    func findings(_ report: [String: Any]) -> Set<String> {
-        Set(((report["findings"] as? [[String: Any]]) ?? []).compactMap { $0["finding"] as? String })
-    }
-
-    func faults(_ report: [String: Any]) -> Set<String> {
-        Set(((report["faults"] as? [[String: Any]]) ?? []).map { fault in
-            "\(fault["kind"] as? String ?? "?") \(fault["author"] as? String ?? "-") \(fault["sequence"] as? Int ?? -1) \(fault["id"] as? String ?? "-")"
-        })
+    func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
     func base64Value(_ line: String) -> String {
@@ -297,5 +267,100 @@ struct VerifierAgreementTests {
     func rechecksummed(_ lines: [String]) -> Data {
         let body = lines.dropLast().joined(separator: "\n") + "\n"
         return Data((body + "{\"end\":\"\(sha256Hex(Array(body.utf8)))\"}\n").utf8)
+    }
+}
+
+// MARK: - What the two tools print
+
+extension VerifierAgreementTests {
+    /// Any JSON value: compares every member `ledgerctl stats --json` prints without
+    /// listing them here, so a figure added on either side cannot slip past.
+    enum JSON: Decodable, Equatable, CustomStringConvertible {
+        case object([String: JSON]), array([JSON]), string(String), integer(Int), number(Double), bool(Bool), null
+
+        init(from decoder: Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if value.decodeNil() { self = .null }
+            else if let bool = try? value.decode(Bool.self) { self = .bool(bool) }
+            else if let integer = try? value.decode(Int.self) { self = .integer(integer) }
+            else if let number = try? value.decode(Double.self) { self = .number(number) }
+            else if let string = try? value.decode(String.self) { self = .string(string) }
+            else if let array = try? value.decode([JSON].self) { self = .array(array) }
+            else { self = .object(try value.decode([String: JSON].self)) }
+        }
+
+        var integer: Int? { if case .integer(let value) = self { value } else { nil } }
+
+        var description: String {
+            switch self {
+            case .object(let members): "{" + members.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
+            case .array(let items): "[" + items.map(\.description).joined(separator: ", ") + "]"
+            case .string(let string): string
+            case .integer(let integer): String(integer)
+            case .number(let number): String(number)
+            case .bool(let bool): String(bool)
+            case .null: "null"
+            }
+        }
+    }
+
+    /// `verify_bundle.py --json`: the members this test reads.
+    struct PythonReport: Decodable {
+        struct Log: Decodable {
+            var author: String
+            var role: String
+            var root: Bool
+            var name: String?
+            var revokedAfter: Int?
+            var forkedAt: Int?
+            var heldBack: Int?
+        }
+        struct Finding: Decodable { var finding: String }
+
+        var intact: Bool
+        var campaigns: [[String: JSON]]
+        var logs: [Log]
+        var faults: [Fault]
+        var findings: [Finding]
+
+        func campaign(_ name: String) -> [String: JSON]? { campaigns.first { $0["campaign"] == .string(name) } }
+        func log(_ author: String) -> Log? { logs.first { $0.author == author } }
+        var findingKinds: Set<String> { Set(findings.map(\.finding)) }
+    }
+
+    /// A fault as both tools name it: kind, author, sequence and entry id.
+    struct Fault: Decodable, Hashable, CustomStringConvertible {
+        var kind: String
+        var author: String?
+        var sequence: Int?
+        var id: String?
+        var description: String { "\(kind) \(author?.prefix(12) ?? "-") #\(sequence.map(String.init) ?? "-") \(id?.prefix(12) ?? "-")" }
+    }
+
+    /// `ledgerctl verify --full --json`.
+    struct Verification: Decodable {
+        struct Report: Decodable { var faults: [Fault] }
+        var report: Report
+    }
+
+    /// `ledgerctl status --json`.
+    struct Status: Decodable {
+        var node: String
+        var role: String
+    }
+
+    /// `ledgerctl device list --json`.
+    struct Device: Decodable {
+        var device: String
+        var name: String
+        var role: String
+        var revokedAfter: Int?
+    }
+
+    /// `ledgerctl fork list --json`.
+    struct ForkedLog: Decodable {
+        var device: String
+        var forkSequence: Int
+        var held: Int
     }
 }
