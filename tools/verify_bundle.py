@@ -1471,7 +1471,10 @@ def check_vectors(directory: str) -> int:
             .public_key().public_bytes_raw()
         expect(spub.hex() == keys.get("sealingPublic"),
                "keys.sealingPublic is not the X25519 key of sealingPrivate")
-    for extra in sorted(set(keys) - {"hq", "field", "sealingPrivate", "sealingPublic"}):
+    if "pseudonym" in keys:
+        expect(keys["pseudonym"] == "06" * 32, "keys.pseudonym differs from FORMAT.md 10")
+    for extra in sorted(set(keys) - {"hq", "field", "sealingPrivate", "sealingPublic",
+                                     "pseudonym"}):
         notes.append(f"keys.{extra} is not in the table of FORMAT.md 10")
     hq = bytes.fromhex(keys["hq"]["publicKey"])
 
