@@ -4,15 +4,25 @@
 Written from docs/FORMAT.md (format version 1) alone, without Ledger's Swift code.
 Dependencies: the Python 3 standard library and `cryptography` (Ed25519).
 
+Written from docs/FORMAT.md (format version 1, including section 8 "Forks") and
+docs/READMODELS.md (how signatures are counted), without Ledger's Swift code.
+
 Usage:
-    verify_bundle.py BUNDLE [--json]     verify an exported bundle (full mode)
+    verify_bundle.py BUNDLE [--json]     verify an exported bundle (full mode) and count
+                                         its signatures per campaign
     verify_bundle.py --vectors DIR       check docs/test-vectors/
 
-Exit status: 0 intact / all vectors agree; 1 a fault / a disagreement;
-2 usage error, or a bundle that is unreadable, truncated or fails its end checksum.
+Exit status (as ledgerctl's):
+  0  intact: every entry verifies, nothing to note;
+  1  a fault: the bundle is damaged or altered (or a test vector disagrees);
+  2  usage error, or a bundle refused whole: unreadable, truncated, a line not exactly
+     in the form of FORMAT.md 9, a wrong line count or end checksum;
+  4  intact, but it holds evidence: a forked log, or entries outside their authors'
+     rights (kept as evidence, never counted).
 
-The report never prints payload contents or body values (only field names, ids,
-keys, sequences and types).
+The report never prints payload contents or body values other than campaign ids,
+titles, device names and public facts (channel, country); no personal data is in the
+log (docs/PRIVACY.md).
 """
 
 from __future__ import annotations
@@ -49,8 +59,10 @@ MAX_TYPE_LEN = 64
 MAX_BODY_LEN = 65536
 TYPE_CHARS = re.compile(rb"[a-z0-9._\-]+\Z")
 HEX32 = re.compile(r"[0-9a-f]{64}\Z")
-CAMPAIGN_ID = re.compile(r"[a-z0-9\-]{1,64}\Z")
+CAMPAIGN_ID = re.compile(r"[a-z0-9][a-z0-9\-]{0,63}\Z")
+LANGUAGE = re.compile(r"[A-Za-z0-9\-]{2,16}\Z")
 COUNTRY = re.compile(r"[A-Z]{2}\Z")
+POSTCODE_AREA = re.compile(r"[A-Z0-9]{1,2}\Z")
 DEADLINE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\Z")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RECEIPT_SYMBOLS = re.compile(r"[0-9A-HJKMNP-TV-Z]{16}\Z")
@@ -68,26 +80,30 @@ T_UPDATED = "campaign.updated"
 T_HIDDEN = "comment.hidden"
 T_ENROLLED = "device.enrolled"
 T_REVOKED = "device.revoked"
+T_ADOPTED = "fork.adopted"
 KNOWN_TYPES = {T_CREATED, T_PUBLISHED, T_CLOSED, T_SIGNATURE, T_COMMENT, T_WITHDRAWN,
-               T_UPDATED, T_HIDDEN, T_ENROLLED, T_REVOKED}
-FIELD_DEVICE_TYPES = {T_SIGNATURE, T_COMMENT, T_WITHDRAWN}   # section 4, Rights
-ROOT_ONLY_TYPES = {T_CREATED, T_ENROLLED, T_REVOKED}         # section 4, Rights
+               T_UPDATED, T_HIDDEN, T_ENROLLED, T_REVOKED, T_ADOPTED}
+FIELD_DEVICE_TYPES = {T_SIGNATURE, T_COMMENT, T_WITHDRAWN}              # section 4, Rights
+ROOT_ONLY_TYPES = {T_CREATED, T_ENROLLED, T_REVOKED, T_ADOPTED}         # section 4, Rights
+MAX_AT_SEQUENCE = 4            # section 8, Forks, rule 2: entries per (author, sequence)
+MAX_BRANCH_ENTRIES = 10_000    # section 8, Forks, rule 2: branch entries per author (not root)
+MAX_HEADS = 64                 # section 4, fork.adopted
 ROLES = {"field", "hq", "observer"}
 
 # The step of section 8 each fault kind belongs to (faults are listed in this order).
 STEP = {
     "malformed": 1, "id-mismatch": 1, "bad-signature": 1,
-    "sequence-gap": 2, "broken-link": 2, "clock-regression": 2, "fork": 2,
+    "sequence-gap": 2, "broken-link": 2, "clock-regression": 2,
     "wrong-ledger": 3, "bad-genesis": 3, "unknown-type": 4, "invalid-body": 5,
     "payload-flag": 6, "missing-payload": 6, "payload-mismatch": 6,
-    "unknown-author": 7, "unauthorised": 7,
+    "unknown-author": 7, "unauthorised": 7, "fork": 8, "fork-limit": 8,
 }
-FAULT_KINDS = (
-    "malformed", "id-mismatch", "bad-signature", "wrong-ledger", "sequence-gap",
-    "broken-link", "clock-regression", "bad-genesis", "unknown-type", "invalid-body",
-    "payload-flag", "missing-payload", "payload-mismatch", "unknown-author",
-    "unauthorised", "fork",
-)
+FAULT_KINDS = tuple(STEP)
+# Kinds that do not make a bundle damaged: validly signed entries that a ledger keeps as
+# evidence (section 4, "Rights"; section 8, "Forks": every branch is kept, and an entry
+# beyond the bounds is refused, not stored, without refusing the rest). Every other kind
+# means the bundle is not intact.
+EVIDENCE_KINDS = {"unauthorised", "fork", "fork-limit"}
 
 
 # --------------------------------------------------------------------------------------
@@ -284,12 +300,15 @@ def _safe(text: str, limit: int = 40) -> str:
 
 
 class _Fields:
-    """Collects problems while checking a body against a field table."""
+    """Collects problems while checking a body against a field table. Unknown fields are
+    not problems: "a format 1 reader ignores unknown fields" (section 4); they are
+    collected in `unknown` so that the report can mention them."""
 
     def __init__(self, obj: dict[str, Any], where: str = ""):
         self.obj = obj
         self.where = where
         self.problems: list[str] = []
+        self.unknown: list[str] = []
         self.seen: set[str] = set()
 
     def _name(self, key: str) -> str:
@@ -308,9 +327,7 @@ class _Fields:
         return value
 
     def finish(self) -> list[str]:
-        extra = sorted(set(self.obj) - self.seen)
-        for key in extra:
-            self.problems.append(f"unknown field '{self._name(key)}'")
+        self.unknown.extend(self._name(k) for k in sorted(set(self.obj) - self.seen))
         return self.problems
 
 
@@ -326,20 +343,43 @@ def _campaign(v: Any) -> bool:
     return isinstance(v, str) and bool(CAMPAIGN_ID.match(v))
 
 
+def _language(v: Any) -> bool:
+    return isinstance(v, str) and bool(LANGUAGE.match(v))
+
+
 def _str_list(v: Any) -> bool:
     return isinstance(v, list) and all(isinstance(x, str) for x in v)
 
 
-def check_body(entry_type: str, body: dict[str, Any], author: bytes) -> list[str]:
-    """Section 4: the type's fields, exactly. Returns problems (field names only)."""
+def _positive(v: Any) -> bool:
+    return _is_int(v) and 1 <= v <= INT_MAX
+
+
+def _heads(v: Any) -> bool:
+    """fork.adopted heads: 1 to 64 entry ids, distinct, in ascending byte order (for
+    lower-case hex, byte order is string order)."""
+    return (isinstance(v, list) and 1 <= len(v) <= MAX_HEADS and all(_hex32(h) for h in v)
+            and all(v[i] < v[i + 1] for i in range(len(v) - 1)))
+
+
+CAMPAIGN_WHAT = "a campaign id (1-64 of a-z 0-9 -, not starting with -)"
+HEX_WHAT = "32 bytes of lower-case hex"
+
+
+def check_body(entry_type: str, body: dict[str, Any], author: bytes,
+               unknown: list[str] | None = None) -> list[str]:
+    """Section 4: the type's fields. Returns problems (field names only, never values);
+    unknown fields are appended to `unknown` when given."""
     f = _Fields(body)
+    subs: list[_Fields] = []
     if entry_type == T_CREATED:
         f.get("name", _str, "a string")
-        f.get("hqKey", _hex32, "32 bytes of lower-case hex")
-        f.get("sealingKey", _hex32, "32 bytes of lower-case hex")
+        f.get("hqKey", _hex32, HEX_WHAT)
+        f.get("sealingKey", _hex32, HEX_WHAT)
     elif entry_type in (T_PUBLISHED, T_UPDATED):
-        f.get("campaign", _campaign, "a campaign id (1-64 of a-z 0-9 -)")
-        f.get("languages", _str_list, "an array of strings")
+        f.get("campaign", _campaign, CAMPAIGN_WHAT)
+        f.get("languages", lambda v: isinstance(v, list) and all(_language(x) for x in v),
+              "an array of language codes (2-16 of A-Z a-z 0-9 -)")
         texts = f.get("texts", lambda v: isinstance(v, dict), "an object")
         f.get("goal", _is_int, "an integer", optional=True)
         f.get("deadline", lambda v: isinstance(v, str) and _valid_deadline(v),
@@ -348,6 +388,8 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes) -> list[str
             for lang in sorted(texts):
                 text = texts[lang]
                 where = f"texts.{_safe(lang)}."
+                if not _language(lang):
+                    f.problems.append(f"field 'texts' has a key that is not a language code")
                 if not isinstance(text, dict):
                     f.problems.append(f"field 'texts.{_safe(lang)}' is not an object")
                     continue
@@ -358,53 +400,65 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes) -> list[str
                 t.get("demands", _str_list, "an array of strings")
                 letter = t.get("letter", lambda v: isinstance(v, dict), "an object",
                                optional=True)
-                f.problems.extend(t.finish())
+                subs.append(t)
                 if letter is not None:
                     lt = _Fields(letter, where + "letter.")
                     lt.get("recipient", _str, "a string")
                     lt.get("text", _str, "a string")
-                    f.problems.extend(lt.finish())
+                    subs.append(lt)
     elif entry_type == T_CLOSED:
-        f.get("campaign", _campaign, "a campaign id (1-64 of a-z 0-9 -)")
+        f.get("campaign", _campaign, CAMPAIGN_WHAT)
         f.get("reason", _str, "a string", optional=True)
     elif entry_type == T_SIGNATURE:
-        f.get("campaign", _campaign, "a campaign id (1-64 of a-z 0-9 -)")
-        f.get("campaignVersion", _hex32, "32 bytes of lower-case hex")
+        f.get("campaign", _campaign, CAMPAIGN_WHAT)
+        f.get("campaignVersion", _hex32, HEX_WHAT)
         f.get("channel", lambda v: v in CHANNELS if isinstance(v, str) else False,
               "one of kiosk, paper, manual, import")
-        f.get("paperList", _is_int, "an integer", optional=True)
-        f.get("paperRow", _is_int, "an integer", optional=True)
+        f.get("paperList", _positive, "an integer of 1 or more", optional=True)
+        f.get("paperRow", _positive, "an integer of 1 or more", optional=True)
         f.get("country", lambda v: isinstance(v, str) and bool(COUNTRY.match(v)),
-              "two upper-case letters", optional=True)
-        f.get("postcodeArea", lambda v: isinstance(v, str) and v == v.upper(),
-              "an upper-case string", optional=True)
+              "two upper-case ASCII letters", optional=True)
+        f.get("postcodeArea", lambda v: isinstance(v, str) and bool(POSTCODE_AREA.match(v)),
+              "one or two upper-case ASCII letters or digits", optional=True)
         f.get("consentContact", lambda v: isinstance(v, bool), "a boolean")
-        f.get("signer", _hex32, "32 bytes of lower-case hex")
-        f.get("receiptHash", _hex32, "32 bytes of lower-case hex")
+        f.get("signer", _hex32, HEX_WHAT)
+        f.get("receiptHash", _hex32, HEX_WHAT)
     elif entry_type == T_COMMENT:
-        f.get("campaign", _campaign, "a campaign id (1-64 of a-z 0-9 -)")
+        f.get("campaign", _campaign, CAMPAIGN_WHAT)
         f.get("displayName", _str, "a string")
         f.get("text", _str, "a string")
-        f.get("signature", _hex32, "32 bytes of lower-case hex", optional=True)
+        f.get("signature", _hex32, HEX_WHAT, optional=True)
+    elif entry_type == T_WITHDRAWN:
+        f.get("signature", _hex32, HEX_WHAT)
+        f.get("receipt", lambda v: isinstance(v, str) and bool(RECEIPT_SYMBOLS.match(v)),
+              "16 receipt symbols (section 5 alphabet, upper case, no dashes)", optional=True)
+        f.get("reason", _str, "a string", optional=True)
     elif entry_type == T_HIDDEN:
-        f.get("comment", _hex32, "32 bytes of lower-case hex")
+        f.get("comment", _hex32, HEX_WHAT)
         f.get("reason", _str, "a string")
     elif entry_type == T_ENROLLED:
-        f.get("device", _hex32, "32 bytes of lower-case hex")
+        f.get("device", _hex32, HEX_WHAT)
         f.get("name", _str, "a string")
-        f.get("role", lambda v: v in ROLES if isinstance(v, str) else False, "field, hq or observer")
+        f.get("role", lambda v: v in ROLES if isinstance(v, str) else False,
+              "field, hq or observer")
     elif entry_type == T_REVOKED:
-        f.get("device", _hex32, "32 bytes of lower-case hex")
-        f.get("afterSequence", _is_int, "an integer")
+        f.get("device", _hex32, HEX_WHAT)
+        f.get("afterSequence", lambda v: _is_int(v) and 0 <= v <= INT_MAX,
+              "a sequence number (an integer, 0 or more)")
         f.get("reason", _str, "a string", optional=True)
-    elif entry_type == T_WITHDRAWN:
-        f.get("signature", _hex32, "32 bytes of lower-case hex")
-        f.get("receipt", lambda v: isinstance(v, str) and bool(RECEIPT_SYMBOLS.match(v)),
-              "16 receipt symbols", optional=True)
+    elif entry_type == T_ADOPTED:
+        f.get("device", _hex32, HEX_WHAT)
+        f.get("heads", _heads, "1 to 64 distinct entry ids (lower-case hex) in ascending order")
         f.get("reason", _str, "a string", optional=True)
     else:  # pragma: no cover - callers check the type first
         return [f"unknown type {entry_type}"]
-    return f.finish()
+    problems = f.finish()
+    for sub in subs:
+        problems.extend(sub.finish())
+        f.unknown.extend(sub.unknown)
+    if unknown is not None:
+        unknown.extend(f.unknown)
+    return problems
 
 
 def receipt_hash(ledger_id: bytes, symbols: str) -> bytes:
@@ -440,6 +494,14 @@ class Item:
     entry: Entry | None = None
     malformed: Malformed | None = None
     sig_ok: bool = False
+    sound: bool = False       # passes steps 1, 3, 4, 5 and the payload flag of 6 on its own
+    body: dict[str, Any] | None = None   # the parsed body, when it passes step 5
+    link_ok: bool = False     # step 2 found nothing wrong with its link
+    branch: bool = False      # not on the exporting node's log (a `fork` line, or a second
+                              # entry line at one author and sequence)
+    repeat: bool = False      # the same bytes as an earlier line: ignored
+    held: bool = False        # valid, linked into its author's tree and within the bounds:
+                              # what a node stores (section 8, "Forks", rules 1 and 2)
 
 
 @dataclass
@@ -452,105 +514,118 @@ class Bundle:
     warnings: list[str] = field(default_factory=list)
 
 
-def _strict_json_obj(line: bytes, where: str) -> dict[str, Any]:
-    try:
-        obj = json.loads(line.decode("utf-8"), object_pairs_hook=_pairs)
-    except (UnicodeDecodeError, ValueError, BodyError):
-        raise BundleError(f"{where} is not a JSON object") from None
-    if not isinstance(obj, dict):
-        raise BundleError(f"{where} is not a JSON object")
-    return obj
+# Section 9: every line exactly in this form (no whitespace, no other or repeated members,
+# the header's members in this order, integers in plain decimal, canonical padded base64).
+HEADER_LINE = re.compile(rb'\{"bundle":"ledger-bundle","version":1,"ledger":"([0-9a-f]{64})",'
+                         rb'"entries":([0-9]+),"forks":([0-9]+),"payloads":([0-9]+)\}')
+ITEM_LINE = re.compile(rb'\{"(entry|fork|payload)":"([A-Za-z0-9+/]*={0,2})"\}')
+END_LINE = re.compile(rb'\{"end":"([0-9a-f]{64})"\}')
 
 
-def _b64(text: Any, where: str) -> bytes:
-    if not isinstance(text, str):
-        raise BundleError(f"{where}: the value is not a base64 string")
+def _line_problem(line: bytes) -> str:
+    """Why a line is not in the form of section 9, in words (never its content)."""
     try:
-        data = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return "it is not UTF-8"
+    try:
+        json.loads(text, object_pairs_hook=_pairs)
+    except BodyError:
+        return "it repeats a member"
+    except ValueError:
+        return "it is not JSON"
+    if any(c in text for c in " \t\r\n"):
+        return "it has whitespace"
+    return "its members, their order or their values differ from that form"
+
+
+def _canonical_b64(text: bytes, where: str) -> bytes:
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
         raise BundleError(f"{where}: the value is not valid base64") from None
-    if base64.b64encode(data).decode("ascii") != text:
-        raise BundleError(f"{where}: the value is not canonical padded base64")
+    if base64.b64encode(data) != text:
+        raise BundleError(f"{where}: the value is not in canonical padded base64")
     return data
 
 
 def read_bundle(path: str) -> Bundle:
+    """Read a bundle, refusing it whole (BundleError) unless every line is exactly in the
+    form of section 9 and the line count and end checksum agree."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
         raise BundleError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return parse_bundle(data, path)
+
+
+def parse_bundle(data: bytes, path: str = "<bundle>") -> Bundle:
     if not data:
         raise BundleError("the bundle is empty")
     if not data.endswith(b"\n"):
         raise BundleError("the last line is incomplete (no final newline): truncated bundle")
     lines = data[:-1].split(b"\n")
-    header = _strict_json_obj(lines[0], "line 1 (header)")
-    expected_keys = {"bundle", "version", "ledger", "entries", "forks", "payloads"}
-    if set(header) != expected_keys:
-        raise BundleError("the header does not have exactly the fields "
-                          "bundle, version, ledger, entries, forks, payloads")
-    if header["bundle"] != "ledger-bundle":
-        raise BundleError('the header\'s "bundle" is not "ledger-bundle"')
-    if not _is_int(header["version"]) or header["version"] != 1:
-        raise BundleError("the header's version is not 1")
-    if not _hex32(header["ledger"]):
-        raise BundleError("the header's ledger is not 32 bytes of lower-case hex")
-    for key in ("entries", "forks", "payloads"):
-        if not _is_int(header[key]) or header[key] < 0:
-            raise BundleError(f"the header's {key} is not a non-negative integer")
-    n_e, n_f, n_p = header["entries"], header["forks"], header["payloads"]
+    m = HEADER_LINE.fullmatch(lines[0])
+    if not m:
+        raise BundleError("line 1 is not the header in the exact form of FORMAT.md 9: "
+                          + _line_problem(lines[0]))
+    counts = []
+    for name, digits in zip(("entries", "forks", "payloads"), m.group(2, 3, 4)):
+        # Plain decimal: no leading zeros. Checked against the number of lines before any
+        # arithmetic with it (section 9).
+        if len(digits) > 1 and digits.startswith(b"0"):
+            raise BundleError(f"line 1: the header's {name} count has a leading zero")
+        if len(digits) > len(str(len(lines))) or int(digits) > len(lines):
+            raise BundleError(f"line 1: the header announces more {name} than the file "
+                              f"has lines ({len(lines)})")
+        counts.append(int(digits))
+    n_e, n_f, n_p = counts
     expected_lines = n_e + n_f + n_p + 2
     if len(lines) != expected_lines:
         raise BundleError(f"the bundle has {len(lines)} lines, the header announces "
                           f"{expected_lines} (E+F+P+2): truncated or padded bundle")
-    end = _strict_json_obj(lines[-1], f"line {len(lines)} (end)")
-    if set(end) != {"end"} or not _hex32(end["end"]):
-        raise BundleError(f'line {len(lines)} is not {{"end":"<hex SHA-256>"}}')
+    end = END_LINE.fullmatch(lines[-1])
+    if not end:
+        raise BundleError(f'line {len(lines)} is not {{"end":"<hex SHA-256>"}} in the exact '
+                          f"form of FORMAT.md 9: " + _line_problem(lines[-1]))
     covered = data[:len(data) - len(lines[-1]) - 1]   # every byte before the end line
     actual = hashlib.sha256(covered).hexdigest()
-    if actual != end["end"]:
-        raise BundleError(f"the end checksum differs: the file says {end['end']}, "
+    if actual != end.group(1).decode("ascii"):
+        raise BundleError(f"the end checksum differs: the file says {end.group(1).decode()}, "
                           f"its bytes hash to {actual}")
 
-    warnings: list[str] = []
-    canonical_header = ('{"bundle":"ledger-bundle","version":1,"ledger":"%s","entries":%d,'
-                        '"forks":%d,"payloads":%d}' % (header["ledger"], n_e, n_f, n_p))
-    if lines[0] != canonical_header.encode("ascii"):
-        warnings.append("line 1: the header's bytes differ from the form in FORMAT.md 9")
-
-    def body_line(i: int, key: str) -> bytes:
+    def item_line(i: int, key: str) -> bytes:
         where = f"line {i + 1}"
-        obj = _strict_json_obj(lines[i], where)
-        if set(obj) != {key}:
-            raise BundleError(f'{where} is not a {{"{key}":"<base64>"}} line')
-        raw = _b64(obj[key], where)
-        exact = ('{"%s":"%s"}' % (key, obj[key])).encode("ascii")
-        if lines[i] != exact:
-            warnings.append(f"{where}: bytes differ from the form in FORMAT.md 9")
-        return raw
+        m = ITEM_LINE.fullmatch(lines[i])
+        if not m:
+            raise BundleError(f'{where} is not {{"{key}":"<base64>"}} in the exact form of '
+                              f"FORMAT.md 9: " + _line_problem(lines[i]))
+        if m.group(1).decode("ascii") != key:
+            raise BundleError(f'{where} is a "{m.group(1).decode()}" line where the header '
+                              f'puts "{key}" lines')
+        return _canonical_b64(m.group(2), where)
 
-    entries = [Item(i + 1, "entry", body_line(i, "entry")) for i in range(1, 1 + n_e)]
-    forks = [Item(i + 1, "fork", body_line(i, "fork"))
+    entries = [Item(i + 1, "entry", item_line(i, "entry")) for i in range(1, 1 + n_e)]
+    forks = [Item(i + 1, "fork", item_line(i, "fork"))
              for i in range(1 + n_e, 1 + n_e + n_f)]
-    payloads = [(i + 1, body_line(i, "payload"))
+    payloads = [(i + 1, item_line(i, "payload"))
                 for i in range(1 + n_e + n_f, 1 + n_e + n_f + n_p)]
-    return Bundle(path=path, ledger=bytes.fromhex(header["ledger"]), entries=entries,
-                  forks=forks, payloads=payloads, warnings=warnings)
+    return Bundle(path=path, ledger=bytes.fromhex(m.group(1).decode("ascii")),
+                  entries=entries, forks=forks, payloads=payloads)
 
 
 # --------------------------------------------------------------------------------------
-# Verification (section 8, full mode)
+# Verification (section 8, full mode; section 8 "Forks")
 
 class Report:
     def __init__(self) -> None:
         self.faults: list[dict[str, Any]] = []
         self.warnings: list[str] = []
 
-    def fault(self, kind: str, item: Item | None, detail: str,
-              entry: Entry | None = None) -> None:
+    def fault(self, kind: str, item: Item | None, detail: str) -> None:
         assert kind in FAULT_KINDS, kind
-        e = entry or (item.entry if item else None)
+        e = item.entry if item else None
         author = sequence = eid = None
         if e is not None:
             author, sequence, eid = e.author.hex(), e.sequence, e.id.hex()
@@ -565,47 +640,32 @@ class Report:
         })
 
 
-def trust_policy(items: list[Item], hq: bytes | None) -> tuple[dict[bytes, str], dict[bytes, int]]:
-    """Section 4, Rights: the roles HQ's root key enrolled (device.enrolled) and the lowest
-    revocation point of each device (device.revoked), from HQ's validly signed entries."""
-    roles: dict[bytes, str] = {}
-    revoked: dict[bytes, int] = {}
-    for item in items:
-        e = item.entry
-        if e is None or hq is None or e.author != hq or not item.sig_ok or e.type not in (T_ENROLLED, T_REVOKED):
-            continue
-        try:
-            body = parse_canonical_body(e.body)
-        except BodyError:
-            continue
-        device = body.get("device")
-        if not _hex32(device):
-            continue
-        key = bytes.fromhex(device)
-        if e.type == T_ENROLLED and body.get("role") in ROLES and key != hq:
-            roles[key] = body["role"]
-        elif e.type == T_REVOKED and _is_int(body.get("afterSequence")):
-            after = max(0, body["afterSequence"])
-            revoked[key] = min(revoked.get(key, after), after)
-    return roles, revoked
+def order_key(e: Entry) -> tuple[int, int, bytes, int, bytes]:
+    """Section 7 / READMODELS: (wall, counter, author bytes, sequence). Two branch entries
+    can share all four; the entry id breaks that tie (the docs give no rule for it)."""
+    return (e.wall, e.counter, e.author, e.sequence, e.id)
 
 
 def _intrinsic_checks(rep: Report, item: Item, hq: bytes | None, ledger_id: bytes,
-                      roles: dict[bytes, str] | None = None, revoked: dict[bytes, int] | None = None) -> None:
-    """Steps 1b, 3, 4, 5, 6 (digest presence is checked later), 7 for one entry."""
+                      unknown_fields: dict[str, int]) -> None:
+    """Steps 1b, 3, 4, 5 and the payload flag of 6, for one entry on its own. Sets
+    item.sound when none fails, and item.body when the body passes step 5."""
     e = item.entry
     assert e is not None
+    before = len(rep.faults)
     if not item.sig_ok:
         rep.fault("bad-signature", item, "the Ed25519 signature does not verify under the author key")
 
     is_hq = hq is not None and e.author == hq
-    genesis_slot = is_hq and e.sequence == 1
     # Step 3: ledger field and genesis rules.
-    if genesis_slot:
+    if is_hq and e.sequence == 1:
         if e.ledger != ZERO32:
             rep.fault("bad-genesis", item, "HQ's sequence 1 has a non-zero ledger field")
         if e.type != T_CREATED:
             rep.fault("bad-genesis", item, f"HQ's sequence 1 has type {e.type}, not {T_CREATED}")
+        elif e.id != ledger_id:
+            rep.fault("bad-genesis", item, f"a second {T_CREATED} (another genesis at HQ's "
+                                           f"sequence 1, on a branch)")
     else:
         if e.ledger != ledger_id:
             what = "zero" if e.ledger == ZERO32 else e.ledger.hex()
@@ -623,53 +683,29 @@ def _intrinsic_checks(rep: Report, item: Item, hq: bytes | None, ledger_id: byte
         except BodyError as exc:
             rep.fault("invalid-body", item, f"body: {exc}")
         else:
-            for problem in check_body(e.type, body, e.author):
+            unknown: list[str] = []
+            problems = check_body(e.type, body, e.author, unknown)
+            for problem in problems:
                 rep.fault("invalid-body", item, problem)
+            for name in unknown:
+                key = f"{e.type} field '{name}'"
+                unknown_fields[key] = unknown_fields.get(key, 0) + 1
             if e.type == T_CREATED and body.get("hqKey") not in (None, e.author.hex()):
                 rep.fault("bad-genesis", item, "hqKey differs from the entry's author")
-        # Step 6: payload flag.
+            if not problems:
+                item.body = body
+        # Step 6: payload flag (the payload itself is checked with the payload lines).
         want = 1 if e.type == T_SIGNATURE else 0
         if e.flag != want:
             rep.fault("payload-flag", item, f"payload flag is {e.flag}, {e.type} requires {want}")
-
-    # Step 7: rights: HQ's root key writes everything; enrolled devices by role, up to a revocation.
-    if not is_hq:
-        role = (roles or {}).get(e.author)
-        if role is None:
-            rep.fault("unknown-author", item, "the author is neither HQ nor enrolled by HQ (device.enrolled)")
-        else:
-            allowed = (role == "hq" and e.type not in ROOT_ONLY_TYPES) or (role == "field" and e.type in FIELD_DEVICE_TYPES)
-            limit = (revoked or {}).get(e.author)
-            if not allowed:
-                rep.fault("unauthorised", item, f"a {role} device may not write {e.type}")
-            elif limit is not None and e.sequence > limit:
-                rep.fault("unauthorised", item, f"the device was revoked after sequence {limit}")
+    item.sound = len(rep.faults) == before
 
 
-def verify_bundle(b: Bundle, trust_root: bytes | None = None) -> dict[str, Any]:
-    """Full verification (section 8) of every entry, fork and payload of a bundle.
-
-    trust_root: HQ's key when known out of band (the test vectors); otherwise HQ is the
-    author of the bundle's genesis entry."""
-    rep = Report()
-    rep.warnings.extend(b.warnings)
-    ledger_id = b.ledger
-    items = b.entries + b.forks
-
-    # Step 1: parse, id, signature.
-    for item in items:
-        try:
-            item.entry = parse_entry(item.raw)
-        except Malformed as exc:
-            item.malformed = exc
-            rep.fault("malformed", item, exc.reason)
-            continue
-        item.sig_ok = signature_valid(item.entry)
-
-    # HQ is the author of the genesis entry (section 1). The genesis is the entry whose
-    # id is the header's ledger id; failing that, a validly signed entry with sequence 1,
-    # a zero ledger field and type ledger.created (the first such line: bundles list
-    # HQ's log first); failing that, the first entry line's author is taken as HQ.
+def _find_hq(rep: Report, b: Bundle, trust_root: bytes | None) -> tuple[bytes | None, bytes]:
+    """HQ is the author of the genesis entry (section 1): the entry whose id is the
+    header's ledger id; failing that, a validly signed entry with sequence 1, a zero ledger
+    field and type ledger.created; failing that, the first entry line's author. Returns
+    HQ's key and the ledger id."""
     parsed = [it for it in b.entries if it.entry is not None]
     genesis = next((it for it in parsed if it.entry.id == b.ledger), None)
     if genesis is None:
@@ -687,6 +723,7 @@ def verify_bundle(b: Bundle, trust_root: bytes | None = None) -> dict[str, Any]:
         hq = genesis.entry.author
     elif parsed:
         hq = parsed[0].entry.author
+    ledger_id = b.ledger
     # The ledger id is the genesis entry's id. The header's copy is not signed: trust a
     # validly signed genesis over it, and report the disagreement.
     if genesis is not None and genesis.sig_ok and genesis.entry.ledger == ZERO32:
@@ -696,45 +733,42 @@ def verify_bundle(b: Bundle, trust_root: bytes | None = None) -> dict[str, Any]:
                       f"{b.ledger.hex()} is not the id of the genesis entry")
     if not any(it.entry.author == hq and it.entry.sequence == 1 for it in parsed):
         rep.fault("bad-genesis", None, "the bundle holds no genesis entry (HQ, sequence 1)")
+    return hq, ledger_id
 
-    now_ms = int(datetime.datetime.now(datetime.timezone.utc).timestamp() * 1000)
-    ahead = []
-    roles, revoked = trust_policy(items, hq)
-    for item in items:
-        if item.entry is not None:
-            _intrinsic_checks(rep, item, hq, ledger_id, roles, revoked)
-            if item.entry.wall > now_ms + 3_600_000:   # section 7: not merged, still valid
-                ahead.append(item.line)
-    if ahead:
-        rep.warnings.append(f"{FUTURE} ({len(ahead)} entries, first on line {ahead[0]})")
 
-    # Build logs from entry lines; a second, different entry at the same (author,
-    # sequence) among entry lines is a fork too and is treated as fork evidence.
+def _chain_checks(rep: Report, b: Bundle) -> dict[bytes, dict[int, Item]]:
+    """Step 2. Entry lines are the exporting node's log, checked as a log; fork lines (and a
+    second entry line at one author and sequence) are branch entries, checked against the
+    entry they name as previous (section 8, "Forks", rule 1). Returns the logs."""
     logs: dict[bytes, dict[int, Item]] = {}
-    evidence: list[Item] = []
-    for item in b.entries:
+    seen: dict[bytes, Item] = {}
+    for item in b.entries + b.forks:
         e = item.entry
         if e is None:
             continue
+        if e.id in seen:
+            item.repeat = True
+            rep.warnings.append(f"line {item.line}: repeats the entry on line {seen[e.id].line}")
+            continue
+        seen[e.id] = item
+        if item.kind == "fork":
+            item.branch = True
+            continue
         log = logs.setdefault(e.author, {})
-        held = log.get(e.sequence)
-        if held is None:
-            log[e.sequence] = item
-        elif held.entry.id == e.id:
-            rep.warnings.append(f"line {item.line}: repeats the entry on line {held.line}")
-        elif item.sig_ok and not held.sig_ok:
-            log[e.sequence] = item          # the log follows validly signed entries
-            evidence.append(held)
+        if e.sequence in log:
+            item.branch = True
+            rep.warnings.append(f"line {item.line}: a second entry line at author "
+                                f"{e.author.hex()[:12]} sequence {e.sequence}; FORMAT.md 9 "
+                                f"puts branch entries on fork lines")
         else:
-            evidence.append(item)
-    evidence.extend(it for it in b.forks if it.entry is not None)
+            log[e.sequence] = item
 
-    # Step 2: chain, per author by sequence.
     for author, log in logs.items():
         prev: Item | None = None
         for seq in sorted(log):
             item = log[seq]
             e = item.entry
+            before = len(rep.faults)
             if seq == 1:
                 if e.previous != ZERO32:
                     rep.fault("broken-link", item, "sequence 1 has a non-zero previous")
@@ -749,47 +783,239 @@ def verify_bundle(b: Bundle, trust_root: bytes | None = None) -> dict[str, Any]:
                     rep.fault("clock-regression", item,
                               f"timestamp {e.wall}.{e.counter} is not after sequence "
                               f"{seq - 1}'s {prev.entry.wall}.{prev.entry.counter}")
+            item.link_ok = len(rep.faults) == before
             prev = item
 
-    # Forks: fork evidence links to any entry of its author at sequence - 1.
-    by_author_seq: dict[tuple[bytes, int], list[Item]] = {}
-    for item in list(x for log in logs.values() for x in log.values()) + evidence:
-        by_author_seq.setdefault((item.entry.author, item.entry.sequence), []).append(item)
-    fork_seqs: dict[bytes, int] = {}
-    for item in evidence:
+    at: dict[tuple[bytes, int], list[Item]] = {}
+    for item in seen.values():
+        at.setdefault((item.entry.author, item.entry.sequence), []).append(item)
+    for item in seen.values():
+        if not item.branch:
+            continue
         e = item.entry
+        before = len(rep.faults)
         if e.sequence == 1:
             if e.previous != ZERO32:
                 rep.fault("broken-link", item, "sequence 1 has a non-zero previous")
         else:
-            parents = by_author_seq.get((e.author, e.sequence - 1), [])
+            parents = at.get((e.author, e.sequence - 1), [])
             linked = [p for p in parents if p.entry.id == e.previous]
             if not parents:
                 rep.fault("sequence-gap", item,
                           f"no entry of this author at sequence {e.sequence - 1}")
             elif not linked:
                 rep.fault("broken-link", item,
-                          f"previous is the id of no entry at sequence {e.sequence - 1}")
+                          f"previous is the id of no entry of this author at sequence "
+                          f"{e.sequence - 1}")
             elif e.timestamp <= linked[0].entry.timestamp:
                 rep.fault("clock-regression", item,
-                          f"timestamp is not after the entry it links to")
-        rivals = [r for r in by_author_seq[(e.author, e.sequence)]
-                  if r is not item and r.entry.id != e.id]
-        main = logs.get(e.author, {}).get(e.sequence)
-        if not item.sig_ok:
-            continue  # not a valid entry, so no equivocation; bad-signature reported
-        valid_rivals = [r for r in rivals if r.sig_ok]
-        if valid_rivals:
-            other = main if main in valid_rivals else valid_rivals[0]
-            rep.fault("fork", item, f"conflicts with entry {other.entry.id.hex()} "
-                                    f"(line {other.line}) at the same author and sequence")
-            fork_seqs[e.author] = min(fork_seqs.get(e.author, e.sequence), e.sequence)
-        elif any(p.entry.id == e.previous and p in evidence
-                 for p in by_author_seq.get((e.author, e.sequence - 1), [])):
-            rep.fault("fork", item, "extends a forked branch")
-        else:
-            rep.warnings.append(f"line {item.line}: fork evidence that conflicts with "
-                                f"no stored entry")
+                          "timestamp is not after that of the entry it links to")
+        item.link_ok = len(rep.faults) == before
+    return logs
+
+
+def _hold(rep: Report, b: Bundle, hq: bytes | None,
+          max_at_sequence: int, max_branch_entries: int) -> dict[bytes, Item]:
+    """Section 8, "Forks", rules 1 and 2: the entries a node would hold. An entry is held
+    when it is sound, its link is sound and it links to a held entry (or is sequence 1),
+    within the bounds; the bundle's order decides which entry is beyond a bound (the log
+    first, then fork lines as they come). Returns the held entries by id."""
+    held: dict[bytes, Item] = {}
+    at: dict[tuple[bytes, int], int] = {}
+    branches: dict[bytes, int] = {}
+    candidates = [it for it in b.entries + b.forks if it.entry is not None and not it.repeat]
+    candidates.sort(key=lambda it: (it.entry.author, it.entry.sequence, it.branch, it.line))
+    for item in candidates:
+        e = item.entry
+        if not (item.sound and item.link_ok):
+            continue
+        if e.sequence > 1:
+            parent = held.get(e.previous)
+            if parent is None or parent.entry.author != e.author \
+                    or parent.entry.sequence != e.sequence - 1 \
+                    or not parent.entry.timestamp < e.timestamp:
+                continue      # links to an entry that is not held itself
+        key = (e.author, e.sequence)
+        if at.get(key, 0) >= max_at_sequence:
+            rep.fault("fork-limit", item, f"a {at[key] + 1}th different entry at this author "
+                      f"and sequence (at most {max_at_sequence} are held)")
+            continue
+        if item.branch and e.author != hq and branches.get(e.author, 0) >= max_branch_entries:
+            rep.fault("fork-limit", item, f"more than {max_branch_entries} branch entries "
+                      f"of this author")
+            continue
+        at[key] = at.get(key, 0) + 1
+        if item.branch:
+            branches[e.author] = branches.get(e.author, 0) + 1
+        item.held = True
+        held[e.id] = item
+    return held
+
+
+@dataclass
+class Trust:
+    """The trust policy (section 4, "Rights") and the fork state (section 8, "Forks")."""
+    hq: bytes | None
+    roles: dict[bytes, str]                 # device key -> role, from device.enrolled
+    names: dict[bytes, str]                 # device key -> name
+    revoked: dict[bytes, int]               # device key -> lowest afterSequence
+    fork_points: dict[bytes, int]           # author -> lowest sequence with 2+ held entries
+    adopted: set[bytes]                     # ids of entries a fork.adopted names or reaches
+
+    def rights(self, e: Entry) -> str | None:
+        """None when the author may write this entry (step 7), else the fault kind."""
+        if e.author == self.hq:
+            return None
+        role = self.roles.get(e.author)
+        if role is None:
+            return "unknown-author"
+        allowed = (role == "hq" and e.type not in ROOT_ONLY_TYPES) or \
+                  (role == "field" and e.type in FIELD_DEVICE_TYPES)
+        if not allowed:
+            return "unauthorised"
+        limit = self.revoked.get(e.author)
+        if limit is not None and e.sequence > limit:
+            return "unauthorised"
+        return None
+
+    def held_back(self, e: Entry) -> bool:
+        """Rule 5: in the forked region of an author other than HQ's root key, and not
+        adopted."""
+        point = self.fork_points.get(e.author)
+        return (e.author != self.hq and point is not None and e.sequence >= point
+                and e.id not in self.adopted)
+
+    def authorised(self, item: Item) -> bool:
+        """Counts in the read models: held, sound, within its author's rights, not held back."""
+        e = item.entry
+        return (item.held and item.body is not None and self.rights(e) is None
+                and not self.held_back(e))
+
+
+def _trust(held: dict[bytes, Item], hq: bytes | None) -> Trust:
+    roles: dict[bytes, str] = {}
+    names: dict[bytes, str] = {}
+    revoked: dict[bytes, int] = {}
+    root = sorted((it for it in held.values() if it.entry.author == hq and it.body is not None),
+                  key=lambda it: order_key(it.entry))
+    for item in root:
+        e, body = item.entry, item.body
+        if e.type == T_ENROLLED:
+            key = bytes.fromhex(body["device"])
+            if key != hq and key not in roles:
+                # The earliest enrolment of a key (in timestamp order) gives its role and
+                # name. The docs do not say which of several enrolments holds; this is
+                # what ledgerctl does (observed, not read from its code).
+                roles[key] = body["role"]
+                names[key] = body["name"]
+        elif e.type == T_REVOKED:
+            key = bytes.fromhex(body["device"])
+            revoked[key] = min(revoked.get(key, body["afterSequence"]), body["afterSequence"])
+
+    count: dict[tuple[bytes, int], int] = {}
+    for item in held.values():
+        key = (item.entry.author, item.entry.sequence)
+        count[key] = count.get(key, 0) + 1
+    fork_points: dict[bytes, int] = {}
+    for (author, seq), n in count.items():
+        if n >= 2:
+            fork_points[author] = min(fork_points.get(author, seq), seq)
+
+    adopted: set[bytes] = set()
+    for item in root:
+        if item.entry.type != T_ADOPTED:
+            continue
+        device = bytes.fromhex(item.body["device"])
+        for head in item.body["heads"]:
+            node = held.get(bytes.fromhex(head))
+            if node is None or node.entry.author != device:
+                continue
+            while node is not None and node.entry.id not in adopted:
+                adopted.add(node.entry.id)
+                node = held.get(node.entry.previous) if node.entry.sequence > 1 else None
+    return Trust(hq, roles, names, revoked, fork_points, adopted)
+
+
+def verify_bundle(b: Bundle, trust_root: bytes | None = None,
+                  max_at_sequence: int = MAX_AT_SEQUENCE,
+                  max_branch_entries: int = MAX_BRANCH_ENTRIES) -> dict[str, Any]:
+    """Full verification (section 8) of every entry, fork and payload of a bundle, and the
+    read models (docs/READMODELS.md) over the entries it holds.
+
+    trust_root: HQ's key when known out of band (the test vectors); otherwise HQ is the
+    author of the bundle's genesis entry."""
+    rep = Report()
+    rep.warnings.extend(b.warnings)
+    items = b.entries + b.forks
+
+    # Step 1: parse, id (computed from the bytes), signature.
+    for item in items:
+        try:
+            item.entry = parse_entry(item.raw)
+        except Malformed as exc:
+            item.malformed = exc
+            rep.fault("malformed", item, exc.reason)
+            continue
+        item.sig_ok = signature_valid(item.entry)
+
+    hq, ledger_id = _find_hq(rep, b, trust_root)
+
+    # Steps 1b, 3, 4, 5, 6 (flag) for each entry on its own.
+    now_ms = int(datetime.datetime.now(datetime.timezone.utc).timestamp() * 1000)
+    ahead = []
+    unknown_fields: dict[str, int] = {}
+    for item in items:
+        if item.entry is not None:
+            _intrinsic_checks(rep, item, hq, ledger_id, unknown_fields)
+            if item.entry.wall > now_ms + 3_600_000:   # section 7: not merged, still valid
+                ahead.append(item.line)
+    if ahead:
+        rep.warnings.append(f"{FUTURE} ({len(ahead)} entries, first on line {ahead[0]})")
+    for name, n in sorted(unknown_fields.items()):
+        rep.warnings.append(f"{n} entr{'y has' if n == 1 else 'ies have'} the unknown {name} "
+                            f"(ignored, as FORMAT.md 4 says)")
+
+    # Step 2, and the tree of every author (section 8, "Forks", rules 1 and 2).
+    logs = _chain_checks(rep, b)
+    held = _hold(rep, b, hq, max_at_sequence, max_branch_entries)
+    trust = _trust(held, hq)
+
+    # Forks: one fault per (author, sequence) with two or more held entries, naming the
+    # smallest id.
+    groups: dict[tuple[bytes, int], list[Item]] = {}
+    for item in held.values():
+        groups.setdefault((item.entry.author, item.entry.sequence), []).append(item)
+    for (author, seq), group in sorted(groups.items()):
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda it: it.entry.id)
+        first = group[0]
+        root = " (HQ's root key: every branch counts)" if author == hq else ""
+        rep.fault("fork", first, f"{len(group)} different entries at this sequence: "
+                  + ", ".join(it.entry.id.hex()[:12] + f" (line {it.line})" for it in group)
+                  + root)
+    for item in held.values():
+        if item.branch and len(groups[(item.entry.author, item.entry.sequence)]) < 2 \
+                and item.entry.author not in trust.fork_points:
+            rep.warnings.append(f"line {item.line}: a fork line that conflicts with no entry")
+
+    # Step 7: rights, for every parsed entry.
+    for item in items:
+        e = item.entry
+        if e is None or item.repeat:
+            continue
+        kind = trust.rights(e)
+        if kind == "unknown-author":
+            rep.fault(kind, item, "the author is neither HQ nor enrolled by HQ (device.enrolled)")
+        elif kind == "unauthorised":
+            role = trust.roles[e.author]
+            limit = trust.revoked.get(e.author)
+            if (role == "hq" and e.type not in ROOT_ONLY_TYPES) or \
+                    (role == "field" and e.type in FIELD_DEVICE_TYPES):
+                rep.fault(kind, item, f"the device was revoked after sequence {limit}: "
+                                      f"kept as evidence, not counted")
+            else:
+                rep.fault(kind, item, f"a {role} device may not write {e.type}")
 
     # Step 6: payload digests. Every flagged entry needs its payload; every payload
     # must be named by an entry.
@@ -808,7 +1034,7 @@ def verify_bundle(b: Bundle, trust_root: bytes | None = None) -> dict[str, Any]:
     named: set[bytes] = set()
     for item in items:
         e = item.entry
-        if e is None or e.digest is None:
+        if e is None or e.digest is None or item.repeat:
             continue
         named.add(e.digest)
         if e.digest not in payload_digests:
@@ -822,41 +1048,60 @@ def verify_bundle(b: Bundle, trust_root: bytes | None = None) -> dict[str, Any]:
                 "detail": f"payload digest {d.hex()} is named by no entry (altered or foreign payload)",
             })
 
-    # Bundle order (section 9, item 2): HQ first, then other authors bytewise, by sequence.
+    # Bundle order (section 9): HQ's log first, then other authors bytewise, by sequence;
+    # fork lines by author, sequence and id.
     order = [(0 if it.entry.author == hq else 1, it.entry.author, it.entry.sequence)
              for it in b.entries if it.entry is not None]
     if order != sorted(order):
         rep.warnings.append("entry lines are not in the order of FORMAT.md 9 "
                             "(HQ's log first, then authors bytewise, each by sequence)")
+    forder = [(it.entry.author, it.entry.sequence, it.entry.id)
+              for it in b.forks if it.entry is not None]
+    if forder != sorted(forder):
+        rep.warnings.append("fork lines are not in the order of FORMAT.md 9 "
+                            "(by author, sequence and id)")
 
-    # Cross-references (not steps of section 8: reported as warnings, never faults).
-    _cross_reference_warnings(rep, b, logs, ledger_id)
+    _cross_reference_warnings(rep, held, trust, ledger_id)
+    models = read_models(held, trust, ledger_id)
 
     # Summary.
-    faulty_lines = {f["line"] for f in rep.faults if f["line"] is not None}
     per_type: dict[str, int] = {}
     counted: dict[str, int] = {}
-    for item in b.entries:
-        if item.entry is None:
+    for item in items:
+        if item.entry is None or item.repeat:
             continue
         per_type[item.entry.type] = per_type.get(item.entry.type, 0) + 1
-        if item.line not in faulty_lines:
+        if trust.authorised(item):
             counted[item.entry.type] = counted.get(item.entry.type, 0) + 1
-    campaigns = _tally(b, faulty_lines)
-    authors = sorted(logs, key=lambda a: (a != hq, a))
+    authors = sorted({it.entry.author for it in items if it.entry is not None},
+                     key=lambda a: (a != hq, a))
     log_rows = []
     for a in authors:
-        last = logs[a][max(logs[a])]
-        row = {
+        mine = [it for it in held.values() if it.entry.author == a]
+        row: dict[str, Any] = {
             "author": a.hex(), "fingerprint": fingerprint(a),
-            "role": "hq" if a == hq else "unknown",
-            "entries": len(logs[a]),
-            "lastSequence": last.entry.sequence, "head": last.entry.id.hex(),
+            "role": "hq" if a == hq else trust.roles.get(a, "unknown"),
+            "root": a == hq,
         }
-        if a in fork_seqs:
-            row["forkedAt"] = fork_seqs[a]
+        if a in trust.names:
+            row["name"] = trust.names[a]
+        if a in trust.revoked:
+            row["revokedAfter"] = trust.revoked[a]
+        log = logs.get(a, {})
+        row["entries"] = len(log)
+        if log:
+            last = log[max(log)]
+            row["lastSequence"] = last.entry.sequence
+            row["head"] = last.entry.id.hex()
+        row["branchEntries"] = sum(1 for it in mine if it.branch)
+        if a in trust.fork_points:
+            region = [it for it in mine if it.entry.sequence >= trust.fork_points[a]]
+            row["forkedAt"] = trust.fork_points[a]
+            row["forkedEntries"] = len(region)
+            row["heldBack"] = sum(1 for it in region if trust.held_back(it.entry))
         log_rows.append(row)
     rep.faults.sort(key=lambda f: (f["line"] is None, f["line"] or 0, STEP[f["kind"]]))
+    intact = all(f["kind"] in EVIDENCE_KINDS for f in rep.faults)
     return {
         "bundle": b.path,
         "ledger": ledger_id.hex(),
@@ -864,121 +1109,293 @@ def verify_bundle(b: Bundle, trust_root: bytes | None = None) -> dict[str, Any]:
         "entries": len(b.entries),
         "forkEntries": len(b.forks),
         "payloads": len(b.payloads),
+        "held": len(held),
         "logs": log_rows,
         "types": dict(sorted(per_type.items())),
         "counted": dict(sorted(counted.items())),
-        "campaigns": campaigns,
+        "campaigns": models["campaigns"],
+        "orphans": models["orphans"],
+        "signatureStates": models["states"],
+        "findings": models["findings"],
         "faults": rep.faults,
         "warnings": rep.warnings,
-        "intact": not rep.faults,
+        "intact": intact,
+        "evidence": intact and bool(rep.faults),
     }
 
 
-def _tally(b: Bundle, faulty_lines: set[int]) -> dict[str, dict[str, int]]:
-    """Per campaign, from fault-free entry lines only: signatures recorded, withdrawn,
-    counted (recorded - withdrawn, as ledgerctl counts) and distinct signer pseudonyms
-    among the counted. FORMAT.md defines no counting rule: this is information."""
-    good = [it for it in b.entries if it.entry is not None and it.line not in faulty_lines]
-    bodies = {}
-    for it in good:
-        try:
-            bodies[it.entry.id] = (it.entry.type, parse_canonical_body(it.entry.body))
-        except BodyError:
-            pass
-    tally: dict[str, dict[str, Any]] = {}
-    for t, body in bodies.values():
-        if t == T_PUBLISHED:
-            tally.setdefault(body["campaign"], {"recorded": 0, "withdrawn": 0, "signers": {}})
-    withdrawn = {bytes.fromhex(body["signature"]) for t, body in bodies.values()
-                 if t == T_WITHDRAWN}
-    for eid, (t, body) in bodies.items():
-        if t != T_SIGNATURE:
+# --------------------------------------------------------------------------------------
+# Read models (docs/READMODELS.md)
+
+SIGNATURE_STATES = ("counted", "withdrawn", "duplicate", "late", "unauthorised", "orphan",
+                    "forked")
+
+
+def _utc_day(wall_ms: int) -> str:
+    try:
+        return datetime.datetime.fromtimestamp(wall_ms / 1000, datetime.timezone.utc) \
+            .strftime("%Y-%m-%d")
+    except (OverflowError, OSError, ValueError):
+        return "out-of-range"
+
+
+def _title(body: dict[str, Any]) -> str:
+    """The title in the campaign's preferred language (the first of `languages`), else in
+    the first language of `texts` by code."""
+    texts = body.get("texts", {})
+    for lang in list(body.get("languages", [])) + sorted(texts):
+        if lang in texts:
+            return texts[lang]["title"]
+    return ""
+
+
+def read_models(held: dict[bytes, Item], trust: Trust, ledger_id: bytes) -> dict[str, Any]:
+    """READMODELS.md, "Rules" and "Counts", over the held entries: campaigns, each
+    signature's state, withdrawals, comments; per campaign the figures of `ledgerctl stats`."""
+    ordered = sorted(held.values(), key=lambda it: order_key(it.entry))
+    auth = [it for it in ordered if trust.authorised(it)]
+    findings: list[dict[str, Any]] = []
+
+    def finding(kind: str, item: Item, **extra: Any) -> None:
+        findings.append({"finding": kind, "author": item.entry.author.hex(),
+                         "sequence": item.entry.sequence, "id": item.entry.id.hex(), **extra})
+
+    for item in ordered:
+        e = item.entry
+        if item.body is None or trust.authorised(item):
             continue
-        c = tally.setdefault(body["campaign"], {"recorded": 0, "withdrawn": 0, "signers": {}})
-        c["recorded"] += 1
-        if eid in withdrawn:
-            c["withdrawn"] += 1
+        state = "forked" if trust.rights(e) is None and trust.held_back(e) else "unauthorised"
+        if e.type == T_COMMENT:
+            finding(f"{state}-comment", item, campaign=item.body["campaign"])
+        elif e.type == T_HIDDEN:
+            finding(f"{state}-hide", item)
+        elif e.type in (T_PUBLISHED, T_UPDATED, T_CLOSED):
+            finding(f"{state}-campaign-entry", item, campaign=item.body["campaign"])
+
+    # Campaigns.
+    versions: dict[str, list[Item]] = {}
+    closes: dict[str, Item] = {}
+    for item in auth:
+        if item.entry.type in (T_PUBLISHED, T_UPDATED):
+            versions.setdefault(item.body["campaign"], []).append(item)
+        elif item.entry.type == T_CLOSED:
+            closes.setdefault(item.body["campaign"], item)      # the earliest close
+    # Withdrawals.
+    signatures = {it.entry.id: it for it in ordered
+                  if it.entry.type == T_SIGNATURE and it.body is not None}
+    withdrawn: set[bytes] = set()
+    for item in ordered:
+        if item.entry.type != T_WITHDRAWN or item.body is None:
+            continue
+        target = signatures.get(bytes.fromhex(item.body["signature"]))
+        receipt = item.body.get("receipt")
+        if not trust.authorised(item):
+            state = "forked" if trust.rights(item.entry) is None else "unauthorised"
+            finding("invalid-withdrawal", item, reason=f"its author may not write it ({state})")
+        elif target is None:
+            finding("unknown-signature-withdrawal", item)
+        elif receipt is not None:
+            if receipt_hash(ledger_id, receipt).hex() == target.body["receiptHash"]:
+                withdrawn.add(target.entry.id)
+            else:
+                finding("invalid-withdrawal", item,
+                        reason="the receipt does not hash to the signature's receiptHash")
+        elif item.entry.author == trust.hq:
+            withdrawn.add(target.entry.id)
         else:
-            c["signers"][body["signer"]] = c["signers"].get(body["signer"], 0) + 1
-    return {name: {"recorded": c["recorded"], "withdrawn": c["withdrawn"],
-                   "counted": c["recorded"] - c["withdrawn"],
-                   "distinctSigners": len(c["signers"])}
-            for name, c in sorted(tally.items())}
+            finding("invalid-withdrawal", item,
+                    reason="no receipt, and its author is not HQ's root key")
+
+    # Signatures: one state each, in the order of the table.
+    states: dict[bytes, str] = {}
+    first_active: dict[tuple[str, str], bytes] = {}
+    for sid, item in sorted(signatures.items(), key=lambda kv: order_key(kv[1].entry)):
+        e, body = item.entry, item.body
+        campaign = body["campaign"]
+        if trust.rights(e) is not None:
+            state = "unauthorised"
+        elif trust.held_back(e):
+            state = "forked"
+        elif campaign not in versions:
+            state = "orphan"
+        elif sid in withdrawn:
+            state = "withdrawn"
+        elif campaign in closes and e.timestamp > closes[campaign].entry.timestamp:
+            state = "late"
+        elif (campaign, body["signer"]) in first_active:
+            state = "duplicate"
+        else:
+            state = "counted"
+            first_active[(campaign, body["signer"])] = sid
+        states[sid] = state
+        if state != "counted":
+            extra: dict[str, Any] = {"campaign": campaign}
+            if state == "duplicate":
+                extra["of"] = first_active[(campaign, body["signer"])].hex()
+            finding(state, item, **extra)
+
+    # Comments.
+    hidden: set[bytes] = set()
+    for item in auth:
+        if item.entry.type == T_HIDDEN:
+            hidden.add(bytes.fromhex(item.body["comment"]))
+    comments: dict[str, dict[str, int]] = {}
+    for item in auth:
+        if item.entry.type == T_COMMENT:
+            c = comments.setdefault(item.body["campaign"], {"visible": 0, "hidden": 0})
+            c["hidden" if item.entry.id in hidden else "visible"] += 1
+
+    # Per campaign, the figures of `ledgerctl stats` (READMODELS.md "Counts").
+    campaigns = []
+    for name in sorted(versions):
+        current = versions[name][-1].body
+        row: dict[str, Any] = {
+            "campaign": name, "title": _title(current),
+            "state": "closed" if name in closes else "open",
+        }
+        if "goal" in current:
+            row["goal"] = current["goal"]
+        if "deadline" in current:
+            row["deadline"] = current["deadline"]
+        row["versions"] = len(versions[name])
+        mine = [(sid, signatures[sid]) for sid in states if signatures[sid].body["campaign"] == name]
+        by_state = {s: 0 for s in SIGNATURE_STATES}
+        for sid, _ in mine:
+            by_state[states[sid]] += 1
+        row.update({
+            "counted": by_state["counted"],
+            # distinct signer references among authorised signatures: those whose author
+            # may record them, so neither unauthorised nor held back (forked)
+            "unique": len({it.body["signer"] for sid, it in mine
+                           if states[sid] not in ("unauthorised", "forked")}),
+            "withdrawn": by_state["withdrawn"],
+            "duplicates": by_state["duplicate"],
+            "late": by_state["late"],
+            "unauthorised": by_state["unauthorised"],
+            "forked": by_state["forked"],
+        })
+        by: dict[str, dict[str, int]] = {"byChannel": {}, "byDay": {}, "byDevice": {},
+                                         "byCountry": {}}
+        for sid, it in mine:
+            if states[sid] != "counted":
+                continue
+            for key, value in (("byChannel", it.body["channel"]),
+                               ("byDay", _utc_day(it.entry.wall)),
+                               ("byDevice", it.entry.author.hex()),
+                               ("byCountry", it.body.get("country", ""))):
+                by[key][value] = by[key].get(value, 0) + 1
+        for key in by:
+            row[key] = dict(sorted(by[key].items()))
+        row["comments"] = comments.get(name, {"visible": 0, "hidden": 0})
+        campaigns.append(row)
+
+    orphans: dict[str, int] = {}
+    totals = {s: 0 for s in SIGNATURE_STATES}
+    for sid, state in states.items():
+        totals[state] += 1
+        if state == "orphan":
+            c = signatures[sid].body["campaign"]
+            orphans[c] = orphans.get(c, 0) + 1
+    return {"campaigns": campaigns, "orphans": dict(sorted(orphans.items())),
+            "states": totals, "findings": findings}
 
 
-def _cross_reference_warnings(rep: Report, b: Bundle, logs: dict[bytes, dict[int, Item]],
+def _cross_reference_warnings(rep: Report, held: dict[bytes, Item], trust: Trust,
                               ledger_id: bytes) -> None:
-    by_id: dict[bytes, Entry] = {}
-    for log in logs.values():
-        for item in log.values():
-            by_id[item.entry.id] = item.entry
-    bodies: dict[bytes, dict[str, Any]] = {}
-    for eid, e in by_id.items():
-        if e.type in KNOWN_TYPES:
-            try:
-                bodies[eid] = parse_canonical_body(e.body)
-            except BodyError:
-                pass
-    for eid, e in by_id.items():
-        body = bodies.get(eid)
+    """References between entries that no rule of FORMAT.md makes a fault: warnings."""
+    for item in sorted(held.values(), key=lambda it: it.line):
+        e, body = item.entry, item.body
         if body is None:
             continue
-        where = f"entry {eid.hex()}"
-        if e.type == T_SIGNATURE and _hex32(body.get("campaignVersion")):
-            target = bytes.fromhex(body["campaignVersion"])
-            t = by_id.get(target)
-            if t is None or t.type not in (T_PUBLISHED, T_UPDATED):
-                rep.warnings.append(f"{where}: campaignVersion names no campaign.published or campaign.updated entry")
-            elif bodies.get(target, {}).get("campaign") != body.get("campaign"):
+        where = f"entry {e.id.hex()}"
+        if e.type == T_SIGNATURE:
+            t = held.get(bytes.fromhex(body["campaignVersion"]))
+            if t is None or t.entry.type not in (T_PUBLISHED, T_UPDATED):
+                rep.warnings.append(f"{where}: campaignVersion names no campaign.published "
+                                    f"or campaign.updated entry")
+            elif t.body is not None and t.body.get("campaign") != body["campaign"]:
                 rep.warnings.append(f"{where}: campaignVersion is another campaign's text")
-        if e.type in (T_WITHDRAWN, T_COMMENT) and _hex32(body.get("signature")):
-            target = bytes.fromhex(body["signature"])
-            t = by_id.get(target)
-            if t is None or t.type != T_SIGNATURE:
+        if e.type == T_COMMENT and "signature" in body:
+            t = held.get(bytes.fromhex(body["signature"]))
+            if t is None or t.entry.type != T_SIGNATURE:
                 rep.warnings.append(f"{where}: 'signature' names no {T_SIGNATURE} entry")
-            elif e.type == T_WITHDRAWN and isinstance(body.get("receipt"), str):
-                rh = bodies.get(target, {}).get("receiptHash")
-                if rh and receipt_hash(ledger_id, body["receipt"]).hex() != rh:
-                    rep.warnings.append(f"{where}: the receipt does not hash to the "
-                                        f"withdrawn signature's receiptHash")
+        if e.type == T_HIDDEN:
+            t = held.get(bytes.fromhex(body["comment"]))
+            if t is None or t.entry.type != T_COMMENT:
+                rep.warnings.append(f"{where}: 'comment' names no {T_COMMENT} entry")
+        if e.type == T_ADOPTED:
+            device = bytes.fromhex(body["device"])
+            for head in body["heads"]:
+                t = held.get(bytes.fromhex(head))
+                if t is None or t.entry.author != device:
+                    rep.warnings.append(f"{where}: head {head[:12]} is no held entry of the "
+                                        f"adopted device")
 
 
 # --------------------------------------------------------------------------------------
 # Output
 
+def _result(r: dict[str, Any]) -> str:
+    if not r["intact"]:
+        return "FAULTS FOUND"
+    if r["evidence"]:
+        return "INTACT, WITH EVIDENCE (forks or entries outside their authors' rights)"
+    return "INTACT"
+
+
 def print_report(r: dict[str, Any]) -> None:
     out = sys.stdout.write
     out(f"bundle:   {r['bundle']}\n")
     out(f"ledger:   {r['ledger']}\n")
-    out(f"entries:  {r['entries']} (+{r['forkEntries']} fork evidence, "
+    out(f"entries:  {r['entries']} (+{r['forkEntries']} branch entries, "
         f"{r['payloads']} payloads)\n")
     out(f"logs:     {len(r['logs'])}\n")
     for row in r["logs"]:
-        fork = f"  FORKED at sequence {row['forkedAt']}" if "forkedAt" in row else ""
-        out(f"  {row['author']} ({row['role']}, {row['fingerprint']})\n"
-            f"    last sequence {row['lastSequence']}  head {row['head']}{fork}\n")
+        name = f" \"{_safe(row['name'])}\"" if "name" in row else ""
+        out(f"  {row['author']} ({row['role']}{name}, {row['fingerprint']})\n")
+        if "head" in row:
+            out(f"    last sequence {row['lastSequence']}  head {row['head']}\n")
+        if "revokedAfter" in row:
+            out(f"    revoked after sequence {row['revokedAfter']}\n")
+        if "forkedAt" in row:
+            held = (f"{row['heldBack']} held until HQ adopts them" if row["heldBack"]
+                    else ("HQ's root key: every branch counts" if row["root"]
+                          else "all adopted"))
+            out(f"    FORKED at sequence {row['forkedAt']}: {row['forkedEntries']} entries "
+                f"in the forked region, {row['branchEntries']} on branches; {held}\n")
     out("types:\n")
     for t, n in r["types"].items():
         c = r["counted"].get(t, 0)
-        note = "" if c == n else f"  ({c} counted, {n - c} with faults)"
+        note = "" if c == n else f"  ({c} authorised, {n - c} not)"
         out(f"  {t:<22} {n}{note}\n")
-    if r["campaigns"]:
-        out("campaigns (information; FORMAT.md defines no counting rule):\n")
-        for name, c in r["campaigns"].items():
-            out(f"  {name:<22} {c['recorded']} recorded, {c['withdrawn']} withdrawn, "
-                f"{c['counted']} counted, {c['distinctSigners']} distinct signers\n")
+    for c in r["campaigns"]:
+        goal = f", goal {c['goal']}" if "goal" in c else ""
+        out(f"campaign {c['campaign']} [{c['state']}{goal}]\n")
+        for k in ("counted", "unique", "withdrawn", "duplicates", "late", "unauthorised",
+                  "forked"):
+            out(f"  {k:<13}{c[k]}\n")
+        for k in ("byChannel", "byDay", "byDevice", "byCountry"):
+            if c[k]:
+                out(f"  {k[2:].lower()}: " + ", ".join(
+                    f"{(key[:12] if k == 'byDevice' else key) or '(none)'} {n}"
+                    for key, n in c[k].items()) + "\n")
+        out(f"  comments     {c['comments']['visible']} visible, "
+            f"{c['comments']['hidden']} hidden\n")
+    for name, n in r["orphans"].items():
+        out(f"orphan signatures (no campaign {name}): {n}\n")
     for w in r["warnings"]:
         out(f"warning: {w}\n")
     if r["faults"]:
         out(f"faults:   {len(r['faults'])}\n")
         for f in r["faults"]:
             line = f" line {f['line']}" if f["line"] is not None else ""
-            out(f"  FAULT {f['kind']}: author {f['author'] or '-'} sequence "
+            tag = "NOTE " if f["kind"] in EVIDENCE_KINDS else "FAULT"
+            out(f"  {tag} {f['kind']}: author {f['author'] or '-'} sequence "
                 f"{f['sequence'] if f['sequence'] is not None else '-'} entry "
                 f"{f['id'] or '-'}{line}: {f['detail']}\n")
-        out("RESULT: FAULTS FOUND\n")
     else:
-        out("faults:   none\nRESULT: INTACT\n")
+        out("faults:   none\n")
+    out(f"RESULT: {_result(r)}\n")
 
 
 # --------------------------------------------------------------------------------------
@@ -1054,7 +1471,10 @@ def check_vectors(directory: str) -> int:
             .public_key().public_bytes_raw()
         expect(spub.hex() == keys.get("sealingPublic"),
                "keys.sealingPublic is not the X25519 key of sealingPrivate")
-    for extra in sorted(set(keys) - {"hq", "field", "sealingPrivate", "sealingPublic"}):
+    if "pseudonym" in keys:
+        expect(keys["pseudonym"] == "06" * 32, "keys.pseudonym differs from FORMAT.md 10")
+    for extra in sorted(set(keys) - {"hq", "field", "sealingPrivate", "sealingPublic",
+                                     "pseudonym"}):
         notes.append(f"keys.{extra} is not in the table of FORMAT.md 10")
     hq = bytes.fromhex(keys["hq"]["publicKey"])
 
@@ -1236,10 +1656,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report = verify_bundle(bundle)
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps(report, indent=2, ensure_ascii=True))
     else:
         print_report(report)
-    return 0 if report["intact"] else 1
+    if not report["intact"]:
+        return 1
+    return 4 if report["evidence"] else 0
 
 
 if __name__ == "__main__":
