@@ -81,10 +81,11 @@ T_HIDDEN = "comment.hidden"
 T_ENROLLED = "device.enrolled"
 T_REVOKED = "device.revoked"
 T_ADOPTED = "fork.adopted"
+T_ERASED = "payload.erased"
 KNOWN_TYPES = {T_CREATED, T_PUBLISHED, T_CLOSED, T_SIGNATURE, T_COMMENT, T_WITHDRAWN,
-               T_UPDATED, T_HIDDEN, T_ENROLLED, T_REVOKED, T_ADOPTED}
+               T_UPDATED, T_HIDDEN, T_ENROLLED, T_REVOKED, T_ADOPTED, T_ERASED}
 FIELD_DEVICE_TYPES = {T_SIGNATURE, T_COMMENT, T_WITHDRAWN}              # section 4, Rights
-ROOT_ONLY_TYPES = {T_CREATED, T_ENROLLED, T_REVOKED, T_ADOPTED}         # section 4, Rights
+ROOT_ONLY_TYPES = {T_CREATED, T_ENROLLED, T_REVOKED, T_ADOPTED, T_ERASED}  # section 4, Rights
 MAX_AT_SEQUENCE = 4            # section 8, Forks, rule 2: entries per (author, sequence)
 MAX_BRANCH_ENTRIES = 10_000    # section 8, Forks, rule 2: branch entries per author (not root)
 MAX_HEADS = 64                 # section 4, fork.adopted
@@ -164,8 +165,12 @@ def parse_entry(raw: bytes) -> Entry:
     partial["sequence"] = sequence
     if sequence == 0:
         raise Malformed("sequence is 0", partial)
+    if sequence > INT_MAX:
+        raise Malformed("sequence is above 2^63 - 1", partial)
     previous = take(32, "previous")
     (wall,) = struct.unpack(">Q", take(8, "timestamp.wall"))
+    if wall > INT_MAX:
+        raise Malformed("timestamp.wall is above 2^63 - 1", partial)
     (counter,) = struct.unpack(">I", take(4, "timestamp.counter"))
     type_len = take(1, "type length")[0]
     if type_len == 0 or type_len > MAX_TYPE_LEN:
@@ -433,6 +438,7 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes,
         f.get("receipt", lambda v: isinstance(v, str) and bool(RECEIPT_SYMBOLS.match(v)),
               "16 receipt symbols (section 5 alphabet, upper case, no dashes)", optional=True)
         f.get("reason", _str, "a string", optional=True)
+        f.get("erase", lambda v: v is True, "true (or absent)", optional=True)
     elif entry_type == T_HIDDEN:
         f.get("comment", _hex32, HEX_WHAT)
         f.get("reason", _str, "a string")
@@ -445,6 +451,10 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes,
         f.get("device", _hex32, HEX_WHAT)
         f.get("afterSequence", lambda v: _is_int(v) and 0 <= v <= INT_MAX,
               "a sequence number (an integer, 0 or more)")
+        f.get("reason", _str, "a string", optional=True)
+    elif entry_type == T_ERASED:
+        f.get("signature", _hex32, HEX_WHAT)
+        f.get("payload", _hex32, HEX_WHAT)
         f.get("reason", _str, "a string", optional=True)
     elif entry_type == T_ADOPTED:
         f.get("device", _hex32, HEX_WHAT)
@@ -1031,13 +1041,23 @@ def verify_bundle(b: Bundle, trust_root: bytes | None = None,
         last_digest = max(last_digest, d)
         if not payload or payload[0] != 0x01:
             rep.warnings.append(f"line {line}: sealed payload does not start with 0x01")
+    # Section 4, payload.erased: a payload HQ's root key erased is not missing.
+    erased: set[bytes] = set()
+    for item in items:
+        e = item.entry
+        if e is None or item.repeat or e.type != T_ERASED or e.author != hq:
+            continue
+        try:
+            erased.add(bytes.fromhex(json.loads(e.body)["payload"]))
+        except (ValueError, KeyError, TypeError):
+            pass
     named: set[bytes] = set()
     for item in items:
         e = item.entry
         if e is None or e.digest is None or item.repeat:
             continue
         named.add(e.digest)
-        if e.digest not in payload_digests:
+        if e.digest not in payload_digests and e.digest not in erased:
             rep.fault("missing-payload", item,
                       f"no payload line has SHA-256 {e.digest.hex()}")
     for d, line in sorted(payload_digests.items(), key=lambda kv: kv[1]):
@@ -1326,10 +1346,11 @@ def _cross_reference_warnings(rep: Report, held: dict[bytes, Item], trust: Trust
         if e.type == T_ADOPTED:
             device = bytes.fromhex(body["device"])
             for head in body["heads"]:
+                # A head not held here may still be on its way; a held one must be the device's.
                 t = held.get(bytes.fromhex(head))
-                if t is None or t.entry.author != device:
-                    rep.warnings.append(f"{where}: head {head[:12]} is no held entry of the "
-                                        f"adopted device")
+                if t is not None and t.entry.author != device:
+                    rep.warnings.append(f"{where}: head {head[:12]} is an entry of another author "
+                                        f"than the adopted device")
 
 
 # --------------------------------------------------------------------------------------
@@ -1449,7 +1470,7 @@ def check_vectors(directory: str) -> int:
     try:
         keys = doc["keys"]
         ledger = bytes.fromhex(doc["ledger"])
-        payloads = [bytes.fromhex(doc["payload"])] if doc.get("payload") else []
+        payloads = [bytes.fromhex(doc[k]) for k in ("payload", "erasedPayload") if doc.get(k)]
         valid = {v["name"]: v for v in doc["valid"]}
         invalid = list(doc["invalid"])
     except (KeyError, TypeError, ValueError) as exc:

@@ -36,11 +36,13 @@ struct VerifyCommand: ParsableCommand {
                 print("FAILED: \(report.faults.filter(\.breaksIntegrity).count) integrity fault(s).")
             } else if report.forked {
                 print("OK: every log is intact, but some forked (the faults marked 'note fork' above); see 'ledgerctl fork list'.")
+            } else if report.hasFindings {
+                print("OK: every log is intact; the entries marked 'note' are kept as evidence and not counted.")
             } else {
                 print("OK: every log is intact.")
             }
         }
         if !report.intact { throw ExitCode(ExitStatus.integrityFailure.rawValue) }
-        if report.forked { throw ExitCode(ExitStatus.findings.rawValue) }
+        if report.hasFindings { throw ExitCode(ExitStatus.findings.rawValue) }
     }
 }

@@ -9,14 +9,6 @@ import Testing
 /// is worse than none."
 @Suite("Verifier agreement: tools/verify_bundle.py and ledgerctl on a multi-laptop ledger")
 struct VerifierAgreementTests {
-    /// Where the two knowingly differ: ledgerctl counts held (forked) signatures in
-    /// `unique`, while READMODELS.md says "distinct signer references among authorised
-    /// signatures" and FORMAT.md section 8, rule 5 treats a held entry "like an entry
-    /// outside its author's rights". When either side changes, this known issue stops
-    /// being recorded and the test fails: then update it.
-    static let uniqueOfHeldSignatures: Comment =
-        "ledgerctl counts held (forked) signatures in 'unique'; READMODELS.md counts authorised signatures only"
-
     struct Laptop {
         let cli: CLI
         let key: String
@@ -173,11 +165,7 @@ struct VerifierAgreementTests {
             let mine = try #require(report.campaign(name), "\(phase): \(name) missing")
             for (key, value) in stats {
                 let message: Comment = "\(phase) \(name).\(key): ledgerctl \(value), verify_bundle.py \(mine[key] ?? .null)"
-                if key == "unique" && (mine["forked"]?.integer ?? 0) > 0 {
-                    withKnownIssue(Self.uniqueOfHeldSignatures) { #expect(mine[key] == value, message) }
-                } else {
-                    #expect(mine[key] == value, message)
-                }
+                #expect(mine[key] == value, message)
             }
         }
 

@@ -19,4 +19,8 @@ public struct AuditReport: Codable, Sendable {
 
     /// True when some author's log forked (one `fork` fault per forked sequence).
     public var forked: Bool { faults.contains { $0.kind == .fork } }
+
+    /// True when the logs are intact but hold evidence: forks, or entries outside their
+    /// authors' rights (`ledgerctl verify` exits 4).
+    public var hasFindings: Bool { intact && faults.contains { !$0.breaksIntegrity } }
 }

@@ -49,7 +49,9 @@ extension LedgerStore {
                             found.append(fault)
                         } else if !policy.allows(entry.author, toWrite: entry.type, sequence: entry.sequence) {
                             let kind: EntryFault.Kind = policy.role(of: entry.author) == nil ? .unknownAuthor : .unauthorised
-                            found.append(EntryFault(kind, entry: entry, detail: "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"))
+                            let why = policy.isRevoked(entry.author, at: entry.sequence) ? "the device was revoked before this sequence number"
+                                : "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"
+                            found.append(EntryFault(kind, entry: entry, detail: why))
                         }
                         return found
                     }
@@ -149,8 +151,16 @@ extension LedgerStore {
         }
         rows.reset()
         report.signaturesChecked += branchEntries.count
+        let policy = try Projector.loadPolicy(connection, hq: hqKey)
         report.faults += ParallelSignatures.faults(branchEntries) { entry in
             if let fault = EntryVerifier.checkSignature(entry) ?? EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) { return [fault] }
+            // Rights, as for a log entry (FORMAT.md section 8, step 7).
+            if !policy.allows(entry.author, toWrite: entry.type, sequence: entry.sequence) {
+                let kind: EntryFault.Kind = policy.role(of: entry.author) == nil ? .unknownAuthor : .unauthorised
+                let why = policy.isRevoked(entry.author, at: entry.sequence) ? "the device was revoked before this sequence number"
+                    : "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"
+                return [EntryFault(kind, entry: entry, detail: why)]
+            }
             return []
         }
         for entry in branchEntries {

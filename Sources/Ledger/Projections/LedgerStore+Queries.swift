@@ -35,7 +35,7 @@ public struct CampaignStats: Codable, Sendable, Equatable {
     public var goal: Int64?
     /// Valid, unique, non-withdrawn, on-time signatures: what is delivered.
     public var counted: Int
-    /// Distinct signers among all signatures that are not unauthorised.
+    /// Distinct signers among all signatures that are not unauthorised or held in a forked log.
     public var unique: Int
     public var withdrawn: Int
     public var duplicates: Int
@@ -162,7 +162,7 @@ extension LedgerStore {
                 return out
             }
             let states = try grouped("SELECT state, signatures FROM counts_by_campaign WHERE campaign = ?")
-            let unique = try grouped("SELECT 'unique', COUNT(DISTINCT signer) FROM signatures WHERE campaign = ? AND state <> 'unauthorised'")
+            let unique = try grouped("SELECT 'unique', COUNT(DISTINCT signer) FROM signatures WHERE campaign = ? AND state NOT IN ('unauthorised', 'forked')")
             return CampaignStats(
                 campaign: campaign.campaign, title: campaign.title, state: campaign.state, goal: campaign.goal,
                 counted: states["counted", default: 0], unique: unique["unique", default: 0],

@@ -146,9 +146,9 @@ extension Projector {
         let sql = """
             SELECT s.id, s.signer, s.hlc_wall, s.hlc_counter, s.authorised, s.state,
                    EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = s.id AND w.valid = 1),
-                   EXISTS (SELECT 1 FROM held_entries h WHERE h.id = s.id)
+                   EXISTS (SELECT 1 FROM held_entries h WHERE h.id = s.id), s.author, s.sequence
             FROM signatures s WHERE s.campaign = ?\(signer == nil ? "" : " AND s.signer = ?")
-            ORDER BY s.signer, s.hlc_wall, s.hlc_counter, s.author, s.sequence
+            ORDER BY s.signer, s.hlc_wall, s.hlc_counter, s.author, s.sequence, s.id
             """
         let rows = try connection.statement(sql)
         rows.bind(1, campaign)
@@ -163,10 +163,14 @@ extension Projector {
                 active = false
             }
             let state: SignatureState
-            if rows.int64(7) == 1 {
+            let held = rows.int64(7) == 1
+            let rightful = PublicKey(rows.blob(8)).map {
+                policy.allows($0, toWrite: EventType.signatureRecorded.rawValue, sequence: UInt64(max(1, rows.int64(9))))
+            } ?? false
+            if !rightful || (rows.int64(4) == 0 && !held) {
+                state = .unauthorised  // the author may not record signatures (here): first
+            } else if held {
                 state = .forked
-            } else if rows.int64(4) == 0 {
-                state = .unauthorised
             } else if !exists {
                 state = .orphan
             } else if rows.int64(6) == 1 {
@@ -192,11 +196,16 @@ extension Projector {
 
     /// Every signature's state in one statement, by the rules of ``refreshSignatures(campaign:signer:)``:
     /// the first active signature of each (campaign, signer) in (HLC, author, sequence) order counts.
-    static let refreshAllSignaturesSQL = """
+    var refreshAllSignaturesSQL: String {
+        let rightful = """
+            (sg.author = x'\(Hex.encode(policy.hq.bytes))' OR sg.author IN (SELECT device FROM devices WHERE role IN ('hq', 'field')
+                AND (revoked_after IS NULL OR sg.sequence <= revoked_after)))
+            """
+        return """
         WITH base AS (
             SELECT sg.id, sg.campaign, sg.signer, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence,
                 CASE
-                    WHEN EXISTS (SELECT 1 FROM held_entries h WHERE h.id = sg.id) THEN 'forked'
+                    WHEN EXISTS (SELECT 1 FROM held_entries h WHERE h.id = sg.id) AND \(rightful) THEN 'forked'
                     WHEN sg.authorised = 0 THEN 'unauthorised'
                     WHEN c.campaign IS NULL THEN 'orphan'
                     WHEN EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = sg.id AND w.valid = 1) THEN 'withdrawn'
@@ -207,13 +216,14 @@ extension Projector {
         ), ranked AS (
             SELECT id, CASE
                 WHEN pre <> 'active' THEN pre
-                WHEN ROW_NUMBER() OVER (PARTITION BY campaign, signer, pre ORDER BY hlc_wall, hlc_counter, author, sequence) = 1 THEN 'counted'
+                WHEN ROW_NUMBER() OVER (PARTITION BY campaign, signer, pre ORDER BY hlc_wall, hlc_counter, author, sequence, id) = 1 THEN 'counted'
                 ELSE 'duplicate'
             END AS state
             FROM base
         )
         UPDATE signatures SET state = ranked.state FROM ranked WHERE signatures.id = ranked.id AND signatures.state <> ranked.state
         """
+    }
 
     /// A signature's `erased` flag: an authorised `payload.erased` names it and its payload digest.
     static let refreshErasedSQL = """

@@ -79,15 +79,22 @@ final class Projector {
             guard entry.author == policy.hq else { return }
             let body = try typed(DeviceEnrolled.self)
             guard let device = PublicKey(hex: body.device) else { return }
+            // A key enrolled twice: the earliest enrolment (timestamp order) gives its name and
+            // role, whatever the arrival order (docs/READMODELS.md, "Devices").
             let statement = try connection.statement("""
-                INSERT INTO devices (device, name, role, enrolled_by) VALUES (?, ?, ?, ?)
-                ON CONFLICT (device) DO UPDATE SET name = excluded.name, role = excluded.role, enrolled_by = excluded.enrolled_by
-                WHERE excluded.enrolled_by < devices.enrolled_by
+                INSERT INTO devices (device, name, role, enrolled_by, enrolled_wall, enrolled_counter, enrolled_sequence) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (device) DO UPDATE SET name = excluded.name, role = excluded.role, enrolled_by = excluded.enrolled_by,
+                    enrolled_wall = excluded.enrolled_wall, enrolled_counter = excluded.enrolled_counter, enrolled_sequence = excluded.enrolled_sequence
+                WHERE (excluded.enrolled_wall, excluded.enrolled_counter, excluded.enrolled_sequence, excluded.enrolled_by)
+                    < (devices.enrolled_wall, devices.enrolled_counter, devices.enrolled_sequence, devices.enrolled_by)
                 """)
             statement.bind(1, device.bytes)
             statement.bind(2, body.name)
             statement.bind(3, body.role.rawValue)
             statement.bind(4, entry.id.bytes)
+            statement.bind(5, Int64(entry.timestamp.wall))
+            statement.bind(6, Int64(entry.timestamp.counter))
+            statement.bind(7, Int64(entry.sequence))
             try statement.run()
             policy.enrol(device, role: body.role)
             policyChanged = true
@@ -276,6 +283,9 @@ final class Projector {
 
     /// Recomputes the derived state of everything touched since the last call.
     func finish() throws {
+        // The trust policy as the devices table resolved it (the earliest enrolment of a key holds,
+        // whatever order this batch applied them in).
+        if policyChanged { policy = try Projector.loadPolicy(connection, hq: policy.hq) }
         for author in dirtyForks.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) where try refreshFork(author) {
             if !policyChanged { try refreshAuthorisation(author: author) }
         }
@@ -311,6 +321,7 @@ final class Projector {
 
     /// Recomputes every derived value from the base facts (after a rebuild).
     func finishAll() throws {
+        policy = try Projector.loadPolicy(connection, hq: policy.hq)
         let forked = try connection.statement("SELECT DISTINCT author FROM forks UNION SELECT device FROM fork_adoptions")
         var authors: [PublicKey] = []
         while try forked.step() { if let key = PublicKey(forked.blob(0)) { authors.append(key) } }
@@ -331,7 +342,7 @@ final class Projector {
         while try campaigns.step() { names.append(campaigns.text(0)) }
         campaigns.reset()
         for campaign in names { try refreshCampaign(campaign) }
-        try connection.execute(Self.refreshAllSignaturesSQL)
+        try connection.execute(refreshAllSignaturesSQL)
         try connection.execute(Self.refreshErasedSQL)
         try connection.execute(Self.refreshAllCommentsSQL)
         dirtyGroups.removeAll()

@@ -62,6 +62,9 @@ enum ReadModelSchema {
             name          TEXT NOT NULL,
             role          TEXT NOT NULL,
             enrolled_by   BLOB NOT NULL,
+            enrolled_wall    INTEGER NOT NULL,
+            enrolled_counter INTEGER NOT NULL,
+            enrolled_sequence INTEGER NOT NULL,
             revoked_after INTEGER,
             revoked_by    BLOB
         );

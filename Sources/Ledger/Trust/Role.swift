@@ -31,9 +31,10 @@ public struct TrustPolicy: Sendable {
         self.revokedAfter = [:]
     }
 
-    /// Admits a device with a role.
+    /// Admits a device with a role. A key already admitted keeps its first role (the earliest
+    /// enrolment holds, docs/READMODELS.md).
     public mutating func enrol(_ device: PublicKey, role: Role) {
-        guard device != hq else { return }
+        guard device != hq, devices[device] == nil else { return }
         devices[device] = role
     }
 

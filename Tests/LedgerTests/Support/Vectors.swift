@@ -43,6 +43,8 @@ struct EntryVectorFile: Codable, Equatable {
     var keys: Keys
     var ledger: String
     var payload: String
+    /// The payload of the signature whose data HQ erased (`payload-erased`): in no bundle.
+    var erasedPayload: String
     var valid: [Valid]
     var invalid: [Invalid]
 }
@@ -105,7 +107,8 @@ enum VectorBuilder {
                 field: .init(seed: Hex.encode(Fixed.fieldSeed), publicKey: field.publicKey.hex),
                 sealingPrivate: Hex.encode(Fixed.sealingRaw), sealingPublic: try Fixed.sealing().publicKey.hex,
                 pseudonym: Hex.encode(Fixed.pseudonymKey)),
-            ledger: ledger.hex, payload: Hex.encode(Fixed.payload), valid: valid, invalid: try invalid(entries))
+            ledger: ledger.hex, payload: Hex.encode(Fixed.payload), erasedPayload: Hex.encode(Fixed.erasedPayload), valid: valid,
+            invalid: try invalid(entries))
     }
 
     /// Invalid vectors: one-byte flips in every field, and well-signed entries that break a rule.
