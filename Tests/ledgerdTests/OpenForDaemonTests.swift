@@ -4,30 +4,37 @@ import Testing
 
 @testable import ledgerd
 
-@Suite("Opening or creating the node")
-struct OpenOrCreateTests {
-    @Test("creates a standalone HQ node in an empty folder, then opens the same node")
-    func createsThenOpens() async throws {
+@Suite("Opening the node at start-up")
+struct OpenForDaemonTests {
+    @Test("opens an existing node with its identity")
+    func opensExisting() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("data").path
-            let created = try LedgerNode.openOrCreateHQ(at: path, name: nil, logger: quietLogger())
-            #expect(created.role == .hq)
-            let name = try created.store.entry(id: try created.ledgerID)?.decodeBody(LedgerCreated.self).name
-            #expect(name == Ledgerd.defaultLedgerName)
-
-            let opened = try LedgerNode.openOrCreateHQ(at: path, name: "Ignored", logger: quietLogger())
+            let created = try LedgerNode.createHQ(at: path, name: "Amnesty Test")
+            let opened = try LedgerNode.openForDaemon(at: path, logger: quietLogger())
+            #expect(opened.role == .hq)
             #expect(try opened.ledgerID == (try created.ledgerID))
             #expect(opened.key.publicKey == created.key.publicKey)
             #expect(try opened.store.entryCount() == 1)
         }
     }
 
-    @Test("names a new ledger after --name")
-    func usesName() async throws {
+    @Test("refuses a missing or empty folder and creates nothing there")
+    func refusesEmpty() async throws {
         try await withTemporaryDirectory { directory in
-            let node = try LedgerNode.openOrCreateHQ(at: directory.appendingPathComponent("data").path, name: "Amnesty Test", logger: quietLogger())
-            let name = try node.store.entry(id: try node.ledgerID)?.decodeBody(LedgerCreated.self).name
-            #expect(name == "Amnesty Test")
+            let missing = directory.appendingPathComponent("missing").path
+            #expect(throws: DaemonError.self) { try LedgerNode.openForDaemon(at: missing, logger: quietLogger()) }
+            #expect(!FileManager.default.fileExists(atPath: missing))
+            let empty = directory.appendingPathComponent("empty").path
+            try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+            do {
+                _ = try LedgerNode.openForDaemon(at: empty, logger: quietLogger())
+                Issue.record("expected an error")
+            } catch let error as DaemonError {
+                #expect(error.description.hasPrefix("no Ledger node in \(empty)"))
+                #expect(error.description.contains("ledgerctl init --hq"))
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: empty).isEmpty)
         }
     }
 
@@ -37,23 +44,7 @@ struct OpenOrCreateTests {
             let path = directory.appendingPathComponent("data").path
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             try Data(String(repeating: "not a database ", count: 100).utf8).write(to: URL(fileURLWithPath: path + "/ledger.sqlite"))
-            #expect(throws: StoreError.self) { try LedgerNode.openOrCreateHQ(at: path, name: nil, logger: quietLogger()) }
-        }
-    }
-
-    @Test("gives a file-system failure its folder as context")
-    func unwritableFolder() async throws {
-        try await withTemporaryDirectory { directory in
-            // A regular file where the data folder's parent should be: no user can create it.
-            let file = directory.appendingPathComponent("file")
-            try Data("x".utf8).write(to: file)
-            let path = file.appendingPathComponent("data").path
-            do {
-                _ = try LedgerNode.openOrCreateHQ(at: path, name: nil, logger: quietLogger())
-                Issue.record("expected an error")
-            } catch let error as DaemonError {
-                #expect(error.description.hasPrefix("cannot create a node in \(path): "))
-            }
+            #expect(throws: StoreError.self) { try LedgerNode.openForDaemon(at: path, logger: quietLogger()) }
         }
     }
 }
