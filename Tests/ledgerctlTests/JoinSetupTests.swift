@@ -68,3 +68,19 @@ struct JoinSetupTests {
         #expect(try second.run(["status"]).stdout.contains("role:        field"))
     }
 }
+
+@Suite("ledgerctl init --hq set-up")
+struct HQSetupTests {
+    @Test("a folder that cannot be created: one readable line naming it, exit 3, nothing left")
+    func unwritable() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try Data("x".utf8).write(to: URL(fileURLWithPath: scratch.file("file")))
+        let result = try CLI(data: scratch.file("file/sub/data")).run(["init", "--hq", "--name", "HQ"])
+        #expect(result.status == 3)
+        #expect(result.stderr.hasPrefix("ledgerctl: error: cannot create a node in \(scratch.file("file/sub/data")): "), "\(result.stderr)")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(FileManager.default.subpaths(atPath: scratch.path)?.sorted() == ["file"])
+    }
+}

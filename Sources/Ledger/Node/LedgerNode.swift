@@ -97,15 +97,30 @@ public final class LedgerNode: @unchecked Sendable {
                 for folder in madeAbove { _ = rmdir(folder) }
             }
         }
-        try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        try build(NodeFolder(path: staging))
-        if manager.fileExists(atPath: target.path) {
-            try moveContents(of: staging, into: target.path)
-        } else {
-            try manager.moveItem(atPath: staging, toPath: target.path)
+        do {
+            try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try build(NodeFolder(path: staging))
+            if manager.fileExists(atPath: target.path) {
+                try moveContents(of: staging, into: target.path)
+            } else {
+                try manager.moveItem(atPath: staging, toPath: target.path)
+            }
+        } catch let error as NSError where error.domain == NSCocoaErrorDomain {
+            // FileManager's errors as one readable line, with the folder as context.
+            throw NodeError.ambiguous("cannot create a node in \(target.path): \(fileSystemReason(error)); choose a writable folder with --data DIR")
         }
         placed = true
         return try open(at: target.path, wallClock: wallClock)
+    }
+
+    /// "Not a directory" rather than Foundation's "The operation could not be completed. ...".
+    private static func fileSystemReason(_ error: NSError) -> String {
+        if let underlying = error.userInfo[NSUnderlyingErrorKey].flatMap({ $0 as? any Error }).map({ $0 as NSError }),
+           underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        let file = (error.userInfo[NSFilePathErrorKey] as? String).map { " (\($0))" } ?? ""
+        return "the file system refused it\(file)"
     }
 
     /// Moves every item of a staged node into an existing folder, the store last (a folder counts
