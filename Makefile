@@ -24,9 +24,21 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## Start ledgerd with the default data folder (./ledger-data): a single-node HQ on 127.0.0.1:8080.
+## Start ledgerd on ./ledger-data (or $LEDGER_DATA), serving http://127.0.0.1:8080. On the first
+## start the folder holds no node: make creates a single-node HQ there ('ledgerctl init --hq') and
+## publishes the example campaign docs/examples/free-the-press.json. ledgerd itself never creates
+## a ledger: creating HQ is this explicit step.
+RUN_DATA := $(if $(LEDGER_DATA),$(LEDGER_DATA),ledger-data)
 run: deps
-	$(SWIFT) run ledgerd
+	$(SWIFT) build --product ledgerctl
+	$(SWIFT) build --product ledgerd
+	@bin="$$($(SWIFT) build --show-bin-path)"; \
+	if [ ! -e "$(RUN_DATA)/ledger.sqlite" ]; then \
+		echo "First start: creating a single-node HQ in $(RUN_DATA) with an example campaign"; \
+		"$$bin/ledgerctl" init --hq --name "Ledger HQ" --data "$(RUN_DATA)" >/dev/null || exit $$?; \
+		"$$bin/ledgerctl" campaign publish docs/examples/free-the-press.json --data "$(RUN_DATA)" || exit $$?; \
+	fi; \
+	exec "$$bin/ledgerd" --data "$(RUN_DATA)"
 
 ## Run the whole test suite: unit, property and end-to-end tests (real daemons on loopback
 ## ports), then the real-browser kiosk test in headless Chromium (installed when missing).

@@ -9,12 +9,16 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Option(name: .long, help: ArgumentHelp("The bundle file to write.", valueName: "FILE"))
     var out: String
 
     func run() throws {
-        let bundle = try global.openNode().exportBundle(to: out)
+        let line = progressOptions.line(json: output.json)
+        defer { line.finish() }
+        let bundle = try global.openNode().exportBundle(to: out, progress: line.report)
+        line.finish()
         if output.json {
             struct Exported: Encodable { var file: String; var ledger: String; var entries: Int; var forks: Int; var payloads: Int }
             try Output.json(Exported(file: out, ledger: bundle.ledger.hex, entries: bundle.entries.count, forks: bundle.forks.count, payloads: bundle.payloads.count))
@@ -31,6 +35,7 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Argument(help: ArgumentHelp("The bundle file.", valueName: "FILE"))
     var file: String
@@ -38,7 +43,10 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let node = try global.openNode()
         let bundle = try LedgerNode.readBundle(at: file)
-        let report = try node.importBundle(bundle)
+        let line = progressOptions.line(json: output.json)
+        defer { line.finish() }
+        let report = try node.importBundle(bundle, progress: line.report)
+        line.finish()
         if output.json {
             try Output.json(report)
         } else {

@@ -32,11 +32,60 @@ struct DeviceCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: "A human name for the laptop, for example \"Stall laptop 3\".") var name: String
         @Option(name: .long, help: "field (default), hq or observer.") var role: Role = .field
-        @Option(name: .long, help: "HQ's address as the laptop will reach it.") var url = "http://127.0.0.1:8080"
+        @Option(name: .long, help: ArgumentHelp("HQ's address as the laptop will reach it, for example http://192.168.1.20:8080 (required).", valueName: "URL"))
+        var url: String?
+        @Option(name: .long, help: ArgumentHelp("Write the token to this new file (mode 0600) instead of printing it; 'init --join FILE' reads it.", valueName: "FILE"))
+        var out: String?
+
+        func validate() throws {
+            guard let url else {
+                // 127.0.0.1 on the laptop is the laptop itself: HQ's address must be given.
+                let addresses = Self.localAddresses()
+                let example = addresses.first.map { "http://\($0):8080" } ?? "http://hq.local:8080"
+                let seen = addresses.isEmpty ? "" : " (this machine's addresses: \(addresses.joined(separator: ", ")))"
+                throw ValidationError("give --url, HQ's address as the laptop will reach it, like --url \(example)\(seen); ledgerd must listen there (--listen 0.0.0.0:8080)")
+            }
+            if let host = URL(string: url)?.host, host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]" {
+                FileHandle.standardError.write(Data("ledgerctl: note: \(host) reaches only this machine; a laptop needs HQ's network address\n".utf8))
+            }
+        }
 
         func run() throws {
+            guard let url else { return }
+            if let out, FileManager.default.fileExists(atPath: out) {
+                throw NodeError.ambiguous("\(out) exists; refusing to overwrite it (a token works once: choose a new file)")
+            }
             let token = try global.openNode().invite(name: name, role: role, url: url)
-            print(token.encoded)
+            guard let out else {
+                print(token.encoded)
+                return
+            }
+            guard FileManager.default.createFile(atPath: out, contents: Data((token.encoded + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw NodeError.ambiguous("cannot write \(out)")
+            }
+            print("Wrote the join token for \(token.name) to \(out) (mode 0600; it works once).")
+            print("On the laptop: ledgerctl init --join \(out)")
+        }
+
+        /// This machine's IPv4 addresses other than loopback, from the interfaces that are up:
+        /// suggestions for --url, not a guess that is used.
+        static func localAddresses() -> [String] {
+            var first: UnsafeMutablePointer<ifaddrs>?
+            guard getifaddrs(&first) == 0, let list = first else { return [] }
+            defer { freeifaddrs(list) }
+            var out: [String] = []
+            var cursor: UnsafeMutablePointer<ifaddrs>? = list
+            while let item = cursor?.pointee {
+                defer { cursor = item.ifa_next }
+                guard let address = item.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET),
+                      item.ifa_flags & UInt32(IFF_UP) != 0, item.ifa_flags & UInt32(IFF_LOOPBACK) == 0 else { continue }
+                var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+                if getnameinfo(address, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 {
+                    let text = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    if !out.contains(text) { out.append(text) }
+                }
+            }
+            return out
         }
     }
 

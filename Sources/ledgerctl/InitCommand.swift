@@ -10,10 +10,12 @@ struct InitCommand: ParsableCommand {
             --hq creates the ledger: HQ's signing key, sealing key and pseudonym key (files with mode \
             0600 in DIR/keys) and the genesis entry. --from-bundle creates an observer node that holds \
             a verified copy of an exported ledger, for an auditor or a spare machine. --join TOKEN makes \
-            a field laptop from the token HQ printed ('ledgerctl device invite'): it creates the laptop's \
-            keys, asks HQ to enrol it and pulls HQ's log; with --offline it only prints the laptop's key \
-            for 'ledgerctl device enrol' at HQ, and the ledger arrives later by sync or 'ledgerctl import'. \
-            An existing node is never overwritten.
+            a field laptop from the token HQ printed ('ledgerctl device invite'), given as the token or as \
+            the file 'device invite --out' wrote: it creates the laptop's keys, asks HQ to enrol it and \
+            pulls HQ's log; with --offline it only prints the laptop's key for 'ledgerctl device enrol' at \
+            HQ, and the ledger arrives later by sync or 'ledgerctl import'. \
+            Set-up is all or nothing: when it fails (a used token, HQ unreachable, ...) nothing is left \
+            in DIR, and the command can simply be run again. An existing node is never overwritten.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -28,7 +30,7 @@ struct InitCommand: ParsableCommand {
     @Option(name: .customLong("from-bundle"), help: ArgumentHelp("Create an observer node from a bundle file.", valueName: "FILE"))
     var fromBundle: String?
 
-    @Option(name: .long, help: ArgumentHelp("Join a ledger as a field laptop with HQ's join token.", valueName: "TOKEN"))
+    @Option(name: .long, help: ArgumentHelp("Join a ledger as a field laptop with HQ's join token, or a file holding it.", valueName: "TOKEN|FILE"))
     var join: String?
 
     @Flag(name: .long, help: "With --join: do not contact HQ now; print this laptop's key for 'device enrol'.")
@@ -39,7 +41,9 @@ struct InitCommand: ParsableCommand {
             throw ValidationError("give exactly one of --hq, --join TOKEN or --from-bundle FILE")
         }
         if offline && join == nil { throw ValidationError("--offline goes with --join") }
-        if let join, JoinToken(parsing: join) == nil { throw ValidationError("that is not a join token (it starts with \(JoinToken.prefix))") }
+        if let join, Self.token(join) == nil {
+            throw ValidationError("--join takes a join token (it starts with \(JoinToken.prefix)) or a file holding one, as 'ledgerctl device invite' gives")
+        }
         if hq && name == nil { throw ValidationError("--hq needs --name NAME") }
         if !hq && name != nil { throw ValidationError("--name goes with --hq") }
     }
@@ -50,8 +54,14 @@ struct InitCommand: ParsableCommand {
         let node: LedgerNode
         if hq, let name {
             node = try LedgerNode.createHQ(at: path, name: name)
-        } else if let join, let token = JoinToken(parsing: join) {
-            node = try LedgerNode.createFromToken(at: path, token: token)
+        } else if let join, let token = Self.token(join) {
+            do {
+                node = try LedgerNode.createFromToken(at: path, token: token, enrol: !offline)
+            } catch {
+                // One line: what went wrong, and that nothing is left to clean up.
+                let status = Main.status(for: error, suffix: "; nothing was created in \(NodeFolder(path: path).path), so run the command again once fixed")
+                throw ExitCode(status == ExitStatus.integrityFailure.rawValue ? status : ExitStatus.failure.rawValue)
+            }
             print("Created field laptop \(node.key.publicKey.fingerprint) for ledger \(token.ledger.prefix(12)) (\(token.name)).")
             if offline {
                 print("Offline: at HQ, run")
@@ -59,13 +69,14 @@ struct InitCommand: ParsableCommand {
                 print("then bring HQ's bundle here ('ledgerctl export' at HQ, 'ledgerctl import FILE' here), or sync once online.")
                 return
             }
+            print("Enrolled by HQ as \(token.name).")
             do {
-                let report = try node.join(token: token)
-                print("Enrolled by HQ; pulled \(report.pulled) entries from \(token.url).")
+                guard let url = URL(string: token.url) else { throw NodeError.ambiguous("the join token is damaged (url)") }
+                let report = try SyncClient(node: node, peer: url).sync()
+                print("Pulled \(report.pulled) entries from \(token.url).")
             } catch {
-                Main.printError("\(error)")
-                print("The laptop's keys are created but it is not enrolled yet. When HQ is reachable, run 'ledgerctl sync';")
-                print("or at HQ: ledgerctl device enrol \(node.key.publicKey.hex) --name \"\(token.name)\"")
+                Main.printError("pulling HQ's log failed: \(error)")
+                print("The laptop is enrolled; run 'ledgerctl sync' when HQ is reachable to fetch the ledger.")
                 throw ExitCode(ExitStatus.failure.rawValue)
             }
         } else if let fromBundle {
@@ -81,5 +92,12 @@ struct InitCommand: ParsableCommand {
             print("Created \(node.role.rawValue) node in \(node.folder.path)")
             status.printText()
         }
+    }
+
+    /// The token in `text`, or in the file `text` names (as 'device invite --out' writes it).
+    static func token(_ text: String) -> JoinToken? {
+        if let token = JoinToken(parsing: text) { return token }
+        guard let data = FileManager.default.contents(atPath: text), data.count < 64 * 1024 else { return nil }
+        return JoinToken(parsing: String(decoding: data, as: UTF8.self))
     }
 }

@@ -8,22 +8,42 @@ struct Ledgerctl: ParsableCommand {
         commandName: "ledgerctl",
         abstract: "Set up a Ledger node, manage campaigns, record signatures, audit and move bundles.",
         discussion: """
-            The data folder is --data, else $LEDGER_DATA, else ./ledger-data.
+            The data folder is --data, else $LEDGER_DATA, else ./ledger-data; --data goes before or \
+            after the command ('ledgerctl --data DIR status' or 'ledgerctl status --data DIR').
             Exit status: 0 success, 1 integrity failure (verify found a fault, or a bundle failed \
             verification), 2 usage error, 3 any other failure (bad input, missing data folder, ...), \
             4 done, but forked logs or entries outside their authors' rights were found or stored \
             (see 'ledgerctl status').
             """,
+        version: LedgerVersion.string,
         subcommands: [
-            InitCommand.self, StatusCommand.self, CampaignCommand.self, DeviceCommand.self, SignCommand.self, CommentCommand.self,
-            WithdrawCommand.self, ImportPaperCommand.self, StatsCommand.self, DeliverCommand.self, LogCommand.self,
-            VerifyCommand.self, RebuildCommand.self, ExportCommand.self, ImportCommand.self, SyncCommand.self, PeersCommand.self,
+            InitCommand.self,
+            StatusCommand.self,
+            CampaignCommand.self,
+            DeviceCommand.self,
+            SignCommand.self,
+            CommentCommand.self,
+            WithdrawCommand.self,
+            ImportPaperCommand.self,
+            StatsCommand.self,
+            DeliverCommand.self,
+            LogCommand.self,
+            VerifyCommand.self,
+            RebuildCommand.self,
+            ExportCommand.self,
+            ImportCommand.self,
+            SyncCommand.self,
+            PeersCommand.self,
             ForkCommand.self,
             BackupCommand.self,
             RestoreCommand.self,
             EraseCommand.self,
         ]
     )
+
+    /// `--data DIR` before the command; every command's own `GlobalOptions` sees it
+    /// (swift-argument-parser shares an option group's parsed values with subcommands).
+    @OptionGroup var global: GlobalOptions
 }
 
 /// Exit codes, documented in docs/CLI.md.
@@ -40,64 +60,69 @@ enum ExitStatus: Int32 {
 @main
 enum Main {
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try Ledgerctl.parseAsRoot()
+            var command = try Ledgerctl.parseAsRoot(arguments)
             try command.run()
         } catch {
-            exit(status(for: error))
+            exit(status(for: error, arguments: arguments))
         }
     }
 
-    /// Prints the error (one line for runtime errors) and returns the exit status.
-    static func status(for error: any Error) -> Int32 {
+    /// Prints the error as one line and returns the exit status. `suffix` adds what happened
+    /// around the error ("; nothing was created in DIR"); `arguments` name the command for the
+    /// hint after a usage error.
+    static func status(for error: any Error, suffix: String = "", arguments: [String] = []) -> Int32 {
         if let code = error as? ExitCode { return code.rawValue }
+        let (message, status): (String, ExitStatus)
         switch error {
         case let error as StoreError:
-            printError(error.description)
             switch error {
-            case .rejected, .noGenesis: return ExitStatus.integrityFailure.rawValue
-            default: break
+            case .rejected, .noGenesis: (message, status) = (error.description, .integrityFailure)
+            default: (message, status) = (error.description, .failure)
             }
-            return ExitStatus.failure.rawValue
         case let error as BundleError:
-            printError(error.description)
             switch error {
-            case .checksumMismatch, .headerMismatch: return ExitStatus.integrityFailure.rawValue
-            default: break
+            case .checksumMismatch, .headerMismatch: (message, status) = (error.description, .integrityFailure)
+            default: (message, status) = (error.description, .failure)
             }
-            return ExitStatus.failure.rawValue
-        case let error as NodeError:
-            printError(error.description)
-            return ExitStatus.failure.rawValue
-        case let error as CryptoError:
-            printError(error.description)
-            return ExitStatus.failure.rawValue
-        case let error as PeerError:
-            printError(error.description)
-            return ExitStatus.failure.rawValue
-        case let error as AuthError:
-            printError(error.description)
-            return ExitStatus.failure.rawValue
-        case let error as PaperListError:
-            printError(error.description)
-            return ExitStatus.failure.rawValue
-        case let error as FormatError:
-            printError(error.description)
-            return ExitStatus.failure.rawValue
+        case let error as NodeError: (message, status) = (error.description, .failure)
+        case let error as CryptoError: (message, status) = (error.description, .failure)
+        case let error as PeerError: (message, status) = (error.description, .failure)
+        case let error as AuthError: (message, status) = (error.description, .failure)
+        case let error as PaperListError: (message, status) = (error.description, .failure)
+        case let error as FormatError: (message, status) = (error.description, .failure)
         default:
-            break
+            let code = Ledgerctl.exitCode(for: error)
+            if code == .success {
+                // --help, --version
+                Ledgerctl.exit(withError: error)
+            }
+            if code == .validationFailure {
+                printError(Ledgerctl.message(for: error) + suffix + " (see '\(helpCommand(for: arguments))')")
+                return ExitStatus.usage.rawValue
+            }
+            (message, status) = ("\(error)", .failure)
         }
-        let code = Ledgerctl.exitCode(for: error)
-        if code == .success {
-            // --help, --version
-            Ledgerctl.exit(withError: error)
+        printError(message + suffix)
+        return status.rawValue
+    }
+
+    /// `ledgerctl help COMMAND [SUBCOMMAND]` for the command the arguments name, as far as they
+    /// name one; `ledgerctl help` otherwise.
+    static func helpCommand(for arguments: [String]) -> String {
+        var command: any ParsableCommand.Type = Ledgerctl.self
+        var path: [String] = []
+        var skipValue = false
+        for argument in arguments {
+            if skipValue { skipValue = false; continue }
+            if argument == "--data" { skipValue = true; continue }
+            if argument.hasPrefix("-") { continue }
+            guard let sub = command.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
+            command = sub
+            path.append(argument)
         }
-        if code == .validationFailure {
-            FileHandle.standardError.write(Data((Ledgerctl.fullMessage(for: error) + "\n").utf8))
-            return ExitStatus.usage.rawValue
-        }
-        printError("\(error)")
-        return ExitStatus.failure.rawValue
+        return (["ledgerctl", "help"] + path).joined(separator: " ")
     }
 
     static func printError(_ message: String) {

@@ -14,6 +14,7 @@ struct ImportPaperCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "FILE.csv")) var file: String
     @Option(name: .long, help: "The campaign id.") var campaign: String
@@ -29,7 +30,10 @@ struct ImportPaperCommand: ParsableCommand {
             throw PaperListError.unreadable(path: file)
         }
         let paper = try PaperList(text: text)
-        let report = try global.openNode().importPaper(paper, campaign: campaign, listNumber: list, skipInvalid: skipInvalid)
+        let line = progressOptions.line(json: output.json)
+        defer { line.finish() }
+        let report = try global.openNode().importPaper(paper, campaign: campaign, listNumber: list, skipInvalid: skipInvalid, progress: line.report)
+        line.finish()
         if output.json {
             try Output.json(report)
             return
@@ -56,8 +60,11 @@ struct StatsCommand: ParsableCommand {
             if campaigns.isEmpty { throw NodeError.unknownCampaign(campaign) }
         }
         let stats = try campaigns.map { try node.store.stats(campaign: $0) }
+        var names: [String: String] = [:]
+        for device in try node.store.devices() { names[device.device] = device.name }
+        if let hq = node.store.hqKey { names[hq.hex] = names[hq.hex] ?? "HQ" }
         if output.json {
-            try Output.json(stats)
+            try Output.json(stats.map { NamedStats(stats: $0, names: names) })
             return
         }
         if stats.isEmpty { print("No campaigns yet.") }
@@ -73,10 +80,33 @@ struct StatsCommand: ParsableCommand {
             for (title, table) in [("channel", item.byChannel), ("day", item.byDay), ("device", item.byDevice), ("country", item.byCountry)] where !table.isEmpty {
                 print("  by \(title):")
                 for key in table.keys.sorted() {
-                    let label = title == "device" ? String(key.prefix(12)) : (key.isEmpty ? "(none)" : key)
-                    print("    \(label.padding(toLength: 12, withPad: " ", startingAt: 0)) \(table[key] ?? 0)")
+                    let label = title == "device" ? Self.deviceLabel(key, names: names) : (key.isEmpty ? "(none)" : key)
+                    print("    \(label.padding(toLength: max(12, label.count), withPad: " ", startingAt: 0)) \(table[key] ?? 0)")
                 }
             }
+        }
+    }
+}
+
+extension StatsCommand {
+    /// "Stall laptop A (3f9a0c12)": the enrolled name and the key's first 8 characters; the key
+    /// prefix alone for a device this node has no enrolment of.
+    static func deviceLabel(_ key: String, names: [String: String]) -> String {
+        names[key].map { "\($0) (\(key.prefix(8)))" } ?? String(key.prefix(12))
+    }
+
+    /// A campaign's stats for --json, with `devices`: each device's key, enrolled name and count.
+    struct NamedStats: Encodable {
+        struct Device: Encodable { var device: String; var name: String?; var counted: Int }
+        var stats: CampaignStats
+        var names: [String: String]
+
+        func encode(to encoder: any Encoder) throws {
+            try stats.encode(to: encoder)
+            enum Keys: String, CodingKey { case devices }
+            var container = encoder.container(keyedBy: Keys.self)
+            let devices = stats.byDevice.keys.sorted().map { Device(device: $0, name: names[$0], counted: stats.byDevice[$0] ?? 0) }
+            try container.encode(devices, forKey: .devices)
         }
     }
 }
@@ -84,7 +114,14 @@ struct StatsCommand: ParsableCommand {
 struct DeliverCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deliver",
-        abstract: "Write the delivery list of a campaign's counted signatures (HQ only: it opens sealed data).")
+        abstract: "Write the delivery list of a campaign's counted signatures (HQ only: it opens sealed data).",
+        discussion: """
+            CSV (default): the column names on line 1, one row per signature, UTF-8; the campaign, \
+            ledger, read-model digest and counts go to FILE.meta.json beside it (with the CSV's \
+            SHA-256). --excel adds a byte-order mark and keeps postcodes and phone numbers as text, \
+            for Excel. Both files get mode 0600: they hold signers' personal data. An existing file \
+            is never overwritten without --force.
+            """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
 
@@ -93,22 +130,49 @@ struct DeliverCommand: ParsableCommand {
     @Option(name: .long, help: "The campaign id.") var campaign: String
     @Option(name: .long, help: ArgumentHelp("The file to write (mode 0600).", valueName: "FILE")) var out: String
     @Option(name: .long, help: "csv or json.") var format: Format = .csv
+    @Flag(name: .long, help: "For Excel: a UTF-8 byte-order mark, and postcodes and phone numbers kept as text (csv only).")
+    var excel = false
+    @Flag(name: .long, help: "Overwrite FILE (and FILE.meta.json) if they exist.") var force = false
+
+    func validate() throws {
+        if excel && format != .csv { throw ValidationError("--excel goes with --format csv") }
+    }
+
+    var metadataPath: String { out + ".meta.json" }
 
     func run() throws {
+        if !force {
+            for path in [out] + (format == .csv ? [metadataPath] : []) where FileManager.default.fileExists(atPath: path) {
+                throw NodeError.ambiguous("\(path) exists; refusing to overwrite it (choose another --out FILE, or add --force)")
+            }
+        }
         let list = try global.openNode().delivery(campaign: campaign)
-        let data: Data
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         switch format {
         case .csv:
-            data = Data(list.csv().utf8)
+            let data = Data(list.csv(excel: excel).utf8)
+            let metadata = DeliveryMetadata(list: list, file: (out as NSString).lastPathComponent, bytes: Array(data))
+            try Self.writePrivately(data, to: out)
+            try Self.writePrivately(try encoder.encode(metadata) + Data("\n".utf8), to: metadataPath)
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            data = try encoder.encode(list)
+            try Self.writePrivately(try encoder.encode(list), to: out)
         }
-        guard FileManager.default.createFile(atPath: out, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw NodeError.ambiguous("cannot write \(out)")
+        let metadata = format == .csv ? " (metadata in \(metadataPath))" : ""
+        print("Wrote \(list.signatures.count) counted signatures of \(campaign) to \(out)\(metadata)\(list.header.missingPayloads > 0 ? "; \(list.header.missingPayloads) without their sealed data yet: sync, then deliver again" : "").")
+    }
+
+    /// Writes `data` to a new file of mode 0600 beside `path`, then renames it over `path`, so
+    /// the file never exists with wider permissions or half written.
+    static func writePrivately(_ data: Data, to path: String) throws {
+        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw NodeError.ambiguous("cannot write \(path)")
         }
-        print("Wrote \(list.signatures.count) counted signatures of \(campaign) to \(out)\(list.header.missingPayloads > 0 ? " (\(list.header.missingPayloads) without their sealed data yet: sync, then deliver again)" : "").")
+        guard rename(temporary, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw NodeError.ambiguous("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
     }
 }
 
@@ -117,11 +181,15 @@ struct RebuildCommand: ParsableCommand {
         commandName: "rebuild", abstract: "Drop the read models and rebuild them from the log.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func run() throws {
         let node = try global.openNode()
         let started = Date()
-        let count = try node.store.rebuildReadModels()
+        let line = progressOptions.line()
+        defer { line.finish() }
+        let count = try node.store.rebuildReadModels(progress: line.report)
+        line.finish()
         print("Rebuilt the read models from \(count) entries in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; digest \(try node.store.readModelDigest().hex)")
     }
 }

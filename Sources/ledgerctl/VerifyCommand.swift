@@ -14,6 +14,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Flag(name: .long, help: "Check every signature, body, right and payload too.")
     var full = false
@@ -21,7 +22,9 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let node = try global.openNode()
         let started = Date()
-        let report = try Auditor(store: node.store).run(mode: full ? .full : .fast)
+        let line = progressOptions.line(json: output.json)
+        let report = try Auditor(store: node.store).run(mode: full ? .full : .fast, progress: line.report)
+        line.finish()
         let seconds = Date().timeIntervalSince(started)
         if output.json {
             struct JSONReport: Encodable { var intact: Bool; var report: AuditReport }

@@ -7,7 +7,7 @@ import Logging
 ///
 /// For example:
 /// ```
-/// ledgerd                                   # ./ledger-data, a new HQ node if none, 127.0.0.1:8080
+/// ledgerd                                   # the node in ./ledger-data, on 127.0.0.1:8080
 /// ledgerd --data /srv/ledger --listen 0.0.0.0:8080
 /// ledgerd --data laptop --peer http://hq.local:8080 --sync-interval 60
 /// ```
@@ -17,27 +17,21 @@ struct Ledgerd: AsyncParsableCommand {
         commandName: "ledgerd",
         abstract: "Serve a Ledger node over HTTP.",
         discussion: """
-            The data folder is --data, else $LEDGER_DATA, else ./ledger-data. When it holds no node, \
-            ledgerd creates a standalone HQ node there, named by --name. It serves the sync protocol \
+            The data folder is --data, else $LEDGER_DATA, else ./ledger-data. It must hold a node: \
+            ledgerd creates none ('ledgerctl init --hq' makes HQ, 'ledgerctl init --join' a laptop; \
+            'make run' does the first on a fresh checkout). It serves the sync protocol \
             (docs/PROTOCOL.md) and syncs with the peers in peers.json and --peer: once with each at \
             start, then every --sync-interval seconds, waiting twice as long after each failure (up to \
             5 minutes). Logs go to stderr, one line per request and per sync. SIGINT (Ctrl-C) or \
             SIGTERM stops the daemon after the requests in flight.
-            Exit status: 0 stopped by a signal, 2 usage error, 3 any other failure (damaged data \
-            folder, address in use, ...).
-            """
+            Exit status: 0 stopped by a signal, 2 usage error, 3 any other failure (no node in the \
+            data folder, damaged data folder, address in use, ...).
+            """,
+        version: LedgerVersion.string
     )
-
-    /// The ledger name of an HQ node that ledgerd creates when `--name` is not given.
-    static let defaultLedgerName = "Ledger HQ"
 
     @Option(name: .long, help: ArgumentHelp("The node's data folder.", valueName: "DIR"))
     var data: String?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "The ledger's name when a new HQ node is created (default: \"\(Ledgerd.defaultLedgerName)\").",
-        valueName: "NAME"))
-    var name: String?
 
     @Option(
         name: .long,
@@ -87,12 +81,12 @@ struct Ledgerd: AsyncParsableCommand {
         }
     }
 
-    /// Opens (or creates) the node, serves it and syncs with its peers until a shutdown signal.
+    /// Opens the node, serves it and syncs with its peers until a shutdown signal.
     func run() async throws {
         var logger = Logger(label: "ledgerd")
         logger.logLevel = logLevel ?? .info
         let listen = listen ?? .default
-        let node = try LedgerNode.openOrCreateHQ(at: dataPath, name: name, logger: logger)
+        let node = try LedgerNode.openForDaemon(at: dataPath, logger: logger)
         let loop = SyncLoop(node: node, flagPeers: peers, backoff: Backoff(interval: .milliseconds(Int64((syncInterval ?? 30) * 1000))), logger: logger)
         if await loop.currentPeers().isEmpty { loop.localWritesAllowed.set() }  // no startup sync to wait for
         let loopTask = BackgroundTask()

@@ -65,7 +65,7 @@ struct OfflineJoinTests {
         let hq = CLI(data: scratch.file("hq"))
         #expect(try hq.run(["init", "--hq", "--name", "HQ"]).status == 0)
         #expect(try hq.run(["campaign", "publish", try scratch.campaignFile()]).status == 0)
-        let token = try hq.run(["device", "invite", "--name", "L"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try hq.run(["device", "invite", "--name", "L", "--url", "http://127.0.0.1:9"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let laptop = CLI(data: scratch.file("laptop"))
         let joined = try laptop.run(["init", "--join", token, "--offline"])
         let key = try #require(joined.stdout.split(separator: "\n").first { $0.contains("device enrol") }?.split(separator: " ").dropFirst(3).first)

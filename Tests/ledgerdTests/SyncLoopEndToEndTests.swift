@@ -93,6 +93,7 @@ struct SyncLoopEndToEndTests {
     func backsOff() async throws {
         try await withTemporaryDirectory { directory in
             let data = directory.appendingPathComponent("hq").path
+            _ = try LedgerNode.createHQ(at: data, name: "HQ")
             let unreachable = "http://127.0.0.1:1"
             let daemon = try await RunningDaemon.start(data: data, ["--peer", unreachable, "--sync-interval", "1"])
             defer { daemon.process.kill() }

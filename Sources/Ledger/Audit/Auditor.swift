@@ -19,13 +19,17 @@ public struct Auditor {
         self.store = store
     }
 
-    public func run(mode: VerificationMode) throws -> AuditReport {
-        try store.audit(mode: mode, window: window)
+    /// Runs the audit. `progress` hears "verifying entries" after each window of entries.
+    public func run(mode: VerificationMode, progress: (WorkProgress) -> Void = { _ in }) throws -> AuditReport {
+        let total = try store.entryCount()
+        return try store.audit(mode: mode, window: window) { done in
+            progress(WorkProgress(phase: "verifying entries", done: min(done, total), total: total))
+        }
     }
 }
 
 extension LedgerStore {
-    func audit(mode: VerificationMode, window: Int) throws -> AuditReport {
+    func audit(mode: VerificationMode, window: Int, progress: (Int) -> Void = { _ in }) throws -> AuditReport {
         try locked {
             try connection.readTransaction {
                 guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
@@ -39,6 +43,7 @@ extension LedgerStore {
                 // The checks that need no store run on all cores: the signature, and in full mode
                 // the body and the author's rights.
                 func flush() {
+                    defer { progress(report.entries) }
                     report.signaturesChecked += pending.count
                     let full = mode == .full
                     report.faults += ParallelSignatures.faults(pending) { entry in
@@ -105,7 +110,7 @@ extension LedgerStore {
                         report.faults.append(EntryFault(.wrongLedger, entry: entry, detail: "entry names ledger \(entry.ledger.short)"))
                     }
                     previous = (entry.author, EntryVerifier.LinkPoint(entry), entry)
-                    if pending.count >= window { flush() }
+                    if pending.count >= window { flush() } else if report.entries % 4096 == 0 { progress(report.entries) }
                 }
                 closeLog()
                 flush()

@@ -43,7 +43,9 @@ extension LedgerNode {
     /// Records a paper list's rows as signatures with channel `paper`, in one transaction.
     /// Rows already recorded (same campaign, list and row number) are skipped, so importing the same
     /// list twice adds nothing. With bad rows the whole list is refused unless `skipInvalid`.
-    public func importPaper(_ list: PaperList, campaign id: String, listNumber: Int64, skipInvalid: Bool) throws -> PaperImportReport {
+    /// `progress` hears "sealing rows" (row by row) and "storing entries" (before and after).
+    public func importPaper(_ list: PaperList, campaign id: String, listNumber: Int64, skipInvalid: Bool,
+                            progress: (WorkProgress) -> Void = { _ in }) throws -> PaperImportReport {
         if role == .observer { throw NodeError.readOnlyNode }
         guard listNumber >= 1 else { throw NodeError.invalidSigner(field: "list", reason: "the list number must be 1 or more") }
         guard let campaign = try store.campaign(id) else { throw NodeError.unknownCampaign(id) }
@@ -55,7 +57,8 @@ extension LedgerNode {
         let sealing = try sealingPublicKey()
         let pseudonym = try pseudonymKey()
         var items: [Appendable] = []
-        for row in list.rows {
+        for (index, row) in list.rows.enumerated() {
+            WorkProgress.report(progress, "sealing rows", index + 1, of: list.rows.count, every: 100)
             if done.contains(row.number) {
                 report.alreadyRecorded += 1
                 continue
@@ -69,7 +72,11 @@ extension LedgerNode {
             body.paperRow = row.number
             items.append(try Appendable(body, payload: sealed))
         }
-        if !items.isEmpty { _ = try store.appendBatch(items, signer: key) }
+        if !items.isEmpty {
+            progress(WorkProgress(phase: "storing entries", done: 0, total: items.count))
+            _ = try store.appendBatch(items, signer: key)
+            progress(WorkProgress(phase: "storing entries", done: items.count, total: items.count))
+        }
         report.recorded = items.count
         return report
     }

@@ -39,27 +39,109 @@ public final class LedgerNode: @unchecked Sendable {
     public var hasLedger: Bool { store.ledgerID != nil }
 
     /// Creates a standalone HQ node: keys (mode 0600) and the genesis entry.
+    ///
+    /// Set-up is all or nothing: the node is built in a staging folder beside `path` and moved
+    /// into place only when it is complete (see ``createStaged(at:wallClock:_:)``).
     public static func createHQ(at path: String, name: String, wallClock: any WallClock = SystemClock()) throws -> LedgerNode {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 200 else {
             throw NodeError.invalidSigner(field: "name", reason: "the ledger name must be 1 to 200 characters")
         }
-        let folder = NodeFolder(path: path)
-        try folder.create()
-        let key = SigningKey()
-        let sealing = SealingPrivateKey()
-        var pseudonym = [UInt8](repeating: 0, count: 32)
-        var random = SystemRandomNumberGenerator()
-        for index in pseudonym.indices { pseudonym[index] = random.next() }
-        try folder.writeKey(nodeKeyFile, key.seed)
-        try folder.writeKey(sealingKeyFile, sealing.raw)
-        try folder.writeKey(pseudonymKeyFile, pseudonym)
-        let store = try LedgerStore.open(at: folder.storePath, create: true, wallClock: wallClock)
-        try folder.restrictStoreFiles()
-        _ = try store.createLedger(name: trimmed, signer: key, sealingKey: sealing.publicKey)
-        try store.setSetting("role", Role.hq.rawValue)
-        try store.setSetting("node", key.publicKey.hex)
-        return LedgerNode(folder: folder, store: store, key: key, role: .hq)
+        return try createStaged(at: path, wallClock: wallClock) { folder in
+            try folder.create()
+            let key = SigningKey()
+            let sealing = SealingPrivateKey()
+            var pseudonym = [UInt8](repeating: 0, count: 32)
+            var random = SystemRandomNumberGenerator()
+            for index in pseudonym.indices { pseudonym[index] = random.next() }
+            try folder.writeKey(nodeKeyFile, key.seed)
+            try folder.writeKey(sealingKeyFile, sealing.raw)
+            try folder.writeKey(pseudonymKeyFile, pseudonym)
+            let store = try LedgerStore.open(at: folder.storePath, create: true, wallClock: wallClock)
+            try folder.restrictStoreFiles()
+            _ = try store.createLedger(name: trimmed, signer: key, sealingKey: sealing.publicKey)
+            try store.setSetting("role", Role.hq.rawValue)
+            try store.setSetting("node", key.publicKey.hex)
+        }
+    }
+
+    /// Creates a node all or nothing: `build` fills a staging folder beside `path` (a hidden
+    /// sibling, so the rename stays on one file system), and only when it returned is the result
+    /// moved into place and opened. When anything fails, everything this call created is removed
+    /// (the staging folder, and folders it made above `path`) and what existed before is left as
+    /// it was: an existing empty folder, or files of the user's in it. `build` must not keep the
+    /// store open past its return.
+    ///
+    /// Refuses a folder that holds a node, or the keys of a set-up interrupted before this rule.
+    static func createStaged(at path: String, wallClock: any WallClock, _ build: (NodeFolder) throws -> Void) throws -> LedgerNode {
+        // Absolute, so that the staging folder's parent is never "" for a relative path.
+        let target = NodeFolder(path: URL(fileURLWithPath: path).standardizedFileURL.path)
+        let manager = FileManager.default
+        if target.exists { throw NodeError.alreadyInitialised(path: target.path) }
+        if manager.fileExists(atPath: target.keysPath) { throw NodeError.interruptedSetup(path: target.path) }
+        let parent = (target.path as NSString).deletingLastPathComponent
+        // Folders this call creates above the target, deepest first: removed again on failure.
+        var madeAbove: [String] = []
+        var ancestor = parent
+        while !ancestor.isEmpty, ancestor != "/", !manager.fileExists(atPath: ancestor) {
+            madeAbove.append(ancestor)
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        let staging = (parent as NSString).appendingPathComponent(
+            ".\((target.path as NSString).lastPathComponent).setup-\(UUID().uuidString.prefix(8))")
+        var placed = false
+        defer {
+            try? manager.removeItem(atPath: staging)
+            if !placed {
+                // rmdir semantics: only folders left empty go, never anything someone else put there.
+                for folder in madeAbove { _ = rmdir(folder) }
+            }
+        }
+        do {
+            try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try build(NodeFolder(path: staging))
+            if manager.fileExists(atPath: target.path) {
+                try moveContents(of: staging, into: target.path)
+            } else {
+                try manager.moveItem(atPath: staging, toPath: target.path)
+            }
+        } catch let error as NSError where error.domain == NSCocoaErrorDomain {
+            // FileManager's errors as one readable line, with the folder as context.
+            throw NodeError.ambiguous("cannot create a node in \(target.path): \(fileSystemReason(error)); choose a writable folder with --data DIR")
+        }
+        placed = true
+        return try open(at: target.path, wallClock: wallClock)
+    }
+
+    /// "Not a directory" rather than Foundation's "The operation could not be completed. ...".
+    private static func fileSystemReason(_ error: NSError) -> String {
+        if let underlying = error.userInfo[NSUnderlyingErrorKey].flatMap({ $0 as? any Error }).map({ $0 as NSError }),
+           underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        let file = (error.userInfo[NSFilePathErrorKey] as? String).map { " (\($0))" } ?? ""
+        return "the file system refused it\(file)"
+    }
+
+    /// Moves every item of a staged node into an existing folder, the store last (a folder counts
+    /// as a node once it holds `ledger.sqlite`). Never overwrites: an item that already exists stops
+    /// the move, and what was moved is taken back out.
+    private static func moveContents(of staging: String, into target: String) throws {
+        let manager = FileManager.default
+        let store = (NodeFolder(path: staging).storePath as NSString).lastPathComponent
+        let items = try manager.contentsOfDirectory(atPath: staging).sorted { a, b in
+            (a == store ? 1 : 0, a) < (b == store ? 1 : 0, b)
+        }
+        var moved: [String] = []
+        do {
+            for item in items {
+                try manager.moveItem(atPath: staging + "/" + item, toPath: target + "/" + item)
+                moved.append(item)
+            }
+        } catch {
+            for item in moved.reversed() { try? manager.removeItem(atPath: target + "/" + item) }
+            throw error
+        }
     }
 
     /// Creates an observer node holding a verified copy of a bundle: an auditor's or a fresh mirror.

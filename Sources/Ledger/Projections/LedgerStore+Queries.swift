@@ -25,6 +25,9 @@ public struct CountedSignature: Sendable {
     public var country: String?
     public var signedAt: UInt64
     public var version: Digest
+    /// The paper list and row a `paper` signature was typed in from; nil for other channels.
+    public var paperList: Int64? = nil
+    public var paperRow: Int64? = nil
 }
 
 /// Signature counts for one campaign (docs/READMODELS.md, "Counts").
@@ -131,7 +134,7 @@ extension LedgerStore {
     public func countedSignatures(campaign: String) throws -> [CountedSignature] {
         try locked {
             let statement = try connection.statement("""
-                SELECT id, payload, channel, country, hlc_wall, version FROM signatures
+                SELECT id, payload, channel, country, hlc_wall, version, paper_list, paper_row FROM signatures
                 WHERE campaign = ? AND state = 'counted' ORDER BY hlc_wall, hlc_counter, author, sequence
                 """)
             statement.bind(1, campaign)
@@ -141,7 +144,8 @@ extension LedgerStore {
                 guard let id = Digest(statement.blob(0)), let payload = Digest(statement.blob(1)) else { continue }
                 out.append(CountedSignature(
                     id: id, payload: payload, channel: statement.text(2), country: statement.isNull(3) ? nil : statement.text(3),
-                    signedAt: UInt64(statement.int64(4)), version: Digest(statement.blob(5)) ?? .zero))
+                    signedAt: UInt64(statement.int64(4)), version: Digest(statement.blob(5)) ?? .zero,
+                    paperList: statement.isNull(6) ? nil : statement.int64(6), paperRow: statement.isNull(7) ? nil : statement.int64(7)))
             }
             return out
         }

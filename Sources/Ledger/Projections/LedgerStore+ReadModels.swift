@@ -2,13 +2,16 @@ import Crypto
 
 extension LedgerStore {
     /// Drops the read models and rebuilds them from every stored entry, in one transaction.
-    /// Returns the number of entries projected.
+    /// Returns the number of entries projected. `progress` hears "projecting entries".
     @discardableResult
-    public func rebuildReadModels() throws -> Int {
-        try locked { try connection.writeTransaction { try rebuildLocked() } }
+    public func rebuildReadModels(progress: (WorkProgress) -> Void = { _ in }) throws -> Int {
+        try locked { try connection.writeTransaction { try rebuildLocked(progress: progress) } }
     }
 
-    func rebuildLocked() throws -> Int {
+    func rebuildLocked(progress: (WorkProgress) -> Void = { _ in }) throws -> Int {
+        let counted = try connection.statement("SELECT (SELECT COUNT(*) FROM entries) + (SELECT COUNT(*) FROM forks)")
+        let total = try counted.step() ? Int(counted.int64(0)) : 0
+        counted.reset()
         try connection.execute(ReadModelSchema.drop)
         try connection.execute(ReadModelSchema.createTables)
         let projector = try makeProjector()
@@ -17,12 +20,14 @@ extension LedgerStore {
         while try rows.step() {
             try projector.apply(try Entry(bytes: rows.blob(0)))
             count += 1
+            WorkProgress.report(progress, "projecting entries", count, of: total, every: 5000)
         }
         rows.reset()
         let branches = try connection.statement("SELECT bytes FROM forks ORDER BY author, sequence, id")
         while try branches.step() {
             try projector.apply(try Entry(bytes: branches.blob(0)), branch: true)
             count += 1
+            WorkProgress.report(progress, "projecting entries", count, of: total, every: 5000)
         }
         branches.reset()
         try connection.execute(ReadModelSchema.createIndexes)

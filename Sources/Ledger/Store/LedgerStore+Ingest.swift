@@ -44,11 +44,13 @@ extension LedgerStore {
     /// An entry that links to a held entry other than its log's head (a fork) is verified like any
     /// entry and stored as a branch entry. Any other fault (bad signature, gap, broken link, wrong
     /// ledger, unknown author, invalid body, payload matching no entry) rejects the whole batch
-    /// with that entry named.
-    public func ingest(_ incoming: [Entry], payloads: [[UInt8]] = [], verification: VerificationMode = .full) throws -> IngestReport {
+    /// with that entry named. `progress` hears "checking entries", "checking signatures" and
+    /// "storing entries".
+    public func ingest(_ incoming: [Entry], payloads: [[UInt8]] = [], verification: VerificationMode = .full,
+                       progress: (WorkProgress) -> Void = { _ in }) throws -> IngestReport {
         try locked {
             let report = try connection.writeTransaction {
-                try ingestLocked(incoming, payloads: payloads, verification: verification)
+                try ingestLocked(incoming, payloads: payloads, verification: verification, progress: progress)
             }
             if report.payloadsErased > 0 { try checkpointAfterErasure() }
             return report
@@ -76,7 +78,8 @@ extension LedgerStore {
         var conflictsWith: Digest?
     }
 
-    private func ingestLocked(_ incoming: [Entry], payloads: [[UInt8]], verification: VerificationMode) throws -> IngestReport {
+    private func ingestLocked(_ incoming: [Entry], payloads: [[UInt8]], verification: VerificationMode,
+                              progress: (WorkProgress) -> Void) throws -> IngestReport {
         var report = IngestReport()
         let (ledger, hq, genesis) = try identity(for: incoming)
         var policy = ledgerID == nil ? TrustPolicy(hq: hq) : try Projector.loadPolicy(connection, hq: hq)
@@ -106,6 +109,7 @@ extension LedgerStore {
             var refusedIDs: Set<Digest> = []
             var lastOnLog: Entry?
             for entry in entries {
+                WorkProgress.report(progress, "checking entries", placed.count + report.refused.count + 1, of: fresh.count, every: 1000)
                 if refusedIDs.contains(entry.previous) {
                     refusedIDs.insert(entry.id)
                     report.refused.append(EntryFault(.forkLimit, entry: entry, detail: "builds on a branch entry refused over the bounds"))
@@ -160,6 +164,7 @@ extension LedgerStore {
             // Fast mode: the last log entry's signature authenticates the linked run below it.
             if verification == .fast, let lastOnLog { signatureChecks.append(lastOnLog) }
         }
+        progress(WorkProgress(phase: "checking signatures", done: 0, total: signatureChecks.count))
         if let bad = ParallelSignatures.invalidIndices(signatureChecks).first {
             throw StoreError.rejected(EntryFault(.badSignature, entry: signatureChecks[bad], detail: "Ed25519 signature does not verify under the author's key"))
         }
@@ -179,7 +184,9 @@ extension LedgerStore {
         try syncClockFromDisk()
         if let genesis, ledgerID == nil { try adopt(genesis: genesis) }
         let projector = try makeProjector()
-        for item in placed {
+        progress(WorkProgress(phase: "checking signatures", done: signatureChecks.count, total: signatureChecks.count))
+        for (index, item) in placed.enumerated() {
+            WorkProgress.report(progress, "storing entries", index + 1, of: placed.count, every: 1000)
             if item.branch {
                 try insertBranch(item.entry, conflictsWith: item.conflictsWith)
                 report.forks.append(EntryFault(.fork, entry: item.entry, detail: item.conflictsWith.map { "conflicts with entry \($0.short) of the same author and sequence" }
@@ -333,7 +340,7 @@ extension LedgerStore {
         }
         guard ledgerID != nil else { return }
         for entry in old {
-            _ = try? connection.writeTransaction { try ingestLocked([entry], payloads: [], verification: .full) }
+            _ = try? connection.writeTransaction { try ingestLocked([entry], payloads: [], verification: .full, progress: { _ in }) }
         }
     }
 }

@@ -42,36 +42,48 @@ extension LedgerNode {
     }
 
     /// Creates a field node from a join token: keys, the pseudonym key, HQ as its first peer, and
-    /// the expected ledger. The node holds no entries until it syncs with HQ (``join(online:)``) or
-    /// imports HQ's bundle.
-    public static func createFromToken(at path: String, token: JoinToken, wallClock: any WallClock = SystemClock()) throws -> LedgerNode {
+    /// the expected ledger. The node holds no entries until it syncs with HQ or imports HQ's bundle.
+    ///
+    /// With `enrol`, it also asks HQ to enrol the new key (`POST /v1/join`) before the node is
+    /// moved into place; then pull HQ's log with ``SyncClient``. Set-up is all or nothing: when
+    /// the token was already used, HQ cannot be reached or anything else fails, nothing is left in
+    /// `path` (``createStaged(at:wallClock:_:)``), so the next attempt starts clean.
+    public static func createFromToken(at path: String, token: JoinToken, enrol: Bool = false,
+                                       wallClock: any WallClock = SystemClock()) throws -> LedgerNode {
         guard let ledger = Digest(hex: token.ledger) else { throw NodeError.ambiguous("the join token is damaged (ledger id)") }
         let pseudonym = try token.openPseudonymKey()
-        let folder = NodeFolder(path: path)
-        try folder.create()
-        let key = SigningKey()
-        try folder.writeKey(nodeKeyFile, key.seed)
-        try folder.writeKey(pseudonymKeyFile, pseudonym)
-        let store = try LedgerStore.open(at: folder.storePath, create: true, wallClock: wallClock)
-        try folder.restrictStoreFiles()
-        try store.setSetting("role", Role.field.rawValue)
-        try store.setSetting("node", key.publicKey.hex)
-        try store.setSetting("expected.ledger", ledger.hex)
-        try store.setSetting("expected.hq", token.hq)
-        try PeerBook(folder: folder).add(token.url)
-        return LedgerNode(folder: folder, store: store, key: key, role: .field)
+        return try createStaged(at: path, wallClock: wallClock) { folder in
+            try folder.create()
+            let key = SigningKey()
+            try folder.writeKey(nodeKeyFile, key.seed)
+            try folder.writeKey(pseudonymKeyFile, pseudonym)
+            let store = try LedgerStore.open(at: folder.storePath, create: true, wallClock: wallClock)
+            try folder.restrictStoreFiles()
+            try store.setSetting("role", Role.field.rawValue)
+            try store.setSetting("node", key.publicKey.hex)
+            try store.setSetting("expected.ledger", ledger.hex)
+            try store.setSetting("expected.hq", token.hq)
+            try PeerBook(folder: folder).add(token.url)
+            if enrol { try requestEnrolment(key: key, token: token) }
+        }
     }
 
     /// The device's side of joining: asks HQ to enrol this node's key with the token, then pulls
     /// HQ's log. Checks that the genesis entry is the ledger and HQ key the token names.
     public func join(token: JoinToken) throws -> SyncReport {
+        guard let url = URL(string: token.url) else { throw NodeError.ambiguous("the join token is damaged") }
+        try Self.requestEnrolment(key: key, token: token)
+        return try SyncClient(node: self, peer: url).sync()
+    }
+
+    /// `POST /v1/join` with the token's proof for `key`.
+    static func requestEnrolment(key: SigningKey, token: JoinToken) throws {
         guard let url = URL(string: token.url), let secret = Hex.decode(token.secret), let ledger = Digest(hex: token.ledger) else {
             throw NodeError.ambiguous("the join token is damaged")
         }
         let transport = HTTPTransport(base: url, key: key, ledger: ledger)
         let proof = JoinToken.proof(secret: secret, ledger: ledger, device: key.publicKey)
         _ = try transport.post("/v1/join", JoinRequest(device: key.publicKey.hex, proof: Hex.encode(proof)), as: JoinResponse.self)
-        return try SyncClient(node: self, peer: url).sync()
     }
 }
 

@@ -65,7 +65,7 @@ enum KioskText: Sendable, Equatable {
         switch self {
         case .siteTitle: return "Sign for human rights"
         case .openCampaigns: return "Open campaigns"
-        case .noCampaigns: return "There are no open campaigns right now."
+        case .noCampaigns: return "There are no open campaigns right now. Organisers: publish one at HQ with ledgerctl campaign publish FILE (an example: docs/examples/free-the-press.json)."
         case .readMore: return "Read and sign"
         case .published: return "Published"
         case .updated: return "Updated"
@@ -146,7 +146,7 @@ enum KioskText: Sendable, Equatable {
         switch self {
         case .siteTitle: return "Skriv under for menneskerettighetene"
         case .openCampaigns: return "Åpne aksjoner"
-        case .noCampaigns: return "Det er ingen åpne aksjoner akkurat nå."
+        case .noCampaigns: return "Det er ingen åpne aksjoner akkurat nå. Arrangører: publiser en hos HQ med ledgerctl campaign publish FIL (et eksempel: docs/examples/free-the-press.json)."
         case .readMore: return "Les og skriv under"
         case .published: return "Publisert"
         case .updated: return "Oppdatert"

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// Stats by device name, handing a join token over, and progress on long commands (issue 9, item 14).
+@Suite("ledgerctl devices, tokens and progress")
+struct HandOverTests {
+    @Test("stats shows enrolled devices by name; --json has the name and the key")
+    func statsByName() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let hq = CLI(data: scratch.file("hq"))
+        #expect(try hq.run(["init", "--hq", "--name", "HQ"]).status == 0)
+        #expect(try hq.run(["campaign", "publish", try scratch.campaignFile()]).status == 0)
+        let token = try hq.run(["device", "invite", "--name", "Stall laptop A", "--url", "http://127.0.0.1:9"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let laptop = CLI(data: scratch.file("laptop"))
+        let joined = try laptop.run(["init", "--join", token, "--offline"])
+        let key = try #require(joined.stdout.split(separator: "\n").first { $0.contains("device enrol") }?.split(separator: " ").dropFirst(3).first)
+        #expect(try hq.run(["device", "enrol", String(key), "--name", "Stall laptop A"]).status == 0)
+        #expect(try hq.run(["export", "--out", scratch.file("hq.bundle")]).status == 0)
+        #expect(try laptop.run(["import", scratch.file("hq.bundle")]).status == 0)
+        #expect(try laptop.run(["sign", "--campaign", "free-the-press", "--name", "A", "--email", "a@example.org"]).status == 0)
+        #expect(try laptop.run(["export", "--out", scratch.file("laptop.bundle")]).status == 0)
+        #expect(try hq.run(["import", scratch.file("laptop.bundle")]).status == 0)
+
+        let text = try hq.run(["stats"]).stdout
+        #expect(text.contains("Stall laptop A (\(key.prefix(8)))"), "\(text)")
+        struct Stats: Decodable {
+            struct Device: Decodable { var device: String; var name: String?; var counted: Int }
+            var byDevice: [String: Int]
+            var devices: [Device]
+        }
+        let stats = try JSONDecoder().decode([Stats].self, from: Data(try hq.run(["stats", "--json"]).stdout.utf8))
+        #expect(stats.first?.byDevice[String(key)] == 1)
+        #expect(stats.first?.devices.map(\.name) == ["Stall laptop A"])
+        #expect(stats.first?.devices.first?.device == String(key))
+    }
+
+    @Test("device invite needs --url; --out writes the token to a 0600 file that init --join takes")
+    func inviteURLAndFile() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let hq = CLI(data: scratch.file("hq"))
+        #expect(try hq.run(["init", "--hq", "--name", "HQ"]).status == 0)
+        let missing = try hq.run(["device", "invite", "--name", "Stall laptop A"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.hasPrefix("ledgerctl: error: ") && missing.stderr.contains("--url"), "\(missing.stderr)")
+        #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
+
+        let file = scratch.file("stall-a.token")
+        let written = try hq.run(["device", "invite", "--name", "Stall laptop A", "--url", "http://127.0.0.1:9", "--out", file])
+        #expect(written.status == 0, "\(written.output)")
+        #expect(!written.stdout.contains("LEDGER-JOIN-1."))
+        #expect(written.stdout.contains(file))
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(try String(contentsOfFile: file, encoding: .utf8).hasPrefix("LEDGER-JOIN-1."))
+        let again = try hq.run(["device", "invite", "--name", "Stall laptop B", "--url", "http://127.0.0.1:9", "--out", file])
+        #expect(again.status == 3)
+        #expect(again.stderr.contains("exists"), "\(again.stderr)")
+
+        let joined = try CLI(data: scratch.file("laptop")).run(["init", "--join", file, "--offline"])
+        #expect(joined.status == 0, "\(joined.output)")
+        #expect(joined.stdout.contains("--name \"Stall laptop A\""))
+    }
+
+    @Test("--progress shows progress on stderr for long commands; stdout and --json stay as they are")
+    func progress() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let cli = CLI(data: scratch.file("hq"))
+        #expect(try cli.run(["init", "--hq", "--name", "HQ"]).status == 0)
+        #expect(try cli.run(["campaign", "publish", try scratch.campaignFile()]).status == 0)
+        let paper = scratch.file("list.csv")
+        let rows = (1...40).map { "Person \($0),p\($0)@example.org,NO,yes" }.joined(separator: "\n")
+        try Data(("name,email,country,consent\n" + rows + "\n").utf8).write(to: URL(fileURLWithPath: paper))
+        let imported = try cli.run(["import-paper", paper, "--campaign", "free-the-press", "--list", "1", "--progress"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stderr.contains("40/40"), "\(imported.stderr)")
+        #expect(imported.stdout.hasPrefix("Recorded 40 signatures"))
+        let bundle = scratch.file("b.bundle")
+        for arguments in [["verify", "--full"], ["rebuild"], ["export", "--out", bundle], ["import", bundle]] {
+            let result = try cli.run(arguments + ["--progress"])
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("/"), "\(arguments) shows no progress")
+            let quiet = try cli.run(arguments)
+            #expect(quiet.stderr.isEmpty, "\(arguments) shows progress when stderr is not a terminal: \(quiet.stderr)")
+        }
+        let json = try cli.run(["verify", "--json", "--progress"])
+        #expect(json.stdout.hasPrefix("{"))
+        struct Verified: Decodable { var intact: Bool }
+        #expect(try JSONDecoder().decode(Verified.self, from: Data(json.stdout.utf8)).intact)
+    }
+}
