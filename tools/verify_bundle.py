@@ -1306,6 +1306,14 @@ def read_models(held: dict[bytes, Item], trust: Trust, ledger_id: bytes) -> dict
                 by[key][value] = by[key].get(value, 0) + 1
         for key in by:
             row[key] = dict(sorted(by[key].items()))
+        # As `ledgerctl stats --json`: each device with counted signatures, its enrolled name.
+        row["devices"] = []
+        for key, n in row["byDevice"].items():
+            device = {"device": key, "counted": n}
+            enrolled_name = trust.names.get(bytes.fromhex(key))
+            if enrolled_name is not None:
+                device["name"] = enrolled_name
+            row["devices"].append(device)
         row["comments"] = comments.get(name, {"visible": 0, "hidden": 0})
         campaigns.append(row)
 

@@ -28,7 +28,7 @@ struct VerifierAgreementTests {
         // Four laptops join offline: a token, the laptop's key, HQ's enrolment, a bundle.
         var laptops: [String: Laptop] = [:]
         for name in ["a", "b", "c", "r"] {
-            let invite = try ok(hq, ["device", "invite", "--name", "Laptop \(name)"])
+            let invite = try ok(hq, ["device", "invite", "--name", "Laptop \(name)", "--url", "http://127.0.0.1:9"])
             let token = invite.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let cli = CLI(data: scratch.file(name))
             let joined = try ok(cli, ["init", "--join", token, "--offline"])
