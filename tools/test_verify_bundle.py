@@ -1428,40 +1428,10 @@ def test_line_form_refused(tmp_path, name):
 # difference is listed here, with the reason, so that fixing either side (or the docs)
 # makes this test fail and the list shrinks. Skipped without a built ledgerctl.
 
-U = "unique"     # ledgerctl counts held (forked) signatures in "unique": READMODELS.md
-                 # says "distinct signer references among authorised signatures", and
-                 # FORMAT.md 8 rule 5 treats a held entry "like an entry outside its
-                 # author's rights".
 KNOWN_DISAGREEMENTS = {
-    ("device fork holds its region", True): {U},
-    ("branch entry: bad signature", False): {U},
-    ("branch entry: broken link", False): {U},
-    ("branch entry: clock regression", False): {U},
-    ("branch entry: sequence gap", False): {U},
-    ("branch entry: wrong ledger", False): {U},
-    ("branch entry: invalid body", False): {U},
-    ("branch entry: payload flag", False): {U},
-    ("branch entry after a refused one is not held", False): {U},
-    ("forked region starts at the fork point", True): {U},
-    ("bound: 4 entries per author and sequence", False): {U},
-    # ledgerctl drops the 5th entry at one sequence without a word (exit 0); FORMAT.md 8
-    # says it is "reported as fork-limit".
-    ("bound: 4 entries per author and sequence", True): {U, "faults:+fork-limit"},
-    ("adoption of every head counts a person once", False): {U},
-    ("adoption of one head leaves the other branch held", False): {U},
-    ("adoption of one head leaves the other branch held", True): {U},
-    ("adoption of an inner entry leaves its descendants held", False): {U},
-    ("adoption only by HQ's root key", True): {U},
-    ("adoption names the forked device", True): {U},
-    # ledgerctl verify names no rights fault on a branch entry (here one past the
-    # revocation); FORMAT.md 8 verifies branch entries "exactly like" log entries.
-    ("adopted entries are still subject to revocation", True): {"faults:+unauthorised"},
-    # Two enrolments of one key: the docs do not say which holds. ledgerctl takes the one
-    # with the smaller entry id (observed: it flips with the ids, not with time); this
-    # verifier takes the earliest in (HLC, author, sequence) order.
-    ("the earliest enrolment gives the role", True): {
-        "stats:counted", "stats:unauthorised", U, "stats:byChannel", "stats:byCountry",
-        "stats:byDay", "stats:byDevice", "faults:+unauthorised"},
+    # A node keeps nothing of an entry it refused over the bounds: its import reports
+    # `fork-limit` (and exits 4), but its later `verify` cannot name what it never stored.
+    ("bound: 4 entries per author and sequence", True): {"faults:+fork-limit"},
 }
 
 
@@ -1495,7 +1465,7 @@ def disagreements(tmp_path: Path, data: bytes) -> set[str]:
     for c in stats:
         for k, v in c.items():
             if mine.get(c["campaign"], {}).get(k) != v:
-                tags.add(U if k == U else f"stats:{k}")
+                tags.add(f"stats:{k}")
     theirs = {(f["kind"], f["author"], f["sequence"], f["id"]) for f in faults}
     ours = {(f["kind"], f["author"], f["sequence"], f["id"]) for f in rep["faults"]}
     tags |= {f"faults:+{f[0]}" for f in ours - theirs}
@@ -1512,10 +1482,9 @@ def test_agrees_with_ledgerctl(tmp_path, name, on):
     assert got == KNOWN_DISAGREEMENTS.get((name, on), set())
 
 
-# Bodies FORMAT.md 4 forbids but ledgerctl stores (observed with `init --from-bundle` and
-# `verify --full`, which exit 0): this verifier reports invalid-body. Listed so that a
-# change on either side shows here.
-BODY_RULES_LEDGERCTL_IGNORES = {
+# Bodies FORMAT.md 4 forbids: this verifier reports invalid-body, and ledgerctl refuses the
+# bundle whole (both refuse alike).
+BODY_RULES_BOTH_REFUSE = {
     "country not upper case": dict(country="no"),
     "country of three letters": dict(country="NOR"),
     "postcodeArea of three characters": dict(postcodeArea="ABC"),
@@ -1526,13 +1495,13 @@ BODY_RULES_LEDGERCTL_IGNORES = {
 }
 
 
-@pytest.mark.parametrize("name", list(BODY_RULES_LEDGERCTL_IGNORES))
-def test_body_rules_ledgerctl_ignores(tmp_path, name):
+@pytest.mark.parametrize("name", list(BODY_RULES_BOTH_REFUSE))
+def test_body_rules_both_refuse(tmp_path, name):
     w = World()
-    body = dict(w.sig_body("01"), **BODY_RULES_LEDGERCTL_IGNORES[name])
+    body = dict(w.sig_body("01"), **BODY_RULES_BOTH_REFUSE[name])
     w.add("signature.recorded", body, seed=FIELD_SEED, payload=b"\x01sealed")
     data = w.data()
     assert [f["kind"] for f in check(data)["faults"]] == ["invalid-body"]
     if not LEDGERCTL.exists():
         pytest.skip(f"ledgerctl not built at {LEDGERCTL}")
-    assert disagreements(tmp_path, data) == {"accept:True"}
+    assert disagreements(tmp_path, data) == set()

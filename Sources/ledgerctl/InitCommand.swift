@@ -52,6 +52,7 @@ struct InitCommand: ParsableCommand {
         let path = global.dataPath
         if NodeFolder(path: path).exists { throw NodeError.alreadyInitialised(path: path) }
         let node: LedgerNode
+        var findings: IngestReport?
         if hq, let name {
             node = try LedgerNode.createHQ(at: path, name: name)
         } else if let join, let token = Self.token(join) {
@@ -81,7 +82,9 @@ struct InitCommand: ParsableCommand {
             }
         } else if let fromBundle {
             let bundle = try LedgerNode.readBundle(at: fromBundle)
-            node = try LedgerNode.createObserver(at: path, bundle: bundle).0
+            let report: IngestReport
+            (node, report) = try LedgerNode.createObserver(at: path, bundle: bundle)
+            findings = report
         } else {
             return
         }
@@ -91,6 +94,13 @@ struct InitCommand: ParsableCommand {
         } else {
             print("Created \(node.role.rawValue) node in \(node.folder.path)")
             status.printText()
+            for fault in findings?.refused ?? [] { print("REFUSED \(fault)") }
+            for fork in try node.store.forkedLogs() { print(fork.line) }
+            if let count = findings?.outsideRights.count, count > 0 { print("\(count) entries past a device's revocation: kept as evidence, never counted.") }
+        }
+        // A bundle with forks or evidence: done, and exit 4 (docs/CLI.md).
+        if let findings, !findings.forks.isEmpty || !findings.refused.isEmpty || !findings.outsideRights.isEmpty {
+            throw ExitCode(ExitStatus.findings.rawValue)
         }
     }
 

@@ -154,7 +154,8 @@ struct VerifierAgreementTests {
         // The same figures at HQ and on an observer made from the bundle alone.
         let hqStats = try decode([[String: JSON]].self, ok(hq, ["stats", "--json"]).stdout)
         let observer = CLI(data: scratch.file("observer-\(phase)"))
-        try ok(observer, ["init", "--from-bundle", bundle])
+        let made = try observer.run(["init", "--from-bundle", bundle])
+        #expect(made.status == 4, "\(phase): a bundle with forks and evidence: \(made.output)")  // docs/CLI.md
         let observerStats = try decode([[String: JSON]].self, ok(observer, ["stats", "--json"]).stdout)
         #expect(hqStats == observerStats, "\(phase): HQ and the observer count differently")
 
