@@ -15,7 +15,7 @@ struct LedgerdEndToEndTests {
     func servesInfoAndStopsOnSigterm() async throws {
         try await withTemporaryDirectory { directory in
             let data = directory.appendingPathComponent("data").path
-            _ = try LedgerNode.createHQ(at: data, name: "End To End")
+            let hq = try LedgerNode.createHQ(at: data, name: "End To End")
             let daemon = try DaemonProcess(arguments: ["--data", data, "--listen", "127.0.0.1:0"])
             defer { daemon.kill() }
 
@@ -23,9 +23,9 @@ struct LedgerdEndToEndTests {
             #expect(url.host == "127.0.0.1")
             #expect(url.port != nil && url.port != 0)
 
-            let (body, response) = try await URLSession(configuration: .ephemeral).data(from: url.appendingPathComponent("v1/info"))
-            #expect((response as? HTTPURLResponse)?.statusCode == 200)
-            let info = try JSONDecoder().decode(NodeInfo.self, from: body)
+            let answer = try await TestRequest.signed("GET", "/v1/info", key: hq.key, ledger: try hq.ledgerID).send(to: url)
+            #expect(answer.status == 200)
+            let info = try answer.decode(NodeInfo.self)
             #expect(info.role == "hq")
             #expect(info.name == "End To End")
             #expect(info.entries == 1)
