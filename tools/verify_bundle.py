@@ -82,10 +82,13 @@ T_ENROLLED = "device.enrolled"
 T_REVOKED = "device.revoked"
 T_ADOPTED = "fork.adopted"
 T_ERASED = "payload.erased"
+T_REFERENCED = "signer.referenced"
 KNOWN_TYPES = {T_CREATED, T_PUBLISHED, T_CLOSED, T_SIGNATURE, T_COMMENT, T_WITHDRAWN,
-               T_UPDATED, T_HIDDEN, T_ENROLLED, T_REVOKED, T_ADOPTED, T_ERASED}
+               T_UPDATED, T_HIDDEN, T_ENROLLED, T_REVOKED, T_ADOPTED, T_ERASED, T_REFERENCED}
 FIELD_DEVICE_TYPES = {T_SIGNATURE, T_COMMENT, T_WITHDRAWN}              # section 4, Rights
-ROOT_ONLY_TYPES = {T_CREATED, T_ENROLLED, T_REVOKED, T_ADOPTED, T_ERASED}  # section 4, Rights
+ROOT_ONLY_TYPES = {T_CREATED, T_ENROLLED, T_REVOKED, T_ADOPTED, T_ERASED,   # section 4, Rights
+                   T_REFERENCED}
+MAX_REFERENCES = 400           # section 4, signer.referenced
 MAX_AT_SEQUENCE = 4            # section 8, Forks, rule 2: entries per (author, sequence)
 MAX_BRANCH_ENTRIES = 10_000    # section 8, Forks, rule 2: branch entries per author (not root)
 MAX_HEADS = 64                 # section 4, fork.adopted
@@ -348,6 +351,19 @@ def _campaign(v: Any) -> bool:
     return isinstance(v, str) and bool(CAMPAIGN_ID.match(v))
 
 
+def _references(v: Any) -> bool:
+    """signer.referenced references: 1 to 400 {signature, signer} objects, both 32 bytes of
+    lower-case hex, in ascending order of signature, each once (section 4)."""
+    if not isinstance(v, list) or not 1 <= len(v) <= MAX_REFERENCES:
+        return False
+    ids = []
+    for item in v:
+        if not isinstance(item, dict) or not _hex32(item.get("signature")) or not _hex32(item.get("signer")):
+            return False
+        ids.append(item["signature"])
+    return all(a < b for a, b in zip(ids, ids[1:]))
+
+
 def _language(v: Any) -> bool:
     return isinstance(v, str) and bool(LANGUAGE.match(v))
 
@@ -426,7 +442,7 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes,
         f.get("postcodeArea", lambda v: isinstance(v, str) and bool(POSTCODE_AREA.match(v)),
               "one or two upper-case ASCII letters or digits", optional=True)
         f.get("consentContact", lambda v: isinstance(v, bool), "a boolean")
-        f.get("signer", _hex32, HEX_WHAT)
+        f.get("signer", _hex32, HEX_WHAT, optional=True)
         f.get("receiptHash", _hex32, HEX_WHAT)
     elif entry_type == T_COMMENT:
         f.get("campaign", _campaign, CAMPAIGN_WHAT)
@@ -452,6 +468,10 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes,
         f.get("afterSequence", lambda v: _is_int(v) and 0 <= v <= INT_MAX,
               "a sequence number (an integer, 0 or more)")
         f.get("reason", _str, "a string", optional=True)
+    elif entry_type == T_REFERENCED:
+        f.get("references", _references,
+              f"1 to {MAX_REFERENCES} objects {{signature, signer}} (lower-case hex), "
+              f"in ascending order of signature, each once")
     elif entry_type == T_ERASED:
         f.get("signature", _hex32, HEX_WHAT)
         f.get("payload", _hex32, HEX_WHAT)
@@ -1148,7 +1168,7 @@ def verify_bundle(b: Bundle, trust_root: bytes | None = None,
 # Read models (docs/READMODELS.md)
 
 SIGNATURE_STATES = ("counted", "withdrawn", "duplicate", "late", "unauthorised", "orphan",
-                    "forked")
+                    "forked", "unchecked")
 
 
 def _utc_day(wall_ms: int) -> str:
@@ -1226,12 +1246,22 @@ def read_models(held: dict[bytes, Item], trust: Trust, ledger_id: bytes) -> dict
             finding("invalid-withdrawal", item,
                     reason="no receipt, and its author is not HQ's root key")
 
+    # The effective signer reference: the signature's own, else the one in HQ's earliest
+    # authorised signer.referenced that names it (READMODELS.md, "Signatures").
+    referenced: dict[bytes, str] = {}
+    for item in auth:
+        if item.entry.type == T_REFERENCED:
+            for ref in item.body["references"]:
+                referenced.setdefault(bytes.fromhex(ref["signature"]), ref["signer"])
+    signer_of = {sid: it.body.get("signer") or referenced.get(sid) for sid, it in signatures.items()}
+
     # Signatures: one state each, in the order of the table.
     states: dict[bytes, str] = {}
     first_active: dict[tuple[str, str], bytes] = {}
     for sid, item in sorted(signatures.items(), key=lambda kv: order_key(kv[1].entry)):
         e, body = item.entry, item.body
         campaign = body["campaign"]
+        signer = signer_of[sid]
         if trust.rights(e) is not None:
             state = "unauthorised"
         elif trust.held_back(e):
@@ -1242,16 +1272,18 @@ def read_models(held: dict[bytes, Item], trust: Trust, ledger_id: bytes) -> dict
             state = "withdrawn"
         elif campaign in closes and e.timestamp > closes[campaign].entry.timestamp:
             state = "late"
-        elif (campaign, body["signer"]) in first_active:
+        elif signer is None:
+            state = "unchecked"
+        elif (campaign, signer) in first_active:
             state = "duplicate"
         else:
             state = "counted"
-            first_active[(campaign, body["signer"])] = sid
+            first_active[(campaign, signer)] = sid
         states[sid] = state
         if state != "counted":
             extra: dict[str, Any] = {"campaign": campaign}
             if state == "duplicate":
-                extra["of"] = first_active[(campaign, body["signer"])].hex()
+                extra["of"] = first_active[(campaign, signer)].hex()
             finding(state, item, **extra)
 
     # Comments.
@@ -1286,13 +1318,14 @@ def read_models(held: dict[bytes, Item], trust: Trust, ledger_id: bytes) -> dict
             "counted": by_state["counted"],
             # distinct signer references among authorised signatures: those whose author
             # may record them, so neither unauthorised nor held back (forked)
-            "unique": len({it.body["signer"] for sid, it in mine
-                           if states[sid] not in ("unauthorised", "forked")}),
+            "unique": len({signer_of[sid] for sid, it in mine
+                           if states[sid] not in ("unauthorised", "forked") and signer_of[sid]}),
             "withdrawn": by_state["withdrawn"],
             "duplicates": by_state["duplicate"],
             "late": by_state["late"],
             "unauthorised": by_state["unauthorised"],
             "forked": by_state["forked"],
+            "unchecked": by_state["unchecked"],
         })
         by: dict[str, dict[str, int]] = {"byChannel": {}, "byDay": {}, "byDevice": {},
                                          "byCountry": {}}
@@ -1561,6 +1594,10 @@ def check_vectors(directory: str) -> int:
                 expect(json.loads(e.body).get("sealingKey") == keys["sealingPublic"],
                        f"valid {name}: the genesis sealingKey is not keys.sealingPublic")
         context = chain(v.get("after"))
+        if e.author != hq:
+            # Another author's log needs HQ's log in context: the genesis and its enrolment.
+            hq_last = [n for n, w in valid.items() if w.get("author") == hq.hex()][-1:]
+            context = (chain(hq_last[0]) if hq_last else []) + context
         at_hand = needed(context + [raw])
         rep = verify_bundle(_memory_bundle(ledger, context + [raw], at_hand), hq)
         expect(not rep["faults"], f"valid {name}: verification in context reports "

@@ -77,6 +77,8 @@ struct StatsCommand: ParsableCommand {
             print("  duplicates  \(item.duplicates)")
             print("  late        \(item.late)")
             if item.unauthorised > 0 { print("  unauthorised \(item.unauthorised)") }
+            if item.forked > 0 { print("  forked      \(item.forked) (held until HQ adopts the fork: 'ledgerctl fork list')") }
+            if item.unchecked > 0 { print("  unchecked   \(item.unchecked) (recorded here, not yet checked for duplicates: HQ does that when they reach it)") }
             for (title, table) in [("channel", item.byChannel), ("day", item.byDay), ("device", item.byDevice), ("country", item.byCountry)] where !table.isEmpty {
                 print("  by \(title):")
                 for key in table.keys.sorted() {

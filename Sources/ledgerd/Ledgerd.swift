@@ -51,6 +51,11 @@ struct Ledgerd: AsyncParsableCommand {
     var syncInterval: Double?
 
     @Option(
+        name: .customLong("peer-timeout"),
+        help: ArgumentHelp("Seconds a request to a peer may stay silent before that sync gives up (default: 30).", valueName: "SECONDS"))
+    var peerTimeout: Double?
+
+    @Option(
         name: .customLong("kiosk"),
         help: ArgumentHelp("Kiosk mode: the front page is this campaign, and after a signature the page returns to an empty form.", valueName: "CAMPAIGN"))
     var kioskCampaign: String?
@@ -75,9 +80,11 @@ struct Ledgerd: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard let syncInterval else { return }
-        guard syncInterval.isFinite, syncInterval >= 0.1, syncInterval <= 86_400 else {
+        if let syncInterval, !(syncInterval.isFinite && syncInterval >= 0.1 && syncInterval <= 86_400) {
             throw ValidationError("--sync-interval must be a number of seconds from 0.1 to 86400")
+        }
+        if let peerTimeout, !(peerTimeout.isFinite && peerTimeout >= 1 && peerTimeout <= 3_600) {
+            throw ValidationError("--peer-timeout must be a number of seconds from 1 to 3600")
         }
     }
 
@@ -87,7 +94,8 @@ struct Ledgerd: AsyncParsableCommand {
         logger.logLevel = logLevel ?? .info
         let listen = listen ?? .default
         let node = try LedgerNode.openForDaemon(at: dataPath, logger: logger)
-        let loop = SyncLoop(node: node, flagPeers: peers, backoff: Backoff(interval: .milliseconds(Int64((syncInterval ?? 30) * 1000))), logger: logger)
+        let loop = SyncLoop(node: node, flagPeers: peers, backoff: Backoff(interval: .milliseconds(Int64((syncInterval ?? 30) * 1000))), logger: logger,
+                            requestTimeout: peerTimeout ?? PeerSync.defaultRequestTimeout)
         if await loop.currentPeers().isEmpty { loop.localWritesAllowed.set() }  // no startup sync to wait for
         let loopTask = BackgroundTask()
         let started = StartupFlag()

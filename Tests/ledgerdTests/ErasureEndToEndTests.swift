@@ -9,16 +9,6 @@ import Testing
 /// remaining counts and every audit still verify, and an erased payload pushed again is refused.
 @Suite("Erasure, end to end", .timeLimit(.minutes(2)))
 struct ErasureEndToEndTests {
-    /// True when some file under `folder` contains `needle`.
-    func anyFile(under folder: String, contains needle: [UInt8]) throws -> Bool {
-        let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
-        for file in files {
-            guard let data = FileManager.default.contents(atPath: folder + "/" + file) else { continue }
-            if data.range(of: Data(needle)) != nil { return true }
-        }
-        return false
-    }
-
     @Test("a signer erases at a laptop: HQ erases, the payload's bytes leave every file of both data folders, audits stay intact")
     func erasureReachesEveryNode() async throws {
         try await withTemporaryDirectory { directory in

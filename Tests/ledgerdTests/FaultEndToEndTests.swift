@@ -22,7 +22,7 @@ struct FaultEndToEndTests {
 
             // The disk is cloned; both copies go to stalls and sign real people, one person at both.
             let clonePath = directory.appendingPathComponent("a-clone").path
-            try FileManager.default.copyItem(atPath: laptop.folder.path, toPath: clonePath)
+            try copyFolder(laptop.folder.path, to: clonePath)
             let clone = try LedgerNode.open(at: clonePath)
             receipts += try await sign(3, on: laptop, label: "Original").map(\.code.description)
             receipts += try await sign(2, on: clone, label: "Clone").map(\.code.description)
@@ -92,7 +92,7 @@ struct FaultEndToEndTests {
             // Last night's backup: a plain file copy, taken while ledgerd was stopped.
             _ = await hqd.stop()
             let backup = directory.appendingPathComponent("hq-backup").path
-            try FileManager.default.copyItem(atPath: hqPath, toPath: backup)
+            try copyFolder(hqPath, to: backup)
             hqd = try await RunningDaemon.start(data: hqPath)
             for number in 3...4 {
                 receipts += try await signAtKiosk(hqd.url, name: "Web Signer \(number)", email: "web\(number)@example.org").receipt.map { [$0] } ?? []
@@ -103,7 +103,7 @@ struct FaultEndToEndTests {
             // HQ's disk dies; the backup goes back in place; HQ serves and signs again.
             _ = await hqd.stop()
             try FileManager.default.removeItem(atPath: hqPath)
-            try FileManager.default.copyItem(atPath: backup, toPath: hqPath)
+            try copyFolder(backup, to: hqPath)
             hqd = try await RunningDaemon.start(data: hqPath)
             defer { hqd.process.kill() }
             for number in 5...6 {

@@ -12,7 +12,8 @@ struct LocalWritesGateTests {
         try await withTemporaryDirectory { directory in
             let hq = try makeHQNode(in: directory)
             let peer = try SilentPeer()
-            let daemon = try await RunningDaemon.start(data: hq.folder.path, ["--peer", peer.url])
+            // A silent peer that outlasts the test, however slow the machine: the sync stays in flight.
+            let daemon = try await RunningDaemon.start(data: hq.folder.path, ["--peer", peer.url, "--peer-timeout", "3600"])
             defer { daemon.process.kill() }
             #expect(await daemon.process.line(containing: "Syncing with 1 peer(s) before local writes", timeout: .seconds(10)) != nil)
 

@@ -34,13 +34,18 @@ struct SyncEndToEndTests {
             #expect(aWithB.payloadsOut == 3)
             #expect(aWithB.forks == 0 && aWithB.lag == 0)
 
-            // Back at HQ: B brings everything, A has nothing left to bring.
+            // Offline, the laptops cannot check for duplicates: they hold no pseudonym key.
+            #expect(try laptopA.store.signatureCounts(campaign: testCampaign) == ["unchecked": 5])
+
+            // Back at HQ: B brings everything; HQ records the five signer references as the
+            // payloads arrive, and B takes them in the same sync. A has nothing left to bring.
             let bWithHQ = try await sync(laptopB, with: hqd.url)
-            #expect(bWithHQ.pulled == 0)
+            #expect(bWithHQ.pulled == 1)
             #expect(bWithHQ.pushed == 6)
             #expect(bWithHQ.payloadsOut == 5)
             let aWithHQ = try await sync(laptopA, with: hqd.url)
-            #expect(aWithHQ.pulled == 0 && aWithHQ.pushed == 0 && aWithHQ.payloadsOut == 0)
+            #expect(aWithHQ.pulled == 1 && aWithHQ.pushed == 0 && aWithHQ.payloadsOut == 0)
+            #expect(try laptopA.store.signatureCounts(campaign: testCampaign) == ["counted": 5])
 
             let heads = try hq.store.heads()
             #expect(heads.count == 3)
@@ -49,7 +54,7 @@ struct SyncEndToEndTests {
             let digest = try hq.store.readModelDigest()
             #expect(try laptopA.store.readModelDigest() == digest)
             #expect(try laptopB.store.readModelDigest() == digest)
-            #expect(try hq.store.entryCount() == 2 + 2 + 6)
+            #expect(try hq.store.entryCount() == 2 + 2 + 6 + 1)  // + HQ's signer.referenced
 
             let delivery = try hq.delivery(campaign: testCampaign)
             #expect(delivery.header.counted == 5)
@@ -109,8 +114,10 @@ struct SyncEndToEndTests {
             #expect(pulled.pulled == count - 50)
             #expect(pulled.payloadsIn == count)
 
+            let references = try hq.store.entries(matching: EntryFilter(type: EventType.signerReferenced.rawValue)).count
+            #expect(references >= 1)
             for node in [hq, laptopB] {
-                #expect(try node.store.entryCount() == 4 + count)  // genesis, campaign, 2 enrolments; A's
+                #expect(try node.store.entryCount() == 4 + count + references)  // genesis, campaign, 2 enrolments; A's; HQ's references
                 #expect(try entries(of: author, in: node.store).map(\.sequence) == Array(1...UInt64(count)))
                 #expect(try node.store.forkEntries().isEmpty)
                 #expect(try Auditor(store: node.store).run(mode: .full).intact)
@@ -132,7 +139,7 @@ struct SyncEndToEndTests {
             _ = try await sync(laptop, with: hqd.url)
 
             let clonePath = directory.appendingPathComponent("a-clone").path
-            try FileManager.default.copyItem(atPath: laptop.folder.path, toPath: clonePath)
+            try copyFolder(laptop.folder.path, to: clonePath)
             let clone = try LedgerNode.open(at: clonePath)
             #expect(clone.key.publicKey == laptop.key.publicKey)
             try await sign(1, on: laptop, label: "Original")

@@ -65,7 +65,7 @@ struct SyncLoopEndToEndTests {
             let laptop = try await joinLaptop("Laptop A", hq: hq, hqURL: hqd.url, at: directory.appendingPathComponent("a").path)
             try await sign(1, on: laptop, label: "Before backup")
             let restoredPath = directory.appendingPathComponent("a-restored").path
-            try FileManager.default.copyItem(atPath: laptop.folder.path, toPath: restoredPath)  // the backup
+            try copyFolder(laptop.folder.path, to: restoredPath)  // the backup
             try await sign(2, on: laptop, label: "After backup")
             _ = try await sync(laptop, with: hqd.url)  // HQ holds entries 1...3 of the laptop
 

@@ -7,7 +7,10 @@ extension LedgerNode {
     public func importBundle(_ bundle: LedgerBundle, progress: (WorkProgress) -> Void = { _ in }) throws -> IngestReport {
         let ledger = try ledgerID
         guard bundle.ledger == ledger else { throw StoreError.wrongLedger(expected: ledger, found: bundle.ledger) }
-        return try store.ingest(bundle.entries + bundle.forks, payloads: bundle.payloads, verification: .full, progress: progress)
+        let report = try store.ingest(bundle.entries + bundle.forks, payloads: bundle.payloads, verification: .full, progress: progress)
+        // At HQ: erasures asked for and signer references due are recorded at once.
+        try afterArrival()
+        return report
     }
 
     /// Writes a bundle of everything this node holds to `path` (atomically: a temporary file, then a rename).

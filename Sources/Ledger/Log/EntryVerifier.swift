@@ -84,7 +84,7 @@ public enum EntryVerifier {
             if SealingPublicKey(hex: genesis.sealingKey) == nil { return "sealingKey is not 32 bytes of hex" }
         case let signature as SignatureRecorded:
             if !BodyRules.isHex32(signature.receiptHash) { return "receiptHash is not 32 bytes of lower-case hex" }
-            if !BodyRules.isHex32(signature.signer) { return "signer is not 32 bytes of lower-case hex" }
+            if let signer = signature.signer, !BodyRules.isHex32(signer) { return "signer is not 32 bytes of lower-case hex" }
             if !BodyRules.isHex32(signature.campaignVersion) { return "campaignVersion is not a lower-case hex entry id" }
             if let country = signature.country, !BodyRules.isCountry(country) { return "country is not two upper-case ASCII letters" }
             if let area = signature.postcodeArea, !BodyRules.isPostcodeArea(area) { return "postcodeArea is not one or two upper-case ASCII letters or digits" }
@@ -94,6 +94,15 @@ public enum EntryVerifier {
             if !BodyRules.isHex32(withdrawal.signature) { return "signature is not a lower-case hex entry id" }
             if let receipt = withdrawal.receipt, !BodyRules.isReceipt(receipt) { return "receipt is not 16 receipt symbols (FORMAT.md section 5)" }
             if withdrawal.erase == false { return "erase is true or absent, never false" }
+        case let referenced as SignerReferenced:
+            guard (1...SignerReferenced.maxReferences).contains(referenced.references.count) else {
+                return "references must hold 1 to \(SignerReferenced.maxReferences) items"
+            }
+            if referenced.references.contains(where: { !BodyRules.isHex32($0.signature) || !BodyRules.isHex32($0.signer) }) {
+                return "a reference is not two lower-case hex values of 32 bytes"
+            }
+            let ids = referenced.references.map(\.signature)
+            if zip(ids, ids.dropFirst()).contains(where: { $0 >= $1 }) { return "references must be in ascending order of signature, each once" }
         case let erasure as PayloadErased:
             if Digest(hex: erasure.signature)?.hex != erasure.signature { return "signature is not a lower-case hex entry id" }
             if Digest(hex: erasure.payload)?.hex != erasure.payload { return "payload is not a lower-case hex digest" }

@@ -96,14 +96,16 @@ public struct SignatureRecorded: Codable, Sendable, Equatable {
     public var postcodeArea: String?
     /// The signer agreed to be contacted about this campaign.
     public var consentContact: Bool
-    /// Pseudonymous signer reference (hex HMAC-SHA-256), for duplicate detection.
-    public var signer: String
+    /// Pseudonymous signer reference (hex HMAC-SHA-256), for duplicate detection. Only a node
+    /// holding the pseudonym key (HQ) writes it; a field device leaves it out and HQ supplies it
+    /// later with `signer.referenced` (docs/PRIVACY.md).
+    public var signer: String?
     /// SHA-256 (hex) of the receipt code handed to the signer (docs/FORMAT.md, "Receipt codes").
     public var receiptHash: String
 
     public init(
         campaign: String, campaignVersion: String, channel: Channel, paperList: Int64?, country: String?,
-        postcodeArea: String?, consentContact: Bool, signer: String, receiptHash: String
+        postcodeArea: String?, consentContact: Bool, signer: String?, receiptHash: String
     ) {
         self.campaign = campaign
         self.campaignVersion = campaignVersion
@@ -248,5 +250,32 @@ public struct PayloadErased: Codable, Sendable, Equatable {
         self.signature = signature
         self.payload = payload
         self.reason = reason
+    }
+}
+
+/// Body of `signer.referenced`: HQ's root key supplies the pseudonymous signer reference of
+/// signatures recorded without one (by field devices, which hold no pseudonym key), after
+/// opening their sealed payloads (docs/FORMAT.md, docs/PRIVACY.md).
+public struct SignerReferenced: Codable, Sendable, Equatable {
+    public struct Reference: Codable, Sendable, Equatable {
+        /// Entry id (hex) of the `signature.recorded`.
+        public var signature: String
+        /// Its signer reference (hex HMAC-SHA-256), as `signature.recorded`'s `signer` defines it.
+        public var signer: String
+
+        public init(signature: String, signer: String) {
+            self.signature = signature
+            self.signer = signer
+        }
+    }
+
+    /// 1 to ``maxReferences``, ordered by `signature`, each signature once.
+    public var references: [Reference]
+
+    /// Most references in one entry (keeps the body well under the size limit).
+    public static let maxReferences = 400
+
+    public init(references: [Reference]) {
+        self.references = references
     }
 }

@@ -15,6 +15,7 @@ extension CommentPosted: EventBody { public static let eventType = EventType.com
 extension SignatureWithdrawn: EventBody { public static let eventType = EventType.signatureWithdrawn }
 extension ForkAdopted: EventBody { public static let eventType = EventType.forkAdopted }
 extension PayloadErased: EventBody { public static let eventType = EventType.payloadErased }
+extension SignerReferenced: EventBody { public static let eventType = EventType.signerReferenced }
 
 extension EventType {
     /// The body type of entries of this type.
@@ -32,6 +33,7 @@ extension EventType {
         case .signatureWithdrawn: return SignatureWithdrawn.self
         case .forkAdopted: return ForkAdopted.self
         case .payloadErased: return PayloadErased.self
+        case .signerReferenced: return SignerReferenced.self
         }
     }
 }

@@ -64,7 +64,7 @@ extension LedgerNode {
         let body = SignatureRecorded(
             campaign: id, campaignVersion: campaign.version, channel: channel, paperList: paperList,
             country: details.country, postcodeArea: details.postcodeArea, consentContact: details.consentContact,
-            signer: details.pseudonym(key: try pseudonymKey(), campaign: id).hex, receiptHash: code.hash(ledger: ledger).hex)
+            signer: try heldPseudonymKey().map { details.pseudonym(key: $0, campaign: id).hex }, receiptHash: code.hash(ledger: ledger).hex)
         var items = [try Appendable(body, payload: sealed)]
         if let note {
             items.append(try Appendable.comment(following: CommentPosted(campaign: id, displayName: note.displayName, text: note.text, signature: nil)))

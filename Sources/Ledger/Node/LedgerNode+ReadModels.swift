@@ -55,7 +55,7 @@ extension LedgerNode {
         let done = try store.paperRows(campaign: id, list: listNumber)
         let ledger = try ledgerID
         let sealing = try sealingPublicKey()
-        let pseudonym = try pseudonymKey()
+        let pseudonym = try heldPseudonymKey()
         var items: [Appendable] = []
         for (index, row) in list.rows.enumerated() {
             WorkProgress.report(progress, "sealing rows", index + 1, of: list.rows.count, every: 100)
@@ -67,7 +67,7 @@ extension LedgerNode {
             var body = SignatureRecorded(
                 campaign: id, campaignVersion: campaign.version, channel: .paper, paperList: listNumber,
                 country: row.signer.country, postcodeArea: row.signer.postcodeArea, consentContact: row.signer.consentContact,
-                signer: row.signer.pseudonym(key: pseudonym, campaign: id).hex,
+                signer: pseudonym.map { row.signer.pseudonym(key: $0, campaign: id).hex },
                 receiptHash: ReceiptCode().hash(ledger: ledger).hex)
             body.paperRow = row.number
             items.append(try Appendable(body, payload: sealed))

@@ -198,6 +198,7 @@ public final class LedgerNode: @unchecked Sendable {
             key = next
         }
         let role = try store.setting("role").flatMap(Role.init(rawValue:)) ?? .observer
+        if role != .hq { try folder.shredKey(pseudonymKeyFile) }  // an earlier version gave laptops the key
         return LedgerNode(folder: folder, store: store, key: key, role: role)
     }
 
@@ -215,6 +216,13 @@ public final class LedgerNode: @unchecked Sendable {
     /// HQ's sealing private key; only HQ's data folder has it.
     public func sealingPrivateKey() throws -> SealingPrivateKey? {
         try folder.readKey(Self.sealingKeyFile).map { try SealingPrivateKey(raw: $0) }
+    }
+
+    /// The pseudonym key, when this node holds it: HQ only (field laptops do not, so a stolen one
+    /// cannot test a guessed e-mail address, docs/PRIVACY.md).
+    func heldPseudonymKey() throws -> [UInt8]? {
+        guard role == .hq else { return nil }
+        return try folder.readKey(Self.pseudonymKeyFile)
     }
 
     func pseudonymKey() throws -> [UInt8] {

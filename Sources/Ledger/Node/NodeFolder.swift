@@ -43,6 +43,18 @@ public struct NodeFolder: Sendable {
         guard created else { throw NodeError.keyFile(path: file, reason: "cannot create it") }
     }
 
+    /// Overwrites a key file with zeros, flushes, and deletes it; nothing when it does not exist.
+    func shredKey(_ name: String) throws {
+        let file = keysPath + "/" + name
+        guard let handle = FileHandle(forUpdatingAtPath: file) else { return }
+        let size = Int(try handle.seekToEnd())
+        try handle.seek(toOffset: 0)
+        try handle.write(contentsOf: Data(count: size))
+        try handle.synchronize()
+        try handle.close()
+        try FileManager.default.removeItem(atPath: file)
+    }
+
     /// Reads a key file; nil when it does not exist.
     func readKey(_ name: String) throws -> [UInt8]? {
         let file = keysPath + "/" + name

@@ -44,6 +44,11 @@ public struct CampaignStats: Codable, Sendable, Equatable {
     public var duplicates: Int
     public var late: Int
     public var unauthorised: Int
+    /// Held in a forked log until HQ adopts it (docs/FORMAT.md section 8, "Forks").
+    public var forked: Int
+    /// Recorded on a field laptop and not yet given a signer reference by HQ, so not yet
+    /// checked for duplicates (docs/PRIVACY.md).
+    public var unchecked: Int
     public var byChannel: [String: Int]
     public var byDay: [String: Int]
     public var byDevice: [String: Int]
@@ -172,6 +177,7 @@ extension LedgerStore {
                 counted: states["counted", default: 0], unique: unique["unique", default: 0],
                 withdrawn: states["withdrawn", default: 0], duplicates: states["duplicate", default: 0],
                 late: states["late", default: 0], unauthorised: states["unauthorised", default: 0],
+                forked: states["forked", default: 0], unchecked: states["unchecked", default: 0],
                 byChannel: try grouped("SELECT channel, signatures FROM counts_by_channel WHERE campaign = ?"),
                 byDay: try grouped("SELECT day, signatures FROM counts_by_day WHERE campaign = ?"),
                 byDevice: try grouped("SELECT device, signatures FROM counts_by_device WHERE campaign = ?"),

@@ -2,7 +2,37 @@
 extension Projector {
     /// The signature states of docs/READMODELS.md.
     enum SignatureState: String {
-        case counted, withdrawn, duplicate, late, unauthorised, orphan, forked
+        case counted, withdrawn, duplicate, late, unauthorised, orphan, forked, unchecked
+    }
+
+    /// A signature's effective signer reference: its own (`signer` in its body), else the one
+    /// in HQ's earliest authorised `signer.referenced` that names it, else none (not yet checked).
+    static let refreshSignerSQL = """
+        UPDATE signatures SET signer = COALESCE(body_signer, (SELECT r.signer FROM signer_references r
+            WHERE r.signature = signatures.id AND r.authorised = 1 ORDER BY r.hlc_wall, r.hlc_counter, r.sequence, r.id LIMIT 1))
+        """
+
+    /// Recomputes the effective signer of every signature in ``dirtySigners``, and marks what to
+    /// recount: the signer groups it leaves and joins, or the signature alone while unchecked.
+    func refreshSigners() throws {
+        guard !dirtySigners.isEmpty else { return }
+        let read = try connection.statement("SELECT campaign, signer FROM signatures WHERE id = ?")
+        let update = try connection.statement(Self.refreshSignerSQL + " WHERE id = ?")
+        func current(_ id: Digest) throws -> (String, [UInt8]?)? {
+            read.bind(1, id.bytes)
+            defer { read.reset() }
+            guard try read.step() else { return nil }
+            return (read.text(0), read.isNull(1) ? nil : read.blob(1))
+        }
+        for id in dirtySigners {
+            let before = try current(id)
+            update.bind(1, id.bytes)
+            try update.run()
+            guard let (campaign, signer) = try current(id) else { continue }
+            if let before, let old = before.1, old != signer { dirtyGroups.insert(SignatureGroup(campaign: campaign, signer: old)) }
+            if let signer { dirtyGroups.insert(SignatureGroup(campaign: campaign, signer: signer)) } else { dirtyUnchecked.insert(id) }
+        }
+        dirtySigners.removeAll()
     }
 
     /// Recomputes the `authorised` flag of every base fact (of one author, when given) from the
@@ -56,9 +86,11 @@ extension Projector {
             target.reset()
             return []
         }
+        let unchecked = target.isNull(1)
         let group = SignatureGroup(campaign: target.text(0), signer: target.blob(1))
         let receiptHash = target.blob(2)
         target.reset()
+        if unchecked { dirtyUnchecked.insert(signature) }
         let rows = try connection.statement("SELECT id, author, receipt, authorised FROM withdrawals WHERE signature = ?")
         rows.bind(1, signature.bytes)
         var verdicts: [([UInt8], Int64)] = []
@@ -81,7 +113,7 @@ extension Projector {
             update.bind(2, id)
             try update.run()
         }
-        return [group]
+        return unchecked ? [] : [group]
     }
 
     /// Recomputes a campaign's row: current version (the latest authorised version by
@@ -137,7 +169,7 @@ extension Projector {
     /// unauthorised → orphan (campaign unknown) → withdrawn (a valid withdrawal exists) →
     /// late (timestamp after the close) → duplicate (an earlier signature of the same signer is
     /// active) → counted. "Earlier" is (HLC timestamp, author, sequence).
-    func refreshSignatures(campaign: String, signer: [UInt8]?) throws {
+    func refreshSignatures(campaign: String, signer: [UInt8]?, only: Digest? = nil) throws {
         let known = try connection.statement("SELECT closed_at, closed_counter FROM campaigns WHERE campaign = ?")
         known.bind(1, campaign)
         let exists = try known.step()
@@ -147,12 +179,12 @@ extension Projector {
             SELECT s.id, s.signer, s.hlc_wall, s.hlc_counter, s.authorised, s.state,
                    EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = s.id AND w.valid = 1),
                    EXISTS (SELECT 1 FROM held_entries h WHERE h.id = s.id), s.author, s.sequence
-            FROM signatures s WHERE s.campaign = ?\(signer == nil ? "" : " AND s.signer = ?")
+            FROM signatures s WHERE s.campaign = ?\(only != nil ? " AND s.id = ?" : signer == nil ? "" : " AND s.signer = ?")
             ORDER BY s.signer, s.hlc_wall, s.hlc_counter, s.author, s.sequence, s.id
             """
         let rows = try connection.statement(sql)
         rows.bind(1, campaign)
-        if let signer { rows.bind(2, signer) }
+        if let only { rows.bind(2, only.bytes) } else if let signer { rows.bind(2, signer) }
         var changes: [([UInt8], String)] = []
         var currentSigner: [UInt8]?
         var active = false
@@ -177,6 +209,8 @@ extension Projector {
                 state = .withdrawn
             } else if let close, (rows.int64(2), rows.int64(3)) > close {
                 state = .late
+            } else if rows.isNull(1) {
+                state = .unchecked  // no signer reference yet: HQ supplies it (docs/PRIVACY.md)
             } else if active {
                 state = .duplicate
             } else {
@@ -210,6 +244,7 @@ extension Projector {
                     WHEN c.campaign IS NULL THEN 'orphan'
                     WHEN EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = sg.id AND w.valid = 1) THEN 'withdrawn'
                     WHEN c.closed_at IS NOT NULL AND (sg.hlc_wall, sg.hlc_counter) > (c.closed_at, c.closed_counter) THEN 'late'
+                    WHEN sg.signer IS NULL THEN 'unchecked'
                     ELSE 'active'
                 END AS pre
             FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign

@@ -20,6 +20,11 @@ final class Projector {
     /// Payloads deleted by `payload.erased` entries applied so far (the store checkpoints its WAL
     /// after such a transaction, so no copy stays behind).
     private(set) var erasedPayloads = 0
+    /// Signatures whose effective signer reference (their own, or HQ's `signer.referenced`) must
+    /// be recomputed.
+    var dirtySigners: Set<Digest> = []
+    /// Signatures without a signer reference whose state must be recomputed, one by one.
+    var dirtyUnchecked: Set<Digest> = []
     /// Authors whose forked region (docs/FORMAT.md section 8, "Forks") must be recomputed.
     var dirtyForks: Set<PublicKey> = []
     /// Authors whose log has forked, as stored when the projector was made.
@@ -149,11 +154,11 @@ final class Projector {
             dirtyCampaigns.insert(body.campaign)
         case .signatureRecorded:
             let body = try typed(SignatureRecorded.self)
-            let signer = Hex.decode(body.signer) ?? []
+            let signer = body.signer.flatMap(Hex.decode)
             let statement = try connection.statement("""
                 INSERT OR IGNORE INTO signatures
                     (id, campaign, version, author, sequence, hlc_wall, hlc_counter, day, channel, paper_list, paper_row,
-                     country, postcode_area, consent, signer, receipt_hash, payload, authorised, state)
+                     country, postcode_area, consent, body_signer, receipt_hash, payload, authorised, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
                 """)
             statement.bind(1, entry.id.bytes)
@@ -172,7 +177,8 @@ final class Projector {
             statement.bind(17, entry.payloadDigest?.bytes ?? [])
             statement.bind(18, authorised(entry))
             try statement.run()
-            dirtyGroups.insert(SignatureGroup(campaign: body.campaign, signer: signer))
+            // The effective signer (its own, or HQ's reference) and the group follow in finish().
+            dirtySigners.insert(entry.id)
             dirtySignatures.insert(entry.id)
         case .signatureWithdrawn:
             let body = try typed(SignatureWithdrawn.self)
@@ -205,6 +211,22 @@ final class Projector {
             statement.bind(10, authorised(entry))
             try statement.run()
             dirtyComments.insert(entry.id)
+        case .signerReferenced:
+            let body = try typed(SignerReferenced.self)
+            let statement = try connection.statement("""
+                INSERT OR IGNORE INTO signer_references (id, signature, signer, author, sequence, hlc_wall, hlc_counter, authorised)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for reference in body.references {
+                guard let signature = Digest(hex: reference.signature), let signer = Hex.decode(reference.signer) else { continue }
+                statement.bind(1, entry.id.bytes)
+                statement.bind(2, signature.bytes)
+                statement.bind(3, signer)
+                bindPosition(statement, entry, from: 4)
+                statement.bind(8, authorised(entry))
+                try statement.run()
+                dirtySigners.insert(signature)
+            }
         case .payloadErased:
             let body = try typed(PayloadErased.self)
             guard let target = Digest(hex: body.signature), let digest = Digest(hex: body.payload) else { return }
@@ -286,6 +308,7 @@ final class Projector {
         // The trust policy as the devices table resolved it (the earliest enrolment of a key holds,
         // whatever order this batch applied them in).
         if policyChanged { policy = try Projector.loadPolicy(connection, hq: policy.hq) }
+        try refreshSigners()
         for author in dirtyForks.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) where try refreshFork(author) {
             if !policyChanged { try refreshAuthorisation(author: author) }
         }
@@ -312,16 +335,28 @@ final class Projector {
         for group in dirtyGroups where !dirtyCampaigns.contains(group.campaign) {
             try refreshSignatures(campaign: group.campaign, signer: group.signer)
         }
+        if !dirtyUnchecked.isEmpty {
+            let campaignOf = try connection.statement("SELECT campaign FROM signatures WHERE id = ?")
+            for id in dirtyUnchecked {
+                campaignOf.bind(1, id.bytes)
+                let campaign = try campaignOf.step() ? campaignOf.text(0) : nil
+                campaignOf.reset()
+                if let campaign, !dirtyCampaigns.contains(campaign) { try refreshSignatures(campaign: campaign, signer: nil, only: id) }
+            }
+        }
         for comment in dirtyComments { try refreshComment(comment) }
         dirtyGroups.removeAll()
         dirtyCampaigns.removeAll()
         dirtySignatures.removeAll()
         dirtyComments.removeAll()
+        dirtyUnchecked.removeAll()
     }
 
     /// Recomputes every derived value from the base facts (after a rebuild).
     func finishAll() throws {
         policy = try Projector.loadPolicy(connection, hq: policy.hq)
+        try connection.execute(Self.refreshSignerSQL)
+        dirtySigners.removeAll()
         let forked = try connection.statement("SELECT DISTINCT author FROM forks UNION SELECT device FROM fork_adoptions")
         var authors: [PublicKey] = []
         while try forked.step() { if let key = PublicKey(forked.blob(0)) { authors.append(key) } }

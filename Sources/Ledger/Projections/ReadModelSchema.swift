@@ -14,6 +14,7 @@ enum ReadModelSchema {
         ("fork_adoptions", "id, head"),
         ("forked_logs", "author"),
         ("erasures", "id"),
+        ("signer_references", "id, signature"),
     ]
 
     static let drop = """
@@ -35,6 +36,7 @@ enum ReadModelSchema {
         DROP TABLE IF EXISTS forked_logs;
         DROP TABLE IF EXISTS held_entries;
         DROP TABLE IF EXISTS erasures;
+        DROP TABLE IF EXISTS signer_references;
         """
 
     /// The tables and views, then the indexes (a rebuild creates the indexes after filling the
@@ -54,6 +56,7 @@ enum ReadModelSchema {
         CREATE INDEX fork_adoptions_by_device ON fork_adoptions (device);
         CREATE INDEX erasures_by_signature ON erasures (signature);
         CREATE INDEX erasures_by_payload ON erasures (payload);
+        CREATE INDEX signer_references_by_signature ON signer_references (signature);
         """
 
     static let createTables = """
@@ -120,7 +123,8 @@ enum ReadModelSchema {
             country       TEXT,
             postcode_area TEXT,
             consent       INTEGER NOT NULL,
-            signer        BLOB NOT NULL,
+            body_signer   BLOB,
+            signer        BLOB,
             receipt_hash  BLOB NOT NULL,
             payload       BLOB NOT NULL,
             authorised    INTEGER NOT NULL,
@@ -181,6 +185,17 @@ enum ReadModelSchema {
             branches      INTEGER NOT NULL,
             held          INTEGER NOT NULL
         );
+        CREATE TABLE signer_references (
+            id          BLOB NOT NULL,
+            signature   BLOB NOT NULL,
+            signer      BLOB NOT NULL,
+            author      BLOB NOT NULL,
+            sequence    INTEGER NOT NULL,
+            hlc_wall    INTEGER NOT NULL,
+            hlc_counter INTEGER NOT NULL,
+            authorised  INTEGER NOT NULL,
+            PRIMARY KEY (id, signature)
+        );
         CREATE TABLE erasures (
             id          BLOB PRIMARY KEY,
             signature   BLOB NOT NULL,
@@ -208,7 +223,7 @@ enum ReadModelSchema {
         CREATE VIEW counts_by_country AS
             SELECT campaign, COALESCE(country, '') AS country, COUNT(*) AS signatures FROM signatures WHERE state = 'counted' GROUP BY campaign, country;
         CREATE VIEW findings AS
-            SELECT id AS entry, state AS kind, campaign AS detail FROM signatures WHERE state IN ('duplicate', 'late', 'unauthorised', 'orphan', 'forked')
+            SELECT id AS entry, state AS kind, campaign AS detail FROM signatures WHERE state IN ('duplicate', 'late', 'unauthorised', 'orphan', 'forked', 'unchecked')
             UNION ALL SELECT id, 'invalid-withdrawal', 'receipt or author does not match' FROM withdrawals
                 WHERE valid = 0 AND signature IN (SELECT id FROM signatures)
             UNION ALL SELECT id, 'withdrawal-of-unknown-signature', '' FROM withdrawals WHERE signature NOT IN (SELECT id FROM signatures)

@@ -3,7 +3,8 @@ import Foundation
 
 /// The string HQ hands a volunteer to join a laptop (docs/PROTOCOL.md, "Joining"):
 /// `LEDGER-JOIN-1.` + base64url of a JSON object with HQ's URL, the ledger id, HQ's key
-/// fingerprint, a one-time secret, and the ledger's pseudonym key encrypted under that secret.
+/// fingerprint, the laptop's name and a one-time secret. (Tokens made before the pseudonym key
+/// left the field laptops also carried it, encrypted; a laptop ignores it: docs/PRIVACY.md.)
 public struct JoinToken: Codable, Sendable, Equatable {
     public static let prefix = "LEDGER-JOIN-1."
 
@@ -14,8 +15,6 @@ public struct JoinToken: Codable, Sendable, Equatable {
     public var name: String
     /// 32 random bytes, hex; proves the device holds an invitation, once.
     public var secret: String
-    /// The pseudonym key sealed with ChaCha20-Poly1305 under HKDF-SHA-256(secret), hex.
-    public var pseudonymKey: String
 
     public var encoded: String {
         let encoder = JSONEncoder()
@@ -35,30 +34,12 @@ public struct JoinToken: Codable, Sendable, Equatable {
         self = token
     }
 
-    init(url: String, ledger: String, hq: String, name: String, secret: String, pseudonymKey: String) {
+    init(url: String, ledger: String, hq: String, name: String, secret: String) {
         self.url = url
         self.ledger = ledger
         self.hq = hq
         self.name = name
         self.secret = secret
-        self.pseudonymKey = pseudonymKey
-    }
-
-    static func sealingKey(secret: [UInt8]) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: secret), info: Array("ledger.join.v1".utf8), outputByteCount: 32)
-    }
-
-    /// The pseudonym key, opened with the secret.
-    public func openPseudonymKey() throws -> [UInt8] {
-        guard let secret = Hex.decode(self.secret), let sealed = Hex.decode(pseudonymKey) else {
-            throw CryptoError.openingFailed("the join token is damaged")
-        }
-        do {
-            let box = try ChaChaPoly.SealedBox(combined: sealed)
-            return Array(try ChaChaPoly.open(box, using: Self.sealingKey(secret: secret)))
-        } catch {
-            throw CryptoError.openingFailed("the join token is damaged")
-        }
     }
 
     /// The proof a device sends to `POST /v1/join`: HMAC-SHA-256(secret, "ledger.join.v1" || 0 || ledger || device).

@@ -14,11 +14,10 @@ extension LedgerNode {
         var secret = [UInt8](repeating: 0, count: 32)
         var random = SystemRandomNumberGenerator()
         for index in secret.indices { secret[index] = random.next() }
-        let sealed = try ChaChaPoly.seal(try pseudonymKey(), using: JoinToken.sealingKey(secret: secret)).combined
         let invitation = Invitation(name: name, role: role, secret: Hex.encode(secret), created: SystemClock().nowMillis())
         try store.setSetting("invitation." + Digest.sha256(secret).hex, String(decoding: try JSONEncoder().encode(invitation), as: UTF8.self))
         return JoinToken(url: url, ledger: try ledgerID.hex, hq: key.publicKey.fingerprint, name: name,
-                         secret: Hex.encode(secret), pseudonymKey: Hex.encode(sealed))
+                         secret: Hex.encode(secret))
     }
 
     /// HQ's side of `POST /v1/join`: checks the invitation proof, enrols the device, and forgets
@@ -41,7 +40,7 @@ extension LedgerNode {
         throw AuthError.forbidden("the join token is unknown or was already used; ask HQ for a new one")
     }
 
-    /// Creates a field node from a join token: keys, the pseudonym key, HQ as its first peer, and
+    /// Creates a field node from a join token: its key (no pseudonym key: HQ alone holds it), HQ as its first peer, and
     /// the expected ledger. The node holds no entries until it syncs with HQ or imports HQ's bundle.
     ///
     /// With `enrol`, it also asks HQ to enrol the new key (`POST /v1/join`) before the node is
@@ -51,12 +50,10 @@ extension LedgerNode {
     public static func createFromToken(at path: String, token: JoinToken, enrol: Bool = false,
                                        wallClock: any WallClock = SystemClock()) throws -> LedgerNode {
         guard let ledger = Digest(hex: token.ledger) else { throw NodeError.ambiguous("the join token is damaged (ledger id)") }
-        let pseudonym = try token.openPseudonymKey()
         return try createStaged(at: path, wallClock: wallClock) { folder in
             try folder.create()
             let key = SigningKey()
             try folder.writeKey(nodeKeyFile, key.seed)
-            try folder.writeKey(pseudonymKeyFile, pseudonym)
             let store = try LedgerStore.open(at: folder.storePath, create: true, wallClock: wallClock)
             try folder.restrictStoreFiles()
             try store.setSetting("role", Role.field.rawValue)

@@ -58,11 +58,18 @@ public final class SyncClient: @unchecked Sendable {
         try pull(remoteHeads, hq: hq, report: &report, progress: progress)
         try push(remoteHeads, hq: hq, report: &report, progress: progress)
         try exchangePayloads(report: &report, progress: progress)
-        let after = try transport.get("/v1/heads", as: HeadsResponse.self)
+        var after = try transport.get("/v1/heads", as: HeadsResponse.self)
+        if after.heads != remote.heads {
+            // The peer wrote while we pushed (HQ records signer references and erasures as our
+            // entries and payloads arrive): take those too, so one sync leaves both sides equal.
+            try pull(Dictionary(after.heads.map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first }), hq: hq, report: &report, progress: progress)
+            try exchangePayloads(report: &report, progress: progress)
+            after = try transport.get("/v1/heads", as: HeadsResponse.self)
+        }
         let local = Dictionary(try node.store.heads().map { ($0.author, $0.sequence) }, uniquingKeysWith: max)
         report.lag = after.heads.reduce(0) { $0.saturatingAdd($1.sequence - min($1.sequence, local[$1.author] ?? 0)) }
         // At HQ, withdrawals that ask for erasure, received in this sync, are honoured now.
-        try node.eraseDue()
+        try node.afterArrival()
         // A restored node has now caught up its own log from this peer: it may write again.
         if try node.store.setting(LedgerNode.catchUpSetting) != nil { try node.store.removeSetting(LedgerNode.catchUpSetting) }
         report.bytesIn = transport.bytesReceived

@@ -128,7 +128,7 @@ public struct SyncService: Sendable {
         do {
             let report = try node.store.ingest(entries, verification: .fast)
             // At HQ, a withdrawal that asks for erasure is honoured as soon as it arrives.
-            if report.added > 0 { try node.eraseDue() }
+            if report.added > 0 { try node.afterArrival() }
             return PushResult(added: report.added, known: report.known, forks: report.forks.count, refused: report.refused.count,
                               unauthorised: report.outsideRights.count)
         } catch let error as StoreError {
@@ -167,6 +167,7 @@ public struct SyncService: Sendable {
         }
         do {
             let report = try node.store.ingest([], payloads: payloads)
+            if report.payloadsAdded > 0 { try node.referenceDue() }
             return PushResult(added: report.payloadsAdded, known: payloads.count - report.payloadsAdded - report.payloadsRefused,
                               forks: 0, refused: report.payloadsRefused)
         } catch let error as StoreError {

@@ -90,7 +90,7 @@ struct KioskController<Context: RequestContext>: Sendable {
     func view(_ id: String) throws -> CampaignView? {
         guard let summary = try node.store.campaign(id), let version = try node.store.campaignVersions(id).last else { return nil }
         let counts = try node.store.signatureCounts(campaign: id)
-        let shown = counts["counted", default: 0] + counts["duplicate", default: 0]
+        let shown = counts["counted", default: 0] + counts["duplicate", default: 0] + counts["unchecked", default: 0]
         return CampaignView(summary: summary, version: version, counted: shown, comments: try node.store.comments(campaign: id, limit: 10))
     }
 

@@ -6,24 +6,26 @@ import Logging
 /// the outcome recorded in `peers-state.json`, and one log line with the peer, the entries and
 /// payloads moved each way and the duration (never an entry's content).
 struct PeerSync: Sendable {
-    /// How long a request may stay silent before the sync gives up on the peer.
-    static let requestTimeout: TimeInterval = 30
+    /// How long a request may stay silent before the sync gives up on the peer, by default
+    /// (`ledgerd --peer-timeout`).
+    static let defaultRequestTimeout: TimeInterval = 30
     /// How long shutdown waits for a sync in flight before leaving it (what it stored is committed).
     static let shutdownGrace: Duration = .seconds(5)
 
     let node: LedgerNode
     let logger: Logger
+    var requestTimeout: TimeInterval = PeerSync.defaultRequestTimeout
 
     /// Syncs with `peer`; returns the report, or nil when the sync failed (the error is logged and recorded).
     func run(peer: String, nextOnFailure: Duration) async -> SyncReport? {
-        let node = node
+        let (node, timeout) = (node, requestTimeout)
         let started = ContinuousClock.now
         let outcome: Result<SyncReport, any Error>
         let hadLedger = node.hasLedger
         do {
             outcome = .success(try await Blocking.run(abandonAfter: Self.shutdownGrace) {
                 guard let url = URL(string: peer) else { throw PeerError.unreachable(peer: peer, reason: "not a URL") }
-                return try SyncClient(node: node, peer: url, timeout: Self.requestTimeout).sync()
+                return try SyncClient(node: node, peer: url, timeout: timeout).sync()
             })
         } catch is CancellationError {
             logger.notice("Left the sync with \(peer) in flight to stop; it resumes from what was stored at the next start")

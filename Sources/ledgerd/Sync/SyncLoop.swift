@@ -21,6 +21,8 @@ struct SyncLoop: Sendable {
     let flagPeers: [String]
     let backoff: Backoff
     let logger: Logger
+    /// How long one request to a peer may stay silent.
+    var requestTimeout: TimeInterval = PeerSync.defaultRequestTimeout
     /// Set once the startup sync is over: local writes (the kiosk's) may begin.
     let localWritesAllowed = StartupFlag()
 
@@ -29,7 +31,7 @@ struct SyncLoop: Sendable {
         let clock = ContinuousClock()
         var failures: [String: Int] = [:]
         var due: [String: ContinuousClock.Instant] = [:]
-        let sync = PeerSync(node: node, logger: logger)
+        let sync = PeerSync(node: node, logger: logger, requestTimeout: requestTimeout)
 
         func attempt(_ peer: String) async -> SyncReport? {
             let report = await sync.run(peer: peer, nextOnFailure: backoff.delay(afterFailures: (failures[peer] ?? 0) + 1))

@@ -78,11 +78,22 @@ enum VectorBuilder {
         let late = try log.next(try signatureBody(ledger: genesis.id, campaignVersion: campaign.id), payload: Fixed.erasedPayload)
         let erasing = try log.next(SignatureWithdrawn(signature: late.id.hex, receipt: nil, reason: "erasure request", erase: true))
         let erased = try log.next(PayloadErased(signature: late.id.hex, payload: Digest.sha256(Fixed.erasedPayload).hex, reason: "signer request"))
-        return [genesis, campaign, signature, comment, withdrawal, closed, enrolled, adopted, late, erasing, erased]
+        // A field laptop's signature, recorded without a signer reference (it holds no pseudonym
+        // key); HQ supplies the reference after opening the payload.
+        var fieldLog = EntryFactory(ledger: genesis.id, key: try Fixed.field())
+        fieldLog.wall = enrolled.timestamp.wall + 10
+        var unreferenced = try signatureBody(ledger: genesis.id, campaignVersion: campaign.id)
+        let reference = unreferenced.signer ?? ""
+        unreferenced.signer = nil
+        unreferenced.paperList = nil
+        let fieldSignature = try fieldLog.next(unreferenced, payload: Fixed.payload)
+        let referenced = try log.next(SignerReferenced(references: [.init(signature: fieldSignature.id.hex, signer: reference)]))
+        return [genesis, campaign, signature, comment, withdrawal, closed, enrolled, adopted, late, erasing, erased, referenced, fieldSignature]
     }
 
     static let validNames = ["genesis", "campaign-published", "signature-recorded", "comment-posted", "signature-withdrawn", "campaign-closed",
-                             "device-enrolled", "fork-adopted", "signature-recorded-late", "signature-withdrawn-erase", "payload-erased"]
+                             "device-enrolled", "fork-adopted", "signature-recorded-late", "signature-withdrawn-erase", "payload-erased",
+                             "signer-referenced", "signature-recorded-by-field"]
 
     /// Two branch tips the fork-adopted vector names, in ascending order.
     static let forkHeads = [Digest.sha256(Array("branch a".utf8)), Digest.sha256(Array("branch b".utf8))].sorted { $0.hex < $1.hex }
@@ -94,8 +105,10 @@ enum VectorBuilder {
         let ledger = entries[0].id
         var valid: [EntryVectorFile.Valid] = []
         for (index, entry) in entries.enumerated() {
+            // `after`: the vector before it in its author's log.
+            let before = entries[..<index].lastIndex { $0.author == entry.author }
             valid.append(.init(
-                name: validNames[index], after: index == 0 ? nil : validNames[index - 1], bytes: Hex.encode(entry.bytes),
+                name: validNames[index], after: before.map { validNames[$0] }, bytes: Hex.encode(entry.bytes),
                 id: entry.id.hex, signedMessage: Hex.encode(entry.signedMessage), author: entry.author.hex,
                 sequence: entry.sequence, type: entry.type, body: String(decoding: entry.body, as: UTF8.self),
                 payloadDigest: entry.payloadDigest?.hex))

@@ -75,3 +75,36 @@ func state(of receipt: String, at node: LedgerNode) throws -> String? {
     guard let code = ReceiptCode(parsing: receipt) else { return nil }
     return try node.store.signatures(receiptHash: code.hash(ledger: try node.ledgerID).bytes).first?.state
 }
+
+/// Copies a data folder as a backup tool or a disk clone would: with `cp -a`, in another process.
+/// (Reading a live store's files in this process and closing them would drop the POSIX locks
+/// this process's SQLite connections hold on them: a test artefact, not what a backup does.)
+func copyFolder(_ source: String, to destination: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/cp")
+    process.arguments = ["-a", source, destination]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+}
+
+/// True when some file under `folder` contains `needle`, searched in another process (for the
+/// same reason as ``copyFolder(_:to:)``).
+func anyFile(under folder: String, contains needle: [UInt8]) throws -> Bool {
+    let script = """
+        import os, sys
+        needle = bytes.fromhex(sys.argv[2])
+        for root, _, files in os.walk(sys.argv[1]):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as fh:
+                    if needle in fh.read():
+                        sys.exit(0)
+        sys.exit(1)
+        """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script, folder, Hex.encode(needle)]
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus == 0
+}
