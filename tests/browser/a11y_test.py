@@ -86,8 +86,10 @@ class State:
             say("  every violation found: " + "; ".join(f"{page}: {rule} ({impact}, {nodes} element(s))"
                                                      for page, rule, impact, nodes in self.findings))
 
-    def audit(self, page):
-        """Runs axe on the page in the browser; fails on serious or critical violations."""
+    def audit(self, page, accepted=None):
+        """Runs axe on the page in the browser; fails on serious or critical violations, except
+        for the rules in `accepted` (rule id -> the reason, printed each time)."""
+        accepted = accepted or {}
         k = self.kiosk
         k.driver.execute_script(self.axe)
         result = k.driver.execute_async_script(
@@ -97,21 +99,26 @@ class State:
             ".catch(e => done({error: String(e)}));")
         expect("error" not in result, f"axe failed on {page}: {result.get('error')}")
         expect(result["version"] == AXE_VERSION, f"axe {result['version']} ran, expected {AXE_VERSION}")
-        failing = []
+        failing, reviewed = [], []
         for violation in result["violations"]:
             self.findings.append((page, violation["id"], violation["impact"], len(violation["nodes"])))
             lines = [f"  {violation['impact']}: {violation['id']} ({violation['help']}) on {len(violation['nodes'])} element(s)"]
             for node in violation["nodes"][:5]:
                 summary = " ".join((node.get("failureSummary") or "").split())
                 lines.append(f"      {' '.join(node['target'])}: {summary[:300]}")
+            if violation["id"] in accepted:
+                lines.append(f"      ACCEPTED after review: {accepted[violation['id']]}")
             say("\n".join(lines))
-            if violation["impact"] in FAILING:
+            if violation["id"] in accepted:
+                reviewed.append(violation["id"])
+            elif violation["impact"] in FAILING:
                 failing.append(violation["id"])
         for item in result["incomplete"]:
             targets = ", ".join(" ".join(n["target"]) for n in item["nodes"][:4])
             say(f"  to review by hand ({item['impact']}): {item['id']} on {len(item['nodes'])} element(s): {targets}")
         expect(not failing, f"axe finds serious or critical violations on {page}: {', '.join(failing)}")
-        return f"{result['passes']} rules pass, {len(result['violations'])} minor or moderate"
+        minor = len(result["violations"]) - len(reviewed)
+        return f"{result['passes']} rules pass, {minor} minor or moderate" + (f", accepted after review: {', '.join(reviewed)}" if reviewed else "")
 
     def sign_form(self, values):
         self.kiosk.fill(values)
@@ -151,12 +158,12 @@ def check_setup(state):
     return f"axe-core {AXE_VERSION} loaded; ledger with 3 open campaigns and 1 closed; ledgerd and Chromium started"
 
 
-def page_check(language, name, visit):
+def page_check(language, name, visit, accepted=None):
     """A check that goes to a page with `visit(state, language)` and runs axe on it."""
     def check(state):
         state.kiosk.viewport(*DESKTOP)
         visit(state, language)
-        outcome = state.audit(f"{name} ({language})")
+        outcome = state.audit(f"{name} ({language})", accepted)
         return f"axe: {name} ({language}): {outcome}"
     check.__doc__ = f"axe finds no serious or critical violation on {name} ({language})"
     check.independent = True
@@ -252,10 +259,75 @@ def visit_kiosk_front(state, language):
     expect(state.kiosk.path().startswith(f"/c/{CAMPAIGN}"), f"the kiosk's front page is {state.kiosk.path()}")
 
 
+def refresh_of(state):
+    """The page's <meta http-equiv=refresh> content, or None."""
+    found = state.kiosk.find_all("meta[http-equiv=refresh]")
+    return found[0].get_attribute("content") if found else None
+
+
+def expect_keep_box(state, language):
+    box = state.kiosk.find_all("#keep")
+    expect(box and not box[0].is_selected(), "the kiosk's form has no unticked 'I need more time' box")
+    label = state.kiosk.find("label[for=keep]").text
+    expect(("20 seconds" if language == "en" else "20 sekunder") in label, "the 'I need more time' box does not say how long")
+
+
 def visit_kiosk_thanks(state, language):
     visit_kiosk_front(state, language)
+    expect_keep_box(state, language)
     state.sign_form({**SIGNER, "email": f"axe.kiosk.{language}@example.org"})
     state.receipts[language] = state.kiosk.receipt("after signing in kiosk mode")
+    expect(refresh_of(state) == f"20;url=/c/{CAMPAIGN}?lang={language}", f"the kiosk's thank-you page refreshes with {refresh_of(state)!r}")
+
+
+def visit_kiosk_thanks_keep(state, language):
+    visit_kiosk_front(state, language)
+    state.sign_form({**SIGNER, "email": f"axe.keep.{language}@example.org", "keep": True})
+    state.receipts[language + "-keep"] = state.kiosk.receipt("after signing with 'I need more time'")
+    expect(refresh_of(state) is None, f"with 'I need more time' the thank-you page still refreshes ({refresh_of(state)!r})")
+    done = state.kiosk.find("main a.button")
+    expect(done.text == {"en": "Done", "nb": "Ferdig"}[language], f"the thank-you page's button says {done.text!r}, not Done")
+
+
+def visit_kiosk_withdrawn(state, language):
+    visit_withdraw(state, language)
+    expect_keep_box(state, language)
+    state.kiosk.find("#receipt").send_keys(state.receipts.pop(language))
+    state.kiosk.submit_with("#withdraw button[type=submit]")
+    expect(not state.kiosk.find_all("#receipt"), f"withdrawing did not lead to the withdrawn page: {state.kiosk.heading()!r}")
+    expect(refresh_of(state) == f"20;url=/c/{CAMPAIGN}?lang={language}", f"the kiosk's withdrawn page refreshes with {refresh_of(state)!r}")
+
+
+def visit_kiosk_withdrawn_keep(state, language):
+    visit_withdraw(state, language)
+    state.kiosk.find("#receipt").send_keys(state.receipts.pop(language + "-keep"))
+    state.kiosk.find("#keep").click()
+    state.kiosk.submit_with("#withdraw button[type=submit]")
+    expect(not state.kiosk.find_all("#receipt"), f"withdrawing did not lead to the withdrawn page: {state.kiosk.heading()!r}")
+    expect(refresh_of(state) is None, f"with 'I need more time' the withdrawn page still refreshes ({refresh_of(state)!r})")
+    done = state.kiosk.find("main a.button")
+    expect(done.text == {"en": "Done", "nb": "Ferdig"}[language], f"the withdrawn page's button says {done.text!r}, not Done")
+
+
+def check_done(state):
+    """Done, on a page kept on screen, leads to an empty signing form."""
+    k = state.kiosk
+    k.mark_page()
+    k.find("main a.button").click()
+    k.wait_for_new_page()
+    expect(k.find_all("#sign form"), f"Done leads to {k.path()}, not the signing form")
+    expect(not k.value("name") and not k.find("#keep").is_selected(), "the form after Done is not empty")
+    return f"Done leads to an empty form ({k.path()})"
+
+
+# The kiosk's thank-you and "withdrawn" pages return to an empty form after 20 seconds, so that
+# the next person at a stall never sees a signer's receipt code. axe's meta-refresh rule fails
+# every delayed refresh; WCAG 2.2.1 (Timing Adjustable) is met by letting the signer turn the
+# limit off before meeting it: the form's "I need more time" box, which the checks above find
+# on the form, and the "keep" checks below follow (no refresh, a Done button, and axe with no
+# exception at all).
+TIME_LIMIT_REVIEWED = {"meta-refresh": "the 20-second return protects the receipt code at a stall; the form before "
+                       "offered 'I need more time' (WCAG 2.2.1, turn off), checked strictly with the box ticked"}
 
 
 PAGES = [
@@ -273,14 +345,18 @@ PAGES = [
     ("an unknown campaign", visit_unknown),
 ]
 KIOSK_PAGES = [
-    ("the kiosk-mode campaign page", visit_kiosk_front),
-    ("the kiosk-mode thank-you page", visit_kiosk_thanks),
-    ("the kiosk-mode withdrawn page", visit_withdrawn),
+    ("the kiosk-mode campaign page", visit_kiosk_front, None),
+    ("the kiosk-mode thank-you page", visit_kiosk_thanks, TIME_LIMIT_REVIEWED),
+    ("the kiosk-mode thank-you page after 'I need more time'", visit_kiosk_thanks_keep, None),
+    ("the kiosk-mode withdrawal form", visit_withdraw, None),
+    ("the kiosk-mode withdrawn page", visit_kiosk_withdrawn, TIME_LIMIT_REVIEWED),
+    ("the kiosk-mode withdrawn page after 'I need more time'", visit_kiosk_withdrawn_keep, None),
 ]
 CHECKS = ([check_setup]
           + [page_check(language, name, visit) for name, visit in PAGES for language in ("en", "nb")]
           + [restart_in_kiosk_mode]
-          + [page_check(language, name, visit) for name, visit in KIOSK_PAGES for language in ("en", "nb")])
+          + [page_check(language, name, visit, accepted) for name, visit, accepted in KIOSK_PAGES for language in ("en", "nb")]
+          + [check_done])
 
 
 def main():

@@ -240,11 +240,12 @@ class Kiosk:
         return self.find("#" + field_id).get_attribute("value")
 
     def fill(self, values):
-        """Types `values` (field id -> text) into empty fields; `consent: True` ticks the box."""
+        """Types `values` (field id -> text) into empty fields; a True or False value ticks or
+        clears the check box with that id."""
         for field, text in values.items():
-            if field == "consent":
-                if bool(text) != self.find("#consent").is_selected():
-                    self.find("#consent").click()
+            if isinstance(text, bool):
+                if text != self.find("#" + field).is_selected():
+                    self.find("#" + field).click()
             else:
                 self.find("#" + field).send_keys(text)
 
