@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libsqlite3-dev sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-browser soak screenshots bench deps build release clean
+.PHONY: run test test-browser test-a11y test-field-day soak screenshots bench deps build release clean
 
 ## Install missing system packages (Debian/Ubuntu), and Python's cryptography for the
 ## independent verifier in tools/.
@@ -41,12 +41,15 @@ run: deps
 	exec "$$bin/ledgerd" --data "$(RUN_DATA)"
 
 ## Run the whole test suite: unit, property and end-to-end tests (real daemons on loopback
-## ports), then the real-browser kiosk test in headless Chromium (installed when missing).
+## ports), then the real-browser kiosk test in headless Chromium (installed when missing), the
+## accessibility check of every kiosk page (axe-core) and the field day (HQ and three laptops).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	python3 -m pytest -q tools/test_verify_bundle.py
 	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
+	tests/browser/run.sh a11y
+	tests/browser/run.sh field-day
 
 ## The partition test with 100 seeded schedules instead of make test's 20 (HQ and four laptops
 ## on loopback ports, partitions and heals, signatures meanwhile); about 5 minutes.
@@ -57,6 +60,14 @@ soak: deps
 ## Only the real-browser kiosk test (needs a debug build); screenshots go to .build/screenshots.
 test-browser:
 	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
+
+## axe-core on every kiosk page, in en and nb (needs a debug build).
+test-a11y:
+	tests/browser/run.sh a11y
+
+## The field day: HQ and three laptops with real ledgerd, ledgerctl and Chromium (needs a debug build).
+test-field-day:
+	tests/browser/run.sh field-day
 
 ## Refresh the screenshots in docs/screenshots (the README shows one).
 screenshots:

@@ -20,39 +20,21 @@ Environment:
   CHROMEDRIVER        the driver (default: /usr/bin/chromedriver)
 """
 
-import os
-
-# Selenium Manager must never download anything: the system chromedriver is used.
-os.environ["SE_OFFLINE"] = "true"
-os.environ["SE_AVOID_STATS"] = "true"
-
-import json
-import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from pathlib import Path
 
-from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(os.environ.get("LEDGER_BIN", REPO / ".build" / "debug"))
-SHOTS = Path(os.environ.get("LEDGER_SCREENSHOTS", REPO / "docs" / "screenshots"))
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-CAMPAIGN_FILE = REPO / "docs" / "examples" / "free-the-press.json"
-CAMPAIGN = "free-the-press"
+from harness import (BIN, CAMPAIGN, CAMPAIGN_FILE, DESKTOP, PHONE, CheckFailed, Kiosk, Ledgerd, describe,
+                     expect, ledgerctl, say, start_browser)
 
 # Fake test values: the only personal-looking data this test types or prints.
 SIGNER = {
@@ -63,232 +45,11 @@ SIGNER = {
     "display_name": "Browser Test",
     "comment": "Free them now! <b>not bold</b> & done",
 }
-RECEIPT_RE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 
 EN_TITLE = "Free the jailed journalists"
 EN_DEMANDS = ["Release the three journalists at once and without conditions", "Drop all charges against them"]
 NB_TITLE = "Løslat de fengslede journalistene"
 NB_DEMANDS = ["Løslat de tre journalistene straks og uten vilkår", "Frafall alle anklager mot dem"]
-
-DESKTOP = (1280, 1800)
-PHONE = (390, 844)
-WAIT = 10  # seconds for any one page to appear
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def expect(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-
-
-def say(text):
-    print(text, flush=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# ledgerd and ledgerctl
-
-
-def ledgerctl(*args, timeout=60):
-    """Runs ledgerctl; returns (exit status, stdout, stderr)."""
-    result = subprocess.run([str(BIN / "ledgerctl"), *args], capture_output=True, text=True, timeout=timeout)
-    return result.returncode, result.stdout, result.stderr
-
-
-class Ledgerd:
-    """ledgerd on 127.0.0.1 with a port chosen by the system, read from its log."""
-
-    def __init__(self, data, *extra):
-        self.lines = []
-        self.port = None
-        self._ready = threading.Event()
-        self.process = subprocess.Popen(
-            [str(BIN / "ledgerd"), "--data", str(data), "--listen", "127.0.0.1:0", *extra],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _drain(self):
-        # Keeps reading so the pipe never fills; finds the "Serving http://127.0.0.1:PORT" line.
-        for line in self.process.stderr:
-            self.lines.append(line.rstrip("\n"))
-            match = re.search(r"Serving http://127\.0\.0\.1:(\d+)", line)
-            if match and self.port is None:
-                self.port = int(match.group(1))
-                self._ready.set()
-        self._ready.set()
-
-    def wait_ready(self, timeout=20):
-        self._ready.wait(timeout)
-        if self.port is None:
-            tail = "\n".join("    " + l for l in self.lines[-15:])
-            status = self.process.poll()
-            raise CheckFailed(f"ledgerd did not say where it serves within {timeout}s "
-                              f"(exit status {status}); its log ends:\n{tail}")
-        return self.port
-
-    def stop(self):
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
-
-
-# ---------------------------------------------------------------------------------------------
-# The browser
-
-
-def start_browser(profile):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in [
-        "--headless=new",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
-        f"--user-data-dir={profile}",
-        "--lang=en-US",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--disable-extensions",
-        "--disable-sync",
-        "--disable-default-apps",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-domain-reliability",
-        "--disable-client-side-phishing-detection",
-        "--metrics-recording-only",
-        "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
-        # Nothing but 127.0.0.1 can even be resolved.
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-        "--hide-scrollbars",
-        "--force-color-profile=srgb",
-        "--font-render-hinting=none",
-    ]:
-        options.add_argument(argument)
-    if os.geteuid() == 0:
-        options.add_argument("--no-sandbox")
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    # The network log lets a failure say what the browser sent and how ledgerd answered.
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(WAIT * 2)
-    return driver
-
-
-class Kiosk:
-    def __init__(self, driver, port):
-        self.driver = driver
-        self.base = f"http://127.0.0.1:{port}"
-
-    def open(self, path):
-        assert path.startswith("/")
-        self.driver.get(self.base + path)
-        expect(self.driver.current_url.startswith(self.base + "/"),
-               f"the browser left 127.0.0.1: {self.driver.current_url}")
-
-    def viewport(self, width, height, mobile=False):
-        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile,
-        })
-
-    def screenshot(self, name):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        path = SHOTS / name
-        expect(self.driver.save_screenshot(str(path)), f"could not save {path}")
-        return path.relative_to(REPO) if path.is_relative_to(REPO) else path
-
-    def find(self, css):
-        return self.driver.find_element(By.CSS_SELECTOR, css)
-
-    def find_all(self, css):
-        return self.driver.find_elements(By.CSS_SELECTOR, css)
-
-    def mark_page(self):
-        """Marks the current document, so that a new one can be told apart from it."""
-        self.driver.execute_script("window.__ledgerOldPage = true")
-
-    def wait_for_new_page(self):
-        """Waits until the marked document is replaced by a fully loaded new one. Errors while
-        the browser is between documents (stale nodes, a detached context) only mean "not yet"."""
-        WebDriverWait(self.driver, WAIT, poll_frequency=0.05, ignored_exceptions=(WebDriverException,)).until(
-            lambda d: d.execute_script("return window.__ledgerOldPage !== true && document.readyState === 'complete'"))
-
-    def heading(self):
-        found = self.find_all("h1")
-        return found[0].text if found else self.driver.title
-
-    def receipt(self, after):
-        """The receipt code on the page a submission led to, or a failure saying what it shows."""
-        found = self.find_all("#receipt")
-        if not found:
-            post = self.last_post()
-            raise CheckFailed(f"{after} the page shows no receipt but says {self.heading()!r}"
-                              + (f"\n    ({post})" if post else ""))
-        code = found[0].text.strip()
-        expect(RECEIPT_RE.match(code), f"the receipt code is not in the XXXX-XXXX-XXXX-XXXX form ({len(code)} characters)")
-        return code
-
-    def count(self):
-        return self.find("#count").text.strip()
-
-    def value(self, field_id):
-        return self.find("#" + field_id).get_attribute("value")
-
-    def last_post(self):
-        """How the last form POST went: its URL, the Origin the browser sent, the HTTP status."""
-        posts, statuses = {}, {}
-        try:
-            entries = self.driver.get_log("performance")
-        except WebDriverException:
-            return None
-        for entry in entries:
-            message = json.loads(entry["message"])["message"]
-            params = message.get("params", {})
-            if message["method"] == "Network.requestWillBeSent" and params["request"]["method"] == "POST":
-                headers = {k.lower(): v for k, v in params["request"].get("headers", {}).items()}
-                posts[params["requestId"]] = (params["request"]["url"], headers.get("origin", "(none)"))
-            elif message["method"] == "Network.responseReceived":
-                statuses[params["requestId"]] = params["response"]["status"]
-        if not posts:
-            return None
-        request_id = list(posts)[-1]
-        url, origin = posts[request_id]
-        path = url.replace(self.base, "", 1)
-        return f"POST {path} with Origin: {origin} was answered {statuses.get(request_id, '?')}"
-
-    def submit_with(self, button_css):
-        self.driver.get_log("performance")  # forget earlier traffic
-        self.mark_page()
-        self.find(button_css).click()
-        self.wait_for_new_page()
-
-    def wait_for_focus(self, element_id, timeout=3):
-        """Waits until the element with `element_id` has focus; returns what has focus then."""
-        try:
-            WebDriverWait(self.driver, timeout, poll_frequency=0.05, ignored_exceptions=(WebDriverException,)).until(
-                lambda d: d.execute_script("return document.activeElement && document.activeElement.id") == element_id)
-        except WebDriverException:
-            pass
-        return self.active()
-
-    def active(self):
-        return self.driver.execute_script(
-            "const e = document.activeElement; const s = getComputedStyle(e);"
-            "return {tag: e.tagName.toLowerCase(), id: e.id, cls: e.className, text: (e.textContent || '').trim().slice(0, 60),"
-            " outline: s.outlineStyle, outlineWidth: s.outlineWidth, outlineColor: s.outlineColor,"
-            " left: e.getBoundingClientRect().left, top: e.getBoundingClientRect().top};")
-
-
-def describe(element):
-    return f"<{element['tag']}{' #' + element['id'] if element['id'] else ''}{' .' + element['cls'] if element['cls'] else ''}>"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Real-browser end-to-end test of the kiosk (tests/browser/kiosk_test.py) in headless Chromium.
-# Installs what it needs when missing: chromium and chromium-driver (apt), selenium (pip).
+# Real-browser tests in headless Chromium: run.sh [TEST] runs tests/browser/TEST_test.py, where
+# TEST is kiosk (the default: the kiosk end to end), a11y (axe-core on every kiosk page) or
+# field-day (HQ and three laptops through an event day).
+# Installs what it needs when missing: chromium and chromium-driver (apt), selenium (pip), and for
+# a11y the axe-core wheel pinned in requirements-axe.txt (pip download into .build/browser/).
 # Uses the binaries in $LEDGER_BIN (default: .build/debug); build them first (`swift build`).
 # The last line of output is "N passed, M failed"; the exit status is non-zero on any failure.
 set -euo pipefail
+
+test="${1:-kiosk}"
+case "$test" in
+    kiosk) limit=180 ;;
+    a11y) limit=240 ;;
+    field-day) limit=300 ;;
+    *) echo "usage: run.sh [kiosk|a11y|field-day]" >&2; exit 2 ;;
+esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -29,12 +40,24 @@ if ! "$PYTHON" -c 'import selenium' 2>/dev/null; then
         || $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-selenium >/dev/null
 fi
 
+if [ "$test" = a11y ] && [ -z "${LEDGER_AXE:-}" ]; then
+    # axe-core (JavaScript) comes in a PyPI wheel; only its axe.min.js is used, read from the wheel.
+    wheels="$repo/.build/browser"
+    if ! ls "$wheels"/axe_playwright_python-0.1.8-*.whl >/dev/null 2>&1; then
+        echo "Downloading axe-core (tests/browser/requirements-axe.txt)"
+        mkdir -p "$wheels"
+        "$PYTHON" -m pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
+            -r "$here/requirements-axe.txt" -d "$wheels" \
+            || echo "Could not download axe-core; the accessibility check will fail" >&2
+    fi
+fi
+
 for tool in ledgerd ledgerctl; do
     if [ ! -x "$LEDGER_BIN/$tool" ]; then
         echo "$LEDGER_BIN/$tool is missing: run \`swift build\` first (or set LEDGER_BIN)" >&2
-        echo "0 passed, 8 failed"
+        echo "0 passed, 1 failed"
         exit 1
     fi
 done
 
-exec timeout --kill-after=10 180 "$PYTHON" "$here/kiosk_test.py"
+exec timeout --kill-after=10 "$limit" "$PYTHON" "$here/${test//-/_}_test.py"

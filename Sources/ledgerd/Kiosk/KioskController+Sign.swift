@@ -18,11 +18,11 @@ extension KioskController {
         func again(_ status: HTTPResponse.Status, errors: [(String, KioskText)] = [], notice: KioskText? = nil,
                    token: String? = nil, retryAfter: Int? = nil) -> Response {
             Self.html(KioskPages.campaign(view, language: language, form: form, errors: errors, notice: notice,
-                                          token: token ?? tokens.issue(), kiosk: kiosk), status: status, retryAfter: retryAfter)
+                                          token: token ?? tokens.issue(), kiosk: kiosk, returnAfter: returnAfter), status: status, retryAfter: retryAfter)
         }
         func thanks(_ receipt: String) -> Response {
             Self.html(KioskPages.thanks(campaign: id, title: view.text(for: language)?.0.title ?? id, receipt: receipt,
-                                        language: language, returnAfter: kiosk ? returnAfter : nil))
+                                        language: language, returnAfter: kiosk ? returnAfter : nil, keep: form.keep))
         }
 
         let submission = tokens.submissionDigest(of: [("campaign", id)] + form.submission)

@@ -13,14 +13,17 @@ extension KioskController {
         let typed = fields.values["receipt"] ?? ""
         let token = fields.values["form"] ?? ""
         let erase = fields.values["erase"] == "yes"
+        let keep = fields.values["keep"] == "yes"
+        let kioskReturn = kioskCampaign == nil ? nil : returnAfter
         func again(_ status: HTTPResponse.Status, error: KioskText? = nil, notice: KioskText? = nil, token: String? = nil,
                    retryAfter: Int? = nil) -> Response {
-            Self.html(KioskPages.withdraw(language: language, code: typed, error: error, notice: notice, token: token ?? tokens.issue(), erase: erase),
+            Self.html(KioskPages.withdraw(language: language, code: typed, error: error, notice: notice, token: token ?? tokens.issue(), erase: erase,
+                                          returnAfter: kioskReturn, keep: keep),
                       status: status, retryAfter: retryAfter)
         }
         func withdrawn(_ campaign: String) -> Response {
             Self.html(KioskPages.withdrawn(language: language, campaign: campaign.isEmpty ? kioskCampaign : campaign,
-                                           returnAfter: kioskCampaign == nil ? nil : returnAfter, erased: erase))
+                                           returnAfter: kioskReturn, erased: erase, keep: keep))
         }
 
         let code = fields.malformed.contains("receipt") ? nil : ReceiptCode(parsing: typed)

@@ -73,11 +73,13 @@ struct KioskController<Context: RequestContext>: Sendable {
             if try node.store.setting("catch-up") != nil { return .laptopCatchingUp }
             return nil
         }
-        return Self.html(KioskPages.campaign(view, language: language, notice: notice, token: tokens.issue(), kiosk: kioskCampaign != nil))
+        return Self.html(KioskPages.campaign(view, language: language, notice: notice, token: tokens.issue(), kiosk: kioskCampaign != nil,
+                                             returnAfter: returnAfter))
     }
 
     @Sendable func withdrawForm(_ request: Request, context: Context) async throws -> Response {
-        Self.html(KioskPages.withdraw(language: Self.language(request), code: "", error: nil, token: tokens.issue()))
+        Self.html(KioskPages.withdraw(language: Self.language(request), code: "", error: nil, token: tokens.issue(),
+                                      returnAfter: kioskCampaign == nil ? nil : returnAfter))
     }
 
     // MARK: - Helpers

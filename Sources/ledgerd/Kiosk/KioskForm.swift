@@ -12,6 +12,9 @@ struct SignForm: Sendable {
     var consent = false
     var displayName = ""
     var comment = ""
+    /// Kiosk mode: keep the thank-you page on screen until the signer presses Done, instead of
+    /// returning to an empty form by itself (WCAG 2.2.1: a time limit the signer can turn off).
+    var keep = false
     var token = ""
     /// Fields whose bytes were not UTF-8; their values hold U+FFFD where the bytes were.
     var malformed: Set<String> = []
@@ -27,6 +30,7 @@ struct SignForm: Sendable {
         consent = values["consent"] == "yes"
         displayName = values["display_name"] ?? ""
         comment = values["comment"] ?? ""
+        keep = values["keep"] == "yes"
         token = values["form"] ?? ""
         malformed = fields.malformed
     }

@@ -39,18 +39,21 @@ enum KioskLanguage: String, CaseIterable, Sendable {
         switch key {
         case .tooManySignatures(let wait), .tooManyWithdrawals(let wait):
             return text.replacingOccurrences(of: "{wait}", with: seconds(wait))
+        case .nextSigner(let after), .keepReceipt(let after), .keepWithdrawn(let after):
+            return text.replacingOccurrences(of: "{seconds}", with: seconds(after))
         default:
             return text
         }
     }
 }
 
-/// Every interface string of the kiosk. A text with `{wait}` takes ``KioskLanguage/seconds(_:)``.
+/// Every interface string of the kiosk. A text with `{wait}` or `{seconds}` takes ``KioskLanguage/seconds(_:)``.
 enum KioskText: Sendable, Equatable {
     case siteTitle, openCampaigns, noCampaigns, readMore, published, updated, signatures, goalOf, demands, letterTo
     case signHeading, name, email, postcode, country, consent, commentOptional, displayName, comment, signButton
     case requiredHint, closed, closedText, recentComments, noComments
-    case thanksHeading, thanksText, receiptLabel, receiptExplain, nextSigner, backToCampaign
+    case thanksHeading, thanksText, receiptLabel, receiptExplain, nextSigner(seconds: Int), backToCampaign
+    case keepReceipt(seconds: Int), keepWithdrawn(seconds: Int), doneText, doneButton
     case withdrawHeading, withdrawText, receiptCode, withdrawButton, withdrawnHeading, withdrawnText
     case eraseToo, withdrawnCommentHidden, withdrawnErased
     case errorsHeading, expiredForm, crossSite, formAlreadySent, stillRecording, recordFailed, closedWhileTyping, typedNotStored
@@ -92,7 +95,11 @@ enum KioskText: Sendable, Equatable {
         case .thanksText: return "Your signature is recorded for the campaign {title}."
         case .receiptLabel: return "Your receipt code"
         case .receiptExplain: return "Keep this code: you need it to withdraw your signature later."
-        case .nextSigner: return "This page returns to an empty form for the next person in a few seconds."
+        case .nextSigner: return "This page returns to an empty form for the next person in {seconds}."
+        case .keepReceipt: return "I need more time: keep my receipt code on screen until I press Done (otherwise it shows for {seconds})"
+        case .keepWithdrawn: return "I need more time: keep the next page on screen until I press Done (otherwise it shows for {seconds})"
+        case .doneText: return "Press Done when you are ready: the page then returns to an empty form for the next person."
+        case .doneButton: return "Done"
         case .backToCampaign: return "Back to the campaign"
         case .withdrawHeading: return "Withdraw your signature"
         case .withdrawText: return "Enter the receipt code you were given when you signed."
@@ -173,7 +180,11 @@ enum KioskText: Sendable, Equatable {
         case .thanksText: return "Underskriften din er registrert for aksjonen {title}."
         case .receiptLabel: return "Kvitteringskoden din"
         case .receiptExplain: return "Ta vare på koden: du trenger den for å trekke underskriften tilbake senere."
-        case .nextSigner: return "Om noen sekunder viser siden et tomt skjema for neste person."
+        case .nextSigner: return "Om {seconds} viser siden et tomt skjema for neste person."
+        case .keepReceipt: return "Jeg trenger mer tid: la kvitteringskoden stå på skjermen til jeg trykker Ferdig (ellers vises den i {seconds})"
+        case .keepWithdrawn: return "Jeg trenger mer tid: la neste side stå på skjermen til jeg trykker Ferdig (ellers vises den i {seconds})"
+        case .doneText: return "Trykk Ferdig når du er klar: da viser siden et tomt skjema for neste person."
+        case .doneButton: return "Ferdig"
         case .backToCampaign: return "Tilbake til aksjonen"
         case .withdrawHeading: return "Trekk tilbake underskriften din"
         case .withdrawText: return "Skriv inn kvitteringskoden du fikk da du skrev under."

@@ -52,8 +52,18 @@ extension KioskPages {
         return html
     }
 
-    /// The signing form, with the error summary at its top.
-    static func signForm(id: String, language: KioskLanguage, form: SignForm, errors: [(String, KioskText)], notice: KioskText?, token: String) -> String {
+    /// In kiosk mode, the box that turns off the next page's return to an empty form after
+    /// `seconds` (WCAG 2.2.1, "Timing Adjustable": a time limit the user can turn off before
+    /// meeting it), or nothing.
+    static func keepBox(_ text: KioskText?, checked: Bool, language: KioskLanguage) -> String {
+        guard let text else { return "" }
+        return "<div class=\"field check\"><input id=\"keep\" name=\"keep\" type=\"checkbox\" value=\"yes\"\(checked ? " checked" : "")><label for=\"keep\">\(language.text(text))</label></div>"
+    }
+
+    /// The signing form, with the error summary at its top; in kiosk mode (`returnAfter`) with the box
+    /// that keeps the thank-you page on screen.
+    static func signForm(id: String, language: KioskLanguage, form: SignForm, errors: [(String, KioskText)], notice: KioskText?, token: String,
+                         returnAfter: Int? = nil) -> String {
         let t = language.text
         var html = "<section id=\"sign\"><h2>\(t(.signHeading))</h2>"
         html += "<form method=\"post\" action=\"/c/\(HTML.escape(id))/sign?lang=\(language.rawValue)#errors\" autocomplete=\"off\">"
@@ -62,6 +72,7 @@ extension KioskPages {
         html += "<p class=\"note\">\(t(.requiredHint))</p>"
         html += signFields(form, errors: errors, language: language, readOnly: false)
         html += "<p class=\"note\">\(t(.privacyNote))</p>"
+        html += keepBox(returnAfter.map { .keepReceipt(seconds: $0) }, checked: form.keep, language: language)
         html += "<button type=\"submit\">\(t(.signButton))</button></form></section>"
         return html
     }
@@ -76,8 +87,10 @@ extension KioskPages {
         return html + "<p>\(t(.closedText))</p></section>"
     }
 
-    /// The withdrawal form: the receipt code as typed, its error, and a notice for the whole form.
-    static func withdraw(language: KioskLanguage, code: String, error: KioskText?, notice: KioskText? = nil, token: String, erase: Bool = false) -> String {
+    /// The withdrawal form: the receipt code as typed, its error, and a notice for the whole form;
+    /// in kiosk mode (`returnAfter`) the box that keeps the "withdrawn" page on screen.
+    static func withdraw(language: KioskLanguage, code: String, error: KioskText?, notice: KioskText? = nil, token: String, erase: Bool = false,
+                         returnAfter: Int? = nil, keep: Bool = false) -> String {
         let t = language.text
         let errors = error.map { [("receipt", $0)] } ?? []
         let body = """
@@ -89,6 +102,7 @@ extension KioskPages {
             \(input("receipt", .receiptCode, type: "text", value: code, required: true, error: error, language: language,
                     extra: " autocapitalize=\"characters\" spellcheck=\"false\""))
             <div class="field check"><input id="erase" name="erase" type="checkbox" value="yes"\(erase ? " checked" : "")><label for="erase">\(t(.eraseToo))</label></div>
+            \(keepBox(returnAfter.map { .keepWithdrawn(seconds: $0) }, checked: keep, language: language))
             <button type="submit">\(t(.withdrawButton))</button>
             </form>
             """
@@ -97,14 +111,19 @@ extension KioskPages {
 
     /// After a withdrawal: a link back to the campaign's form (or the list of campaigns), and in
     /// kiosk mode back to an empty form by itself.
-    static func withdrawn(language: KioskLanguage, campaign: String?, returnAfter: Int?, erased: Bool = false) -> String {
+    ///
+    /// - Parameters:
+    ///   - keep: the signer asked for more time (kiosk mode): no return by itself, and a Done button.
+    static func withdrawn(language: KioskLanguage, campaign: String?, returnAfter: Int?, erased: Bool = false, keep: Bool = false) -> String {
         let t = language.text
         let back = campaign.map { "/c/\($0)?lang=\(language.rawValue)" }
-        let link = back.map { "<a class=\"button\" href=\"\(HTML.escape($0))\">\(t(.backToCampaign))</a>" }
+        let done = keep && returnAfter != nil
+        let link = back.map { "<a class=\"button\" href=\"\(HTML.escape($0))\">\(t(done ? .doneButton : .backToCampaign))</a>" }
             ?? "<a href=\"/?lang=\(language.rawValue)\">\(t(.openCampaigns))</a>"
         return HTML.page(title: t(.withdrawnHeading), language: language, switchPath: "/withdraw",
-                         refresh: back.flatMap { url in returnAfter.map { ($0, url) } },
+                         refresh: done ? nil : back.flatMap { url in returnAfter.map { ($0, url) } },
                          body: "<h1>\(t(.withdrawnHeading))</h1><p>\(t(.withdrawnText))</p><p>\(t(.withdrawnCommentHidden))</p>"
-                            + (erased ? "<p>\(t(.withdrawnErased))</p>" : "") + "<p>\(link)</p>")
+                            + (erased ? "<p>\(t(.withdrawnErased))</p>" : "") + (done && back != nil ? "<p class=\"note\">\(t(.doneText))</p>" : "")
+                            + "<p>\(link)</p>")
     }
 }

@@ -56,7 +56,7 @@ enum KioskPages {
     /// so, and when it closed while someone typed (`notice` ``KioskText/closedWhileTyping``) shows
     /// what they typed, read-only.
     static func campaign(_ view: CampaignView, language: KioskLanguage, form: SignForm = SignForm(), errors: [(String, KioskText)] = [],
-                         notice: KioskText? = nil, token: String, kiosk: Bool) -> String {
+                         notice: KioskText? = nil, token: String, kiosk: Bool, returnAfter: Int = 20) -> String {
         let t = language.text
         let id = view.summary.campaign
         guard let (text, lang) = view.text(for: language) else { return notFound(language: language) }
@@ -79,7 +79,8 @@ enum KioskPages {
         }
         body += "</article>"
         if view.summary.isOpen {
-            body += signForm(id: id, language: language, form: form, errors: errors, notice: notice, token: token)
+            body += signForm(id: id, language: language, form: form, errors: errors, notice: notice, token: token,
+                             returnAfter: kiosk ? returnAfter : nil)
         } else if notice == .closedWhileTyping {
             body += typedAfterClose(language: language, form: form)
         } else {
@@ -98,20 +99,25 @@ enum KioskPages {
         return HTML.page(title: text.title, language: language, switchPath: "/c/\(id)", skip: ("sign", .skipToForm), body: body)
     }
 
-    static func thanks(campaign id: String, title: String, receipt: String, language: KioskLanguage, returnAfter: Int?) -> String {
+    /// The thank-you page with the receipt code. In kiosk mode (`returnAfter`) it returns to an
+    /// empty form by itself, unless the signer asked for more time (`keep`): then it stays until
+    /// they press Done.
+    static func thanks(campaign id: String, title: String, receipt: String, language: KioskLanguage, returnAfter: Int?, keep: Bool = false) -> String {
         let t = language.text
         let back = "/c/\(id)?lang=\(language.rawValue)"
+        let done = keep && returnAfter != nil
+        let returning = done ? nil : returnAfter
         let body = """
             <h1>\(t(.thanksHeading))</h1>
             <p>\(t(.thanksText).replacingOccurrences(of: "{title}", with: "<em>\(HTML.escape(title))</em>"))</p>
             <h2>\(t(.receiptLabel))</h2>
             <p class="receipt" id="receipt">\(HTML.escape(receipt))</p>
             <p>\(t(.receiptExplain))</p>
-            \(returnAfter == nil ? "" : "<p class=\"note\">\(t(.nextSigner))</p>")
-            <p><a class="button" href="\(HTML.escape(back))">\(t(.backToCampaign))</a></p>
+            \(returning.map { "<p class=\"note\">\(t(.nextSigner(seconds: $0)))</p>" } ?? (done ? "<p class=\"note\">\(t(.doneText))</p>" : ""))
+            <p><a class="button" href="\(HTML.escape(back))">\(t(done ? .doneButton : .backToCampaign))</a></p>
             """
         return HTML.page(title: t(.thanksHeading), language: language, switchPath: back,
-                         refresh: returnAfter.map { ($0, back) }, body: body)
+                         refresh: returning.map { ($0, back) }, body: body)
     }
 
     static func message(_ key: KioskText, language: KioskLanguage, back: String = "/") -> String {
