@@ -121,4 +121,51 @@ struct KioskDoubleSubmitTests {
         // Another process's key does not make the same digest.
         #expect(FormTokens().submissionDigest(of: [("name", "A"), ("email", "a@example.org")]) != mine)
     }
+
+    /// A clock the test moves by hand.
+    final class HandClock: WallClock, @unchecked Sendable {
+        private let lock = NSLock()
+        private var millis: UInt64 = 1_800_000_000_000
+        func nowMillis() -> UInt64 { lock.withLock { millis } }
+        func advance(_ delta: UInt64) { lock.withLock { millis += delta } }
+    }
+
+    @Test("a form resent from the browser's history after the double-click window gets no receipt: the next person at a stall cannot see it")
+    func historyResendGetsNoReceipt() {
+        let clock = HandClock()
+        let tokens = FormTokens(clock: clock)
+        let token = tokens.issue()
+        let mine = tokens.submissionDigest(of: [("name", "A"), ("email", "a@example.org")])
+        #expect(tokens.claim(token, submission: mine) == .fresh)
+        tokens.finish(token, result: "RECEIPT")
+        clock.advance(FormTokens.repeatWindow)
+        #expect(tokens.claim(token, submission: mine) == .used("RECEIPT"))  // a double click, at once
+        clock.advance(1)
+        #expect(tokens.claim(token, submission: mine) == .answeredBefore)  // Back, then Reload
+        clock.advance(20_000)
+        #expect(tokens.claim(token, submission: mine) == .answeredBefore)
+    }
+
+    @Test("at a stall: Back and Reload after the signer left resend their form, and the next person sees no receipt, and nothing is signed twice")
+    func backAndReloadAtAStall() async throws {
+        let clock = HandClock()
+        try await KioskTest.withNode { node in
+            let kiosk = KioskController<LedgerRequestContext>(node: node, kioskCampaign: "c1", tokens: FormTokens(clock: clock))
+            try await KioskTest.app(kiosk).test(.router) { client in
+                let page = try await client.execute(uri: "/c/c1?lang=en", method: .get) { KioskTest.text($0) }
+                let token = try requireQuietly(KioskTest.token(in: page))
+                let body = Self.first.merging(["form": token]) { $1 }
+                let signed = try await client.execute(uri: "/c/c1/sign?lang=en", method: .post, headers: KioskTest.formHeaders,
+                                                      body: KioskTest.form(body)) { KioskTest.text($0) }
+                let receipt = try requireQuietly(KioskTest.receipt(in: signed))
+                clock.advance(FormTokens.repeatWindow + 15_000)  // the signer has gone; the next person presses Back, Reload
+                let (status, resent) = try await client.execute(uri: "/c/c1/sign?lang=en", method: .post, headers: KioskTest.formHeaders,
+                                                                body: KioskTest.form(body)) { ($0.status, KioskTest.text($0)) }
+                #expect(status == .conflict)
+                expectQuietly(!resent.contains(receipt) && !resent.contains(receipt.replacingOccurrences(of: "-", with: "")))
+                expectQuietly(resent.contains("shown only once"))
+                #expect(try KioskTest.recorded(node) == 1)
+            }
+        }
+    }
 }

@@ -52,7 +52,8 @@ struct SyncLoopEndToEndTests {
 
             let stopping = ContinuousClock.now
             #expect(await laptopd.stop() == DaemonProcess.Exit(exited: true, status: 0), "stderr:\n\(laptopd.process.stderr)")
-            #expect(ContinuousClock.now - stopping < .seconds(5))
+            // The sync loop is idle: SIGTERM stops it at once (20 s leaves room for a loaded CI machine).
+            #expect(ContinuousClock.now - stopping < .seconds(20))
         }
     }
 

@@ -31,7 +31,15 @@ public final class FormTokens: @unchecked Sendable {
         var submission: [UInt8]
         /// Nil while the submission is being worked on.
         var result: String?
+        /// When the result was recorded.
+        var finishedAt: UInt64 = 0
     }
+
+    /// How long after a submission was answered the same submission gets that answer again
+    /// (a double click, a reload at once). Later, it was the browser's history resending a form
+    /// (Back, then Reload, by the next person at a stall): it gets ``Claim/answeredBefore``, never
+    /// the earlier result.
+    public static let repeatWindow: UInt64 = 5_000
 
     private let key: SymmetricKey
     private let lock = NSLock()
@@ -74,8 +82,12 @@ public final class FormTokens: @unchecked Sendable {
         case fresh
         /// The same submission is being worked on (a double click): wait and claim again.
         case pending
-        /// The same submission was done; its result (for example the receipt code).
+        /// The same submission was done moments ago (a double click); its result (for example the
+        /// receipt code).
         case used(String)
+        /// The same submission was done earlier than ``FormTokens/repeatWindow``: it is not
+        /// done again, and its result is not shown again.
+        case answeredBefore
         /// The token was used by another submission: this one gets nothing of it.
         case otherSubmission
         /// Forged, malformed or expired.
@@ -91,7 +103,8 @@ public final class FormTokens: @unchecked Sendable {
         defer { lock.unlock() }
         if let earlier = used[token] {
             guard Self.equal(earlier.submission, submission) else { return .otherSubmission }
-            return earlier.result.map { .used($0) } ?? .pending
+            guard let result = earlier.result else { return .pending }
+            return now &- earlier.finishedAt <= Self.repeatWindow ? .used(result) : .answeredBefore
         }
         if used.count >= Self.maxRemembered { used = used.filter { now &- $0.value.at < Self.lifetime } }
         used[token] = Use(at: now, submission: submission, result: nil)
@@ -100,8 +113,10 @@ public final class FormTokens: @unchecked Sendable {
 
     /// Records the result of a claimed token: a short text, never personal data.
     public func finish(_ token: String, result: String) {
+        let now = clock.nowMillis()
         lock.lock()
         used[token]?.result = result
+        used[token]?.finishedAt = now
         lock.unlock()
     }
 

@@ -39,6 +39,11 @@ extension KioskController {
         case .used(let receipt):
             // A double click: the same submission signed; its receipt again.
             return thanks(receipt)
+        case .answeredBefore:
+            // The same form resent from the browser's history (Back, then Reload, maybe by the
+            // next person at the stall): recorded once already; its receipt code is shown once.
+            return Self.html(KioskPages.message(.alreadyRecorded, language: language, back: "/c/\(id)?lang=\(language.rawValue)"),
+                             status: .conflict)
         case .fresh:
             break
         }

@@ -36,6 +36,8 @@ extension KioskController {
             return again(.serviceUnavailable, notice: .stillWithdrawing, retryAfter: 2)
         case .used(let campaign):
             return withdrawn(campaign)
+        case .answeredBefore:
+            return withdrawn("")  // nothing secret on this page; nothing done again
         case .fresh:
             break
         }

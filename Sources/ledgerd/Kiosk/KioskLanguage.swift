@@ -57,7 +57,7 @@ enum KioskText: Sendable, Equatable {
     case withdrawHeading, withdrawText, receiptCode, withdrawButton, withdrawnHeading, withdrawnText
     case eraseToo, withdrawnCommentHidden, withdrawnErased
     case errorsHeading, expiredForm, crossSite, formAlreadySent, stillRecording, recordFailed, closedWhileTyping, typedNotStored
-    case laptopForked, laptopCatchingUp
+    case laptopForked, laptopCatchingUp, alreadyRecorded
     case withdrawFormAlreadySent, stillWithdrawing, withdrawFailed
     case tooManySignatures(wait: Int), tooManyWithdrawals(wait: Int)
     case unknownCampaign, notFound, privacyNote, skipToForm, skipToWithdraw, skipToContent, languageSwitch
@@ -117,6 +117,7 @@ enum KioskText: Sendable, Equatable {
         case .stillRecording: return "Your signature is still being recorded. Please do not sign again: wait a moment and reload this page."
         case .recordFailed: return "Something went wrong and nothing was recorded. Please press Sign again."
         case .laptopForked: return "This laptop cannot record signatures now, and nothing was recorded. A copy of its data was used on another machine too. Signatures already recorded here are kept and will count. Volunteer: please run 'ledgerctl device rekey' when HQ can be reached, or use a paper list meanwhile."
+        case .alreadyRecorded: return "This form was sent before, and that signature is recorded. For the signer's privacy its receipt code is shown only once. Nothing new was recorded."
         case .laptopCatchingUp: return "This laptop was restored from a backup and must sync with HQ before it records signatures. Nothing was recorded. Volunteer: connect to HQ and run 'ledgerctl sync', or use a paper list meanwhile."
         case .closedWhileTyping: return "This campaign closed before your signature was sent. Nothing was recorded."
         case .typedNotStored: return "What you typed is shown below. It was not stored."
@@ -202,6 +203,7 @@ enum KioskText: Sendable, Equatable {
         case .stillRecording: return "Underskriften din blir fortsatt registrert. Ikke skriv under på nytt: vent litt og last inn siden på nytt."
         case .recordFailed: return "Noe gikk galt, og ingenting ble registrert. Trykk Skriv under igjen."
         case .laptopForked: return "Denne maskinen kan ikke registrere underskrifter nå, og ingenting ble registrert. En kopi av dataene er også brukt på en annen maskin. Underskrifter som allerede er registrert her, beholdes og blir talt. Frivillig: kjør 'ledgerctl device rekey' når hovedkontoret kan nås, eller bruk en papirliste så lenge."
+        case .alreadyRecorded: return "Dette skjemaet er sendt før, og den underskriften er registrert. Av hensyn til den som skrev under, vises kvitteringskoden bare én gang. Ingenting nytt ble registrert."
         case .laptopCatchingUp: return "Denne maskinen er gjenopprettet fra en sikkerhetskopi og må synkronisere med hovedkontoret før den registrerer underskrifter. Ingenting ble registrert. Frivillig: koble til hovedkontoret og kjør 'ledgerctl sync', eller bruk en papirliste så lenge."
         case .closedWhileTyping: return "Denne aksjonen ble avsluttet før underskriften din ble sendt. Ingenting ble registrert."
         case .typedNotStored: return "Det du skrev, vises nedenfor. Det ble ikke lagret."
