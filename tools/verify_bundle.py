@@ -405,6 +405,8 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes,
         f.get("goal", _is_int, "an integer", optional=True)
         f.get("deadline", lambda v: isinstance(v, str) and _valid_deadline(v),
               "a UTC time YYYY-MM-DDTHH:MM:SS.mmmZ", optional=True)
+        f.get("retentionDays", lambda v: _is_int(v) and 1 <= v <= 36500,
+              "a number of days from 1 to 36500", optional=True)
         if texts is not None:
             for lang in sorted(texts):
                 text = texts[lang]

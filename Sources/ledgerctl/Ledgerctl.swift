@@ -38,6 +38,7 @@ struct Ledgerctl: ParsableCommand {
             BackupCommand.self,
             RestoreCommand.self,
             EraseCommand.self,
+            RetentionCommand.self,
         ]
     )
 

@@ -98,6 +98,8 @@ struct Ledgerd: AsyncParsableCommand {
                             requestTimeout: peerTimeout ?? PeerSync.defaultRequestTimeout)
         if await loop.currentPeers().isEmpty { loop.localWritesAllowed.set() }  // no startup sync to wait for
         let loopTask = BackgroundTask()
+        let retentionTask = BackgroundTask()
+        let retention = RetentionLoop(node: node, logger: logger)
         let started = StartupFlag()
         if let kioskCampaign, try node.store.campaign(kioskCampaign) == nil {
             logger.warning("Kiosk campaign '\(kioskCampaign)' is not in this node's ledger yet; the page says so until it arrives")
@@ -106,6 +108,7 @@ struct Ledgerd: AsyncParsableCommand {
         let app = buildApplication(node: node, listen: listen, logger: logger, localWrites: loop.localWritesAllowed, kiosk: kiosk) { _ in
             started.set()
             loopTask.start { await loop.run() }
+            retentionTask.start { await retention.run() }
         }
         do {
             if let kioskListen {
@@ -122,11 +125,13 @@ struct Ledgerd: AsyncParsableCommand {
             }
         } catch {
             await loopTask.stop()
+            await retentionTask.stop()
             // Before the server is up, the only thing that fails is binding the address.
             if !started.isSet { throw DaemonError.cannotListen(address: listen, reason: "\(error)") }
             throw error
         }
         await loopTask.stop()
+        await retentionTask.stop()
         logger.info("Stopped")
     }
 

@@ -78,4 +78,32 @@ struct ErasureTests {
         #expect(try observer.readModelDigest() == (try setup.hq.store.readModelDigest()))
         #expect(try observer.wantedPayloads(limit: 10).isEmpty)
     }
+
+    @Test("retention: a campaign's signers' data is erased the set number of days after it closes, not before, and the counts stay")
+    func retention() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        var campaign = sampleCampaign("c2")
+        campaign.retentionDays = 30
+        try setup.hq.publish(campaign)
+        let keep = try setup.hq.sign(campaign: "c1", signer: SignerDetails(name: "Kept", email: "kept@example.org"))
+        for number in 1...3 { _ = try setup.hq.sign(campaign: "c2", signer: SignerDetails(name: "S", email: "s\(number)@example.org")) }
+        let now = SystemClock().nowMillis()
+        #expect(try setup.hq.eraseExpired(now: now + 365 * 86_400_000).isEmpty)  // open: kept, however long
+        try setup.hq.close(campaign: "c2", reason: "delivered")
+        let plan = try #require(try setup.hq.store.retentionPlans(now: now).first { $0.campaign == "c2" })
+        let eraseAt = try #require(plan.eraseAt)
+        #expect(plan.retentionDays == 30 && plan.payloadsKept == 3 && !plan.due)
+        #expect(eraseAt == (plan.closedAt ?? 0) + 30 * 86_400_000)
+        #expect(try setup.hq.eraseExpired(now: eraseAt - 1).isEmpty)
+        let erased = try setup.hq.eraseExpired(now: eraseAt)
+        #expect(erased.count == 3)
+        #expect(try erased.allSatisfy { try $0.decodeBody(PayloadErased.self).reason == "retention" })
+        #expect(try setup.hq.store.retentionPlans(now: eraseAt).first { $0.campaign == "c2" }?.payloadsKept == 0)
+        #expect(try setup.hq.eraseExpired(now: eraseAt + 1).isEmpty)  // done once
+        #expect(try setup.hq.store.signatureCounts(campaign: "c2") == ["counted": 3])
+        #expect(try setup.hq.store.payload(digest: try #require(keep.entry.payloadDigest)) != nil)  // c1 sets no retention
+        let audit = try Auditor(store: setup.hq.store).run(mode: .full)
+        #expect(audit.intact && audit.faults.isEmpty)
+    }
 }

@@ -16,6 +16,8 @@ public struct CampaignFile: Codable, Sendable {
     public var texts: [String: CampaignText]
     public var goal: Int64?
     public var deadline: String?
+    /// Days after the campaign closes that signers' personal data is kept (docs/PRIVACY.md).
+    public var retentionDays: Int64?
 
     /// Reads and checks a campaign file; errors name the field at fault.
     public static func load(path: String) throws -> CampaignPublished {
@@ -43,7 +45,7 @@ public struct CampaignFile: Codable, Sendable {
         return try file.validated(path: path)
     }
 
-    static let topFields: Set<String> = ["id", "languages", "texts", "goal", "deadline"]
+    static let topFields: Set<String> = ["id", "languages", "texts", "goal", "deadline", "retentionDays"]
     static let textFields: Set<String> = ["title", "summary", "body", "demands", "letter"]
     static let letterFields: Set<String> = ["recipient", "text"]
 
@@ -87,6 +89,9 @@ public struct CampaignFile: Codable, Sendable {
             if text.demands.isEmpty { throw fail("'texts.\(language).demands' must list at least one demand") }
         }
         if let goal, goal <= 0 { throw fail("'goal' must be a positive number of signatures") }
+        if let retentionDays, !(1...36_500).contains(retentionDays) {
+            throw fail("'retentionDays' must be a number of days from 1 to 36500 (how long after the close signers' data is kept)")
+        }
         var deadlineText: String?
         if let deadline {
             guard let millis = Timestamps.parse(deadline), Timestamps.iso8601(millis: millis).hasPrefix(String(deadline.prefix(10))) else {
@@ -94,7 +99,7 @@ public struct CampaignFile: Codable, Sendable {
             }
             deadlineText = Timestamps.iso8601(millis: millis)
         }
-        return CampaignPublished(campaign: id, languages: languages, texts: texts, goal: goal, deadline: deadlineText)
+        return CampaignPublished(campaign: id, languages: languages, texts: texts, goal: goal, deadline: deadlineText, retentionDays: retentionDays)
     }
 
     /// Language codes: 2 to 16 ASCII letters, digits and `-`.

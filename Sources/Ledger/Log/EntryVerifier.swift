@@ -74,9 +74,11 @@ public enum EntryVerifier {
         if let campaign, !CampaignFile.isValidID(campaign) { return "campaign id is not 1 to 64 of a-z, 0-9 and -" }
         switch body {
         case let published as CampaignPublished:
-            return BodyRules.campaignProblem(languages: published.languages, texts: published.texts, deadline: published.deadline)
+            return BodyRules.campaignProblem(languages: published.languages, texts: published.texts, deadline: published.deadline,
+                                             retentionDays: published.retentionDays)
         case let updated as CampaignUpdated:
-            return BodyRules.campaignProblem(languages: updated.languages, texts: updated.texts, deadline: updated.deadline)
+            return BodyRules.campaignProblem(languages: updated.languages, texts: updated.texts, deadline: updated.deadline,
+                                             retentionDays: updated.retentionDays)
         case let revoked as DeviceRevoked:
             if revoked.afterSequence < 0 { return "afterSequence is negative" }
         case let genesis as LedgerCreated:
@@ -246,7 +248,8 @@ enum BodyRules {
     }
 
     /// The rules of a campaign's languages, texts and deadline.
-    static func campaignProblem(languages: [String], texts: [String: CampaignText], deadline: String?) -> String? {
+    static func campaignProblem(languages: [String], texts: [String: CampaignText], deadline: String?, retentionDays: Int64?) -> String? {
+        if let retentionDays, !(1...36_500).contains(retentionDays) { return "retentionDays is not 1 to 36500" }
         if let bad = languages.first(where: { !isLanguage($0) }) { return "language code \(bad.prefix(20)) is not 2 to 16 of A-Z a-z 0-9 -" }
         if texts.keys.contains(where: { !isLanguage($0) }) { return "a key of texts is not a language code" }
         if let deadline, !isDeadline(deadline) { return "deadline is not a UTC time YYYY-MM-DDTHH:MM:SS.mmmZ" }

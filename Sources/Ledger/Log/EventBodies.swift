@@ -53,13 +53,18 @@ public struct CampaignPublished: Codable, Sendable, Equatable {
     public var goal: Int64?
     /// Deadline, ISO 8601 UTC (`2027-03-01T00:00:00.000Z`), if any.
     public var deadline: String?
+    /// Days after the campaign closes that HQ keeps its signers' personal data; then HQ erases
+    /// it (`payload.erased`, reason `retention`). 1 to 36500; absent: kept until erased by hand.
+    public var retentionDays: Int64?
 
-    public init(campaign: String, languages: [String], texts: [String: CampaignText], goal: Int64?, deadline: String?) {
+    public init(campaign: String, languages: [String], texts: [String: CampaignText], goal: Int64?, deadline: String?,
+                retentionDays: Int64? = nil) {
         self.campaign = campaign
         self.languages = languages
         self.texts = texts
         self.goal = goal
         self.deadline = deadline
+        self.retentionDays = retentionDays
     }
 }
 
@@ -164,13 +169,18 @@ public struct CampaignUpdated: Codable, Sendable, Equatable {
     public var texts: [String: CampaignText]
     public var goal: Int64?
     public var deadline: String?
+    /// Days after the campaign closes that HQ keeps its signers' personal data; then HQ erases
+    /// it (`payload.erased`, reason `retention`). 1 to 36500; absent: kept until erased by hand.
+    public var retentionDays: Int64?
 
-    public init(campaign: String, languages: [String], texts: [String: CampaignText], goal: Int64?, deadline: String?) {
+    public init(campaign: String, languages: [String], texts: [String: CampaignText], goal: Int64?, deadline: String?,
+                retentionDays: Int64? = nil) {
         self.campaign = campaign
         self.languages = languages
         self.texts = texts
         self.goal = goal
         self.deadline = deadline
+        self.retentionDays = retentionDays
     }
 }
 

@@ -18,7 +18,7 @@ extension LedgerNode {
         guard current.isOpen else { throw NodeError.campaignClosed(campaign.campaign) }
         return try store.append(CampaignUpdated(
             campaign: campaign.campaign, languages: campaign.languages, texts: campaign.texts,
-            goal: campaign.goal, deadline: campaign.deadline), signer: key)
+            goal: campaign.goal, deadline: campaign.deadline, retentionDays: campaign.retentionDays), signer: key)
     }
 
     /// Hides a comment from the public list (HQ only); it stays in the log.

@@ -121,18 +121,18 @@ extension Projector {
     /// close counts), goal, deadline, first publication and last update.
     func refreshCampaign(_ campaign: String) throws {
         let versions = try connection.statement("""
-            SELECT id, title, goal, deadline, hlc_wall FROM campaign_versions
+            SELECT id, title, goal, deadline, hlc_wall, retention_days FROM campaign_versions
             WHERE campaign = ? AND authorised = 1 ORDER BY hlc_wall, hlc_counter, author, sequence
             """)
         versions.bind(1, campaign)
         var first: UInt64?
-        var latest: (id: [UInt8], title: String, goal: Int64?, deadline: Int64?, wall: UInt64)?
+        var latest: (id: [UInt8], title: String, goal: Int64?, deadline: Int64?, wall: UInt64, retention: Int64?)?
         var count: Int64 = 0
         while try versions.step() {
             let wall = UInt64(versions.int64(4))
             if first == nil { first = wall }
             latest = (versions.blob(0), versions.text(1), versions.isNull(2) ? nil : versions.int64(2),
-                      versions.isNull(3) ? nil : versions.int64(3), wall)
+                      versions.isNull(3) ? nil : versions.int64(3), wall, versions.isNull(5) ? nil : versions.int64(5))
             count += 1
         }
         versions.reset()
@@ -148,8 +148,8 @@ extension Projector {
         let closed: (Int64, Int64)? = try close.step() ? (close.int64(0), close.int64(1)) : nil
         close.reset()
         let insert = try connection.statement("""
-            INSERT INTO campaigns (campaign, version, versions, title, state, goal, deadline, published_at, updated_at, closed_at, closed_counter)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO campaigns (campaign, version, versions, title, state, goal, deadline, published_at, updated_at, closed_at, closed_counter, retention_days)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insert.bind(1, campaign)
         insert.bind(2, latest.id)
@@ -162,6 +162,7 @@ extension Projector {
         insert.bind(9, Int64(latest.wall))
         insert.bind(10, closed?.0)
         insert.bind(11, closed?.1)
+        insert.bind(12, latest.retention)
         try insert.run()
     }
 

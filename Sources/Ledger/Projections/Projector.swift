@@ -121,15 +121,16 @@ final class Projector {
         case .campaignPublished, .campaignUpdated:
             let body: CampaignPublished
             if let updated = decoded as? CampaignUpdated {
-                body = CampaignPublished(campaign: updated.campaign, languages: updated.languages, texts: updated.texts, goal: updated.goal, deadline: updated.deadline)
+                body = CampaignPublished(campaign: updated.campaign, languages: updated.languages, texts: updated.texts, goal: updated.goal,
+                                         deadline: updated.deadline, retentionDays: updated.retentionDays)
             } else {
                 body = try typed(CampaignPublished.self)
             }
             let title = body.languages.first.flatMap { body.texts[$0]?.title } ?? body.campaign
             let statement = try connection.statement("""
                 INSERT OR IGNORE INTO campaign_versions
-                    (id, campaign, kind, author, sequence, hlc_wall, hlc_counter, authorised, title, goal, deadline, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    (id, campaign, kind, author, sequence, hlc_wall, hlc_counter, authorised, title, goal, deadline, body, retention_days)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             bindCommon(statement, entry, from: 1, campaign: body.campaign, extra: type == .campaignPublished ? "published" : "updated")
             statement.bind(8, authorised(entry))
@@ -137,6 +138,7 @@ final class Projector {
             statement.bind(10, body.goal)
             statement.bind(11, body.deadline.flatMap(Timestamps.parse).map { Int64($0) })
             statement.bind(12, entry.body)
+            statement.bind(13, body.retentionDays)
             try statement.run()
             dirtyCampaigns.insert(body.campaign)
         case .campaignClosed:

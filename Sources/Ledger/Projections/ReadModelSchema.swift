@@ -83,7 +83,8 @@ enum ReadModelSchema {
             title       TEXT NOT NULL,
             goal        INTEGER,
             deadline    INTEGER,
-            body        BLOB NOT NULL
+            body        BLOB NOT NULL,
+            retention_days INTEGER
         );
         CREATE TABLE campaign_closes (
             id          BLOB PRIMARY KEY,
@@ -106,7 +107,8 @@ enum ReadModelSchema {
             published_at   INTEGER NOT NULL,
             updated_at     INTEGER NOT NULL,
             closed_at      INTEGER,
-            closed_counter INTEGER
+            closed_counter INTEGER,
+            retention_days INTEGER
         );
         CREATE TABLE signatures (
             id            BLOB PRIMARY KEY,
