@@ -66,7 +66,9 @@ enum VectorBuilder {
         let genesis = try EntryFactory.genesis(key: hq)
         var log = EntryFactory(ledger: genesis.id, key: hq)
         log.head = EntryVerifier.LinkPoint(genesis)
-        let campaign = try log.next(sampleCampaign(deadline: "2027-03-01T00:00:00.000Z"))
+        var published = sampleCampaign(deadline: "2027-03-01T00:00:00.000Z")
+        published.retentionDays = 365
+        let campaign = try log.next(published)
         let signature = try log.next(try signatureBody(ledger: genesis.id, campaignVersion: campaign.id), payload: Fixed.payload)
         let comment = try log.next(CommentPosted(campaign: "free-the-press", displayName: "Kari", text: "Free them now! \"Ytringsfrihet\" \u{2014} æøå\n", signature: signature.id.hex))
         let withdrawal = try log.next(SignatureWithdrawn(signature: signature.id.hex, receipt: try #require(ReceiptCode(parsing: Fixed.receipt)).symbols, reason: nil))
