@@ -92,10 +92,11 @@ struct KioskDoubleSubmitTests {
                 #expect(receipts[0] != nil && receipts[0] == receipts[1])
                 #expect(try KioskTest.recorded(node) == 1)
                 try expectQuietly(try node.store.comments(campaign: "c1").count == 1)
-                // And once more, later.
+                // And once more: the same receipt within the double-click window, else none
+                // (backAndReloadAtAStall pins the window with a clock); never a second signature.
                 let third = try await client.execute(uri: "/c/c1/sign?lang=en", method: .post, headers: KioskTest.formHeaders,
                                                      body: KioskTest.form(body)) { KioskTest.text($0) }
-                expectQuietly(KioskTest.receipt(in: third) == receipts[0])
+                expectQuietly(KioskTest.receipt(in: third) == receipts[0] || third.contains("shown only once"))
                 #expect(try KioskTest.recorded(node) == 1)
             }
         }
