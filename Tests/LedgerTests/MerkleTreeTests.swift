@@ -98,3 +98,23 @@ struct MerkleTreeTests {
         }
     }
 }
+
+@Suite("Merkle tree from stored perfect subtrees")
+struct MerkleTreeNodeTests {
+    @Test("root and proofs built from perfect-subtree hashes equal those built from leaves")
+    func nodesEqualLeaves() {
+        let many = (0..<37).map { MerkleTree.leafHash([UInt8($0), 9]) }
+        let node: (Int, Int) -> Digest = { level, index in MerkleTree.perfectNode(level, index) { many[$0] } }
+        for size in 1...37 {
+            #expect(MerkleTree.root(size: size, node: node) == MerkleTree.root(size: size) { many[$0] })
+            for index in 0..<size {
+                #expect(MerkleTree.inclusionProof(index: index, size: size, node: node)
+                        == MerkleTree.inclusionProof(index: index, size: size) { many[$0] })
+            }
+            for old in 1...size {
+                #expect(MerkleTree.consistencyProof(old: old, new: size, node: node)
+                        == MerkleTree.consistencyProof(old: old, new: size) { many[$0] })
+            }
+        }
+    }
+}

@@ -69,3 +69,28 @@ struct ByteReader {
         guard remaining >= count else { throw FormatError.truncated(field: field) }
     }
 }
+
+/// Big-endian integers of fixed width, for short fixed layouts (note key IDs, cosignature times).
+enum ByteCoding {
+    static func u32(_ value: UInt32) -> [UInt8] {
+        var writer = ByteWriter(capacity: 4)
+        writer.u32(value)
+        return writer.bytes
+    }
+
+    static func u64(_ value: UInt64) -> [UInt8] {
+        var writer = ByteWriter(capacity: 8)
+        writer.u64(value)
+        return writer.bytes
+    }
+
+    /// The u32 at `offset`; the caller checks that 4 bytes are there.
+    static func readU32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
+        bytes[offset..<offset + 4].reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    /// The u64 at `offset`; the caller checks that 8 bytes are there.
+    static func readU64(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        bytes[offset..<offset + 8].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}

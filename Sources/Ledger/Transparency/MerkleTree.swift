@@ -35,31 +35,51 @@ public enum MerkleTree {
         return k
     }
 
-    /// MTH(D[start..<start+size]).
-    static func subtreeRoot(start: Int, size: Int, _ leaf: (Int) throws -> Digest) rethrows -> Digest {
+    /// The hash of a perfect subtree from leaf hashes: level 0 is leaf `index`, level `h` covers
+    /// leaves `index * 2^h ..< (index + 1) * 2^h`.
+    static func perfectNode(_ level: Int, _ index: Int, _ leaf: (Int) throws -> Digest) rethrows -> Digest {
+        level == 0 ? try leaf(index) : nodeHash(try perfectNode(level - 1, 2 * index, leaf), try perfectNode(level - 1, 2 * index + 1, leaf))
+    }
+
+    /// MTH(D[start..<start+size]). Every subtree the RFC's recursion meets is either perfect and
+    /// aligned (its size a power of two dividing its start) or split again, so `node(level, index)`
+    /// (the hash of perfect subtree `index` at `level`) is all it needs: a store that keeps those
+    /// hashes answers in O(log n) reads.
+    static func subtreeRoot(start: Int, size: Int, _ node: (Int, Int) throws -> Digest) rethrows -> Digest {
         if size == 0 { return emptyRoot }
-        if size == 1 { return try leaf(start) }
+        if size & (size - 1) == 0 { return try node(size.trailingZeroBitCount, start / size) }
         let k = split(size)
-        return nodeHash(try subtreeRoot(start: start, size: k, leaf), try subtreeRoot(start: start + k, size: size - k, leaf))
+        return nodeHash(try subtreeRoot(start: start, size: k, node), try subtreeRoot(start: start + k, size: size - k, node))
     }
 
     /// The root of the tree of the first `size` leaves.
     public static func root(size: Int, _ leaf: (Int) throws -> Digest) rethrows -> Digest {
-        try subtreeRoot(start: 0, size: size, leaf)
+        try root(size: size, node: { try perfectNode($0, $1, leaf) })
+    }
+
+    /// The root of the tree of the first `size` leaves, from perfect-subtree hashes
+    /// (`node(level, index)`, level 0 being the leaves).
+    public static func root(size: Int, node: (Int, Int) throws -> Digest) rethrows -> Digest {
+        try subtreeRoot(start: 0, size: size, node)
     }
 
     /// The inclusion proof (audit path) of leaf `index` in the tree of `size` leaves, leaf side
     /// first (RFC 6962 section 2.1.1, PATH(m, D[n])).
     /// Empty for an index outside the tree.
     public static func inclusionProof(index: Int, size: Int, _ leaf: (Int) throws -> Digest) rethrows -> [Digest] {
+        try inclusionProof(index: index, size: size, node: { try perfectNode($0, $1, leaf) })
+    }
+
+    /// ``inclusionProof(index:size:_:)`` from perfect-subtree hashes.
+    public static func inclusionProof(index: Int, size: Int, node: (Int, Int) throws -> Digest) rethrows -> [Digest] {
         guard index >= 0 && index < size else { return [] }
         func path(_ m: Int, start: Int, size: Int) throws -> [Digest] {
             if size <= 1 { return [] }
             let k = split(size)
             if m < k {
-                return try path(m, start: start, size: k) + [subtreeRoot(start: start + k, size: size - k, leaf)]
+                return try path(m, start: start, size: k) + [subtreeRoot(start: start + k, size: size - k, node)]
             }
-            return try path(m - k, start: start + k, size: size - k) + [subtreeRoot(start: start, size: k, leaf)]
+            return try path(m - k, start: start + k, size: size - k) + [subtreeRoot(start: start, size: k, node)]
         }
         return try path(index, start: 0, size: size)
     }
@@ -68,14 +88,19 @@ public enum MerkleTree {
     /// (RFC 6962 section 2.1.2, PROOF(m, D[n])); empty when `old` is 0 or equals `new`.
     /// Empty too when `old` is not between 0 and `new`.
     public static func consistencyProof(old: Int, new: Int, _ leaf: (Int) throws -> Digest) rethrows -> [Digest] {
+        try consistencyProof(old: old, new: new, node: { try perfectNode($0, $1, leaf) })
+    }
+
+    /// ``consistencyProof(old:new:_:)`` from perfect-subtree hashes.
+    public static func consistencyProof(old: Int, new: Int, node: (Int, Int) throws -> Digest) rethrows -> [Digest] {
         if old <= 0 || old >= new { return [] }
         func subproof(_ m: Int, start: Int, size: Int, complete: Bool) throws -> [Digest] {
-            if m == size { return complete ? [] : [try subtreeRoot(start: start, size: size, leaf)] }
+            if m == size { return complete ? [] : [try subtreeRoot(start: start, size: size, node)] }
             let k = split(size)
             if m <= k {
-                return try subproof(m, start: start, size: k, complete: complete) + [subtreeRoot(start: start + k, size: size - k, leaf)]
+                return try subproof(m, start: start, size: k, complete: complete) + [subtreeRoot(start: start + k, size: size - k, node)]
             }
-            return try subproof(m - k, start: start + k, size: size - k, complete: false) + [subtreeRoot(start: start, size: k, leaf)]
+            return try subproof(m - k, start: start + k, size: size - k, complete: false) + [subtreeRoot(start: start, size: k, node)]
         }
         return try subproof(old, start: 0, size: new, complete: true)
     }
