@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libsqlite3-dev sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-browser screenshots bench deps build release clean
+.PHONY: run test test-browser screenshots bench deps build release clean fuzz fuzz-build fuzz-smoke
 
 ## Install missing system packages (Debian/Ubuntu), and Python's cryptography for the
 ## independent verifier in tools/.
@@ -35,6 +35,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	python3 -m pytest -q tools/test_verify_bundle.py
 	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
+	$(MAKE) fuzz-smoke
 
 ## Only the real-browser kiosk test (needs a debug build); screenshots go to .build/screenshots.
 test-browser:
@@ -50,5 +51,30 @@ bench: deps
 	$(SWIFT) build -c release --product ledgerd
 	$(SWIFT) run -c release ledger-bench
 
+## Fuzzing (docs/FUZZING.md). The targets are a package of their own in Fuzz/, built with
+## libFuzzer's coverage and AddressSanitizer into .build-fuzz; the normal build never compiles them.
+FUZZ_BUILD := $(CURDIR)/.build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 4
+FUZZ_TARGETS ?=
+LIBFUZZER = $(shell PATH="$(PATH)" clang -print-file-name=libclang_rt.fuzzer_no_main-$$(uname -m).a)
+FUZZ_FLAGS = -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,indirect-calls,trace-cmp,inline-8bit-counters,pc-table \
+	-Xcc -O2 -Xlinker $(LIBFUZZER)
+
+## The Swift driver does not recompile on changed sanitizer flags: start over when they change.
+fuzz-build: deps
+	@mkdir -p $(FUZZ_BUILD)
+	@if [ "$$(cat $(FUZZ_BUILD)/flags 2>/dev/null)" != "$(FUZZ_FLAGS)" ]; then \
+		rm -rf $(FUZZ_BUILD)/*-linux-gnu $(FUZZ_BUILD)/*-apple-* $(FUZZ_BUILD)/debug; echo "$(FUZZ_FLAGS)" > $(FUZZ_BUILD)/flags; fi
+	$(SWIFT) build --package-path Fuzz --scratch-path $(FUZZ_BUILD) $(FUZZ_FLAGS)
+
+## Fuzz every target (or FUZZ_TARGETS) for FUZZ_SECONDS each, from a random seed.
+fuzz: fuzz-build
+	FUZZ_BIN=$(FUZZ_BUILD)/debug/ledger-fuzz Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## A short, repeatable run of every target (fixed seed), after its whole seed corpus: part of make test.
+fuzz-smoke: fuzz-build
+	FUZZ_BIN=$(FUZZ_BUILD)/debug/ledger-fuzz FUZZ_SEED=1 Fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
