@@ -7,7 +7,7 @@ enum BundleTarget {
     static let target = FuzzTarget(name: "bundle", summary: "LedgerBundle(decoding:)", run: run)
 
     static func run(_ bytes: [UInt8]) {
-        if KnownBugs.bundleHeaderCountsOverflow(bytes) { return }
+        if KnownBugs.bundleHeaderCountsOverflow(bytes) || KnownBugs.bundleNegativeCount(bytes) { return }
         guard let bundle = try? LedgerBundle(decoding: bytes) else { return }
         let encoded = bundle.encoded()
         guard let again = try? LedgerBundle(decoding: encoded) else {
