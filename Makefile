@@ -29,7 +29,8 @@ run: deps
 	$(SWIFT) run ledgerd
 
 ## Run the whole test suite: unit, property and end-to-end tests (real daemons on loopback
-## ports), then the real-browser kiosk test in headless Chromium (installed when missing).
+## ports), then the real-browser kiosk test in headless Chromium (installed when missing), then
+## a short run of every fuzz target (docs/FUZZING.md).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
