@@ -32,6 +32,8 @@ final class SyncBench: @unchecked Sendable {  // used from libFuzzer's one threa
         require(report.refused.isEmpty && report.forks.isEmpty, "the fixture ledger is stored whole")
         templateCounts = counts(node.store)
         require(templateCounts == Counts(entries: Fixture.templateBundle.entries.count, forks: 0, payloads: 2), "the fixture ledger is stored whole")
+        let body = Array(#"{"entries":[]}"#.utf8)
+        SyncTargets.authenticate(SyncService(node: node, verifier: RequestVerifier(), wallClock: FixedClock()), "POST", "/v1/entries", body: body)
     }
 
     /// The library's sync service over the node, with a fresh request verifier (so that nonces
