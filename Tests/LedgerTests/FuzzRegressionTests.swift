@@ -57,6 +57,19 @@ struct FuzzRegressionTests {
         #expect(EntryVerifier.checkContent(entry, ledger: genesis.id, hq: hq.publicKey)?.kind == .invalidBody)
     }
 
+    // Fuzz/corpus/paper-list/crash-header-cell-quoted (found by the fuzzer) and seed-no-header-row:
+    // a list typed in without its header row was refused with "unknown column 'kari nordmann'",
+    // a signer's name in an error message.
+    @Test("a paper list without its header row is refused without quoting its first row")
+    func paperListWithoutHeader() throws {
+        let text = "Kari Nordmann,kari.nordmann@example.org,0150,NO,yes\nOla Hansen,,5003,NO,no\n"
+        let error = try #require(throws: PaperListError.self) { try PaperList(text: text) }
+        #expect(!error.description.lowercased().contains("kari"))
+        #expect(error.description.contains("column 1 of the first row"))
+        let typo = try #require(throws: PaperListError.self) { try PaperList(text: "name,emial\nKari,kari@example.org\n") }
+        #expect(typo.description.contains("column 2 of the first row"))
+    }
+
     @Test("CampaignFile.parse reads the documented example like load(path:)")
     func campaignParse() throws {
         let path = RepoPaths.root + "/docs/examples/free-the-press.json"

@@ -149,6 +149,7 @@ enum Seeds {
             ("bom-and-quotes", "\u{FEFF}Name,Consent\n\"Ola \"\"the\"\" Nordmann\",x\n\n"),
             ("bad-rows", "name,email,consent\n,a@b.c,yes\nKari,not-an-address,maybe\nOla,ola@example.org\n"),
             ("unknown-column", "name,mail\nKari,kari@example.org\n"),
+            ("no-header-row", "Kari Nordmann,kari.nordmann@example.org,0150,NO,yes\n"),
             ("unterminated-quote", "name\n\"Kari\n"),
             ("header-only", "name"),
         ].map { ($0.0, Array($0.1.utf8)) }
