@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libsqlite3-dev sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-browser test-a11y test-field-day soak screenshots bench deps build release clean
+.PHONY: run test test-browser test-a11y test-field-day soak screenshots bench deps build release clean fuzz fuzz-build fuzz-smoke
 
 ## Install missing system packages (Debian/Ubuntu), and Python's cryptography for the
 ## independent verifier in tools/.
@@ -42,7 +42,8 @@ run: deps
 
 ## Run the whole test suite: unit, property and end-to-end tests (real daemons on loopback
 ## ports), then the real-browser kiosk test in headless Chromium (installed when missing), the
-## accessibility check of every kiosk page (axe-core) and the field day (HQ and three laptops).
+## accessibility check of every kiosk page (axe-core), the field day (HQ and three laptops) and
+## a short run of every fuzz target (docs/FUZZING.md).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -50,6 +51,7 @@ test: deps
 	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
 	tests/browser/run.sh a11y
 	tests/browser/run.sh field-day
+	$(MAKE) fuzz-smoke
 
 ## The partition test with 100 seeded schedules instead of make test's 20 (HQ and four laptops
 ## on loopback ports, partitions and heals, signatures meanwhile); about 5 minutes.
@@ -79,5 +81,30 @@ bench: deps
 	$(SWIFT) build -c release --product ledgerd
 	$(SWIFT) run -c release ledger-bench
 
+## Fuzzing (docs/FUZZING.md). The targets are a package of their own in Fuzz/, built with
+## libFuzzer's coverage and AddressSanitizer into .build-fuzz; the normal build never compiles them.
+FUZZ_BUILD := $(CURDIR)/.build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 4
+FUZZ_TARGETS ?=
+LIBFUZZER = $(shell PATH="$(PATH)" clang -print-file-name=libclang_rt.fuzzer_no_main-$$(uname -m).a)
+FUZZ_FLAGS = -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,indirect-calls,trace-cmp,inline-8bit-counters,pc-table \
+	-Xcc -O2 -Xlinker $(LIBFUZZER)
+
+## The Swift driver does not recompile on changed sanitizer flags: start over when they change.
+fuzz-build: deps
+	@mkdir -p $(FUZZ_BUILD)
+	@if [ "$$(cat $(FUZZ_BUILD)/flags 2>/dev/null)" != "$(FUZZ_FLAGS)" ]; then \
+		rm -rf $(FUZZ_BUILD)/*-linux-gnu $(FUZZ_BUILD)/*-apple-* $(FUZZ_BUILD)/debug; echo "$(FUZZ_FLAGS)" > $(FUZZ_BUILD)/flags; fi
+	$(SWIFT) build --package-path Fuzz --scratch-path $(FUZZ_BUILD) $(FUZZ_FLAGS)
+
+## Fuzz every target (or FUZZ_TARGETS) for FUZZ_SECONDS each, from a random seed.
+fuzz: fuzz-build
+	FUZZ_BIN=$(FUZZ_BUILD)/debug/ledger-fuzz Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## A short, repeatable run of every target (fixed seed), after its whole seed corpus: part of make test.
+fuzz-smoke: fuzz-build
+	FUZZ_BIN=$(FUZZ_BUILD)/debug/ledger-fuzz FUZZ_SEED=1 Fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -24,6 +24,16 @@ public struct CampaignFile: Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NodeError.invalidCampaignFile(path: path, reason: "cannot read the file (does it exist?)")
         }
+        return try parse(data, path: path)
+    }
+
+    /// Checks the bytes of a campaign file; `path` only names the file in errors.
+    ///
+    /// For example:
+    /// ```swift
+    /// let body = try CampaignFile.parse(Data(text.utf8), path: "free-the-press.json")
+    /// ```
+    public static func parse(_ data: Data, path: String) throws -> CampaignPublished {
         let file: CampaignFile
         do {
             try StrictJSON.validate(data)

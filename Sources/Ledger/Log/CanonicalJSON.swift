@@ -123,7 +123,8 @@ public enum CanonicalJSON {
         return tree.canonicalBytes
     }
 
-    /// Decodes a typed value from body bytes, and checks the bytes are canonical.
+    /// Decodes a typed value from body bytes. It does not check that they are canonical: a
+    /// verifier calls ``isCanonical(_:)`` first (`EntryVerifier.checkContent` does).
     public static func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws -> Value {
         try JSONDecoder().decode(Value.self, from: Data(bytes))
     }

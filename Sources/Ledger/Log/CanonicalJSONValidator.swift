@@ -1,11 +1,12 @@
 /// A single-pass check that bytes are canonical JSON as docs/FORMAT.md section 3 defines it:
-/// an object at the top; no whitespace; object keys in strictly increasing byte order (sorted,
-/// no duplicates); integers only, without leading zeros, within Int64; `true`/`false` but no
-/// `null`; strings in valid UTF-8 with only the minimal escapes (`\"`, `\\`, `\b`, `\f`, `\n`,
-/// `\r`, `\t`, and `\u00xx` in lower-case hex for the other control characters).
+/// an object at the top; no whitespace; object keys in strictly increasing order of their
+/// decoded UTF-8 bytes (sorted, no duplicates), and no two of them one Swift `String` (Unicode
+/// canonical equivalence); integers only, without leading zeros, within Int64; `true`/`false`
+/// but no `null`; strings in valid UTF-8 with only the minimal escapes (`\"`, `\\`, `\b`, `\f`,
+/// `\n`, `\r`, `\t`, and `\u00xx` in lower-case hex for the other control characters).
 ///
-/// It allocates nothing but the previous key of each open object, so full verification can check
-/// every body without building a tree.
+/// It allocates nothing (except to compare non-ASCII keys, which format 1 never has), so full
+/// verification can check every body without building a tree.
 struct CanonicalJSONValidator {
     private let bytes: [UInt8]
     private var index = 0
@@ -47,18 +48,22 @@ struct CanonicalJSONValidator {
         depth += 1
         guard depth <= 64 else { return false }
         defer { depth -= 1 }
+        let start = index
         index += 1  // {
         if peek == UInt8(ascii: "}") {
             index += 1
             return true
         }
         var previous: Range<Int>?
+        var nonASCIIKey = false
         while true {
             guard peek == UInt8(ascii: "\""), let key = string() else { return false }
+            nonASCIIKey = nonASCIIKey || bytes[key].contains { $0 >= 0x80 }
             if let previous {
-                // Raw bytes compare like the decoded keys, since all format-1 keys are plain ASCII
-                // and escapes are canonical; strictly increasing means sorted and unique.
-                guard bytes[previous].lexicographicallyPrecedes(bytes[key]) else { return false }
+                // Keys are ordered by the UTF-8 bytes of their decoded text, as the writer and
+                // Python's sort_keys order them: an escape counts as the byte it stands for
+                // ("\n" sorts before "A"). Strictly increasing means sorted and unique.
+                guard keyText(previous).lexicographicallyPrecedes(keyText(key)) else { return false }
             }
             previous = key
             guard peek == UInt8(ascii: ":") else { return false }
@@ -68,10 +73,31 @@ struct CanonicalJSONValidator {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
-                return true
+                // Two different byte strings can be one Swift String ("e" + U+0301 and "é", "K"
+                // and the Kelvin sign U+212A): JSONDecoder would merge such keys into one member,
+                // and read another value than a verifier that compares bytes. Only keys with
+                // non-ASCII bytes can be canonically equivalent, and format 1 has none.
+                return !nonASCIIKey || Self.keysAreDistinctStrings(bytes, objectAt: start)
             default: return false
             }
         }
+    }
+
+    /// True when no two keys of the checked object at `start` are equal as Swift strings
+    /// (Unicode canonical equivalence).
+    private static func keysAreDistinctStrings(_ bytes: [UInt8], objectAt start: Int) -> Bool {
+        var walker = CanonicalJSONValidator(bytes: bytes)
+        walker.index = start + 1
+        var keys = Set<String>()
+        var count = 0
+        while walker.peek == UInt8(ascii: "\""), let key = walker.string() {
+            keys.insert(String(decoding: Array(walker.keyText(key)), as: UTF8.self))
+            count += 1
+            walker.index += 1  // :
+            guard walker.value(), walker.peek == UInt8(ascii: ",") else { break }
+            walker.index += 1
+        }
+        return keys.count == count
     }
 
     private mutating func array() -> Bool {
@@ -132,6 +158,43 @@ struct CanonicalJSONValidator {
             }
         }
         return nil
+    }
+
+    /// The decoded bytes of a key that ``string()`` already checked, without allocating.
+    private func keyText(_ range: Range<Int>) -> UnescapedBytes {
+        UnescapedBytes(bytes: bytes, index: range.lowerBound, end: range.upperBound)
+    }
+
+    /// The bytes of a checked string's content with its escapes undone; an escape is always one
+    /// of the canonical ones, which stand for one byte each.
+    struct UnescapedBytes: Sequence, IteratorProtocol {
+        let bytes: [UInt8]
+        var index: Int
+        let end: Int
+
+        mutating func next() -> UInt8? {
+            guard index < end else { return nil }
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "\\") else {
+                index += 1
+                return byte
+            }
+            let escaped = bytes[index + 1]
+            index += 2
+            switch escaped {
+            case UInt8(ascii: "b"): return 0x08
+            case UInt8(ascii: "f"): return 0x0c
+            case UInt8(ascii: "n"): return 0x0a
+            case UInt8(ascii: "r"): return 0x0d
+            case UInt8(ascii: "t"): return 0x09
+            case UInt8(ascii: "u"):
+                // \u00xx, lower-case hex, checked by string()
+                let code = (CanonicalJSONValidator.lowerHex(bytes[index + 2]) ?? 0) << 4 | (CanonicalJSONValidator.lowerHex(bytes[index + 3]) ?? 0)
+                index += 4
+                return code
+            default: return escaped  // \" and \\
+            }
+        }
     }
 
     /// The length of the valid UTF-8 sequence at `index` (RFC 3629: no overlongs, no surrogates).

@@ -32,8 +32,12 @@ public struct PaperList: Sendable {
         }
         guard let header = records.first else { throw PaperListError.malformed("the file is empty; the first row must name the columns") }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        if let unknown = names.first(where: { !PaperList.columns.contains($0) }) {
-            throw PaperListError.malformed("unknown column '\(unknown)' in the header; use \(PaperList.columns.joined(separator: ", "))")
+        // By position, never by its text: a list typed in without its header row has a signer's
+        // name or e-mail address in the first row.
+        if let unknown = names.firstIndex(where: { !PaperList.columns.contains($0) }) {
+            throw PaperListError.malformed(
+                "column \(unknown + 1) of the first row is not a column name (a typo, or no header row?); the first row must name the columns: "
+                    + PaperList.columns.joined(separator: ", "))
         }
         guard names.contains("name") else { throw PaperListError.malformed("the header has no 'name' column") }
         guard Set(names).count == names.count else { throw PaperListError.malformed("a column is named twice in the header") }
