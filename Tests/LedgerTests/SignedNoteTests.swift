@@ -57,6 +57,14 @@ struct SignedNoteTests {
         }
     }
 
+    @Test("a key whose base64 holds '+' round-trips")
+    func plusInKey() throws {
+        for seed in 0..<64 {
+            let key = try NoteVerifierKey(name: "ledger/x", type: NoteVerifierKey.ed25519, publicKey: SigningKey(seed: Array(repeating: UInt8(seed), count: 32)).publicKey)
+            #expect(try NoteVerifierKey(vkey: key.vkey) == key)
+        }
+    }
+
     @Test("a cosignature (type 0x04) signs 'cosignature/v1', the time and the text; a changed time fails")
     func cosignature() throws {
         let witness = try SigningKey(seed: Array(repeating: 7, count: 32))

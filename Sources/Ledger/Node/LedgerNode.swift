@@ -199,6 +199,7 @@ public final class LedgerNode: @unchecked Sendable {
         }
         let role = try store.setting("role").flatMap(Role.init(rawValue:)) ?? .observer
         if role != .hq { try folder.shredKey(pseudonymKeyFile) }  // an earlier version gave laptops the key
+        if role == .hq, store.ledgerID != nil { try store.enableTree() }  // HQ keeps the Merkle tree (FORMAT.md section 11)
         return LedgerNode(folder: folder, store: store, key: key, role: role)
     }
 

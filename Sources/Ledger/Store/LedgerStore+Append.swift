@@ -146,6 +146,7 @@ extension LedgerStore {
         statement.bind(7, entry.payloadDigest?.bytes)
         statement.bind(8, entry.bytes)
         try statement.run()
+        try appendLeaf(entry)
     }
 
     func insertPayload(_ payload: [UInt8]) throws {

@@ -321,6 +321,7 @@ extension LedgerStore {
         statement.bind(9, conflictsWith?.bytes)
         statement.bind(10, entry.bytes)
         try statement.run()
+        try appendLeaf(entry)
     }
 
     /// After the schema upgrade to version 4: fork evidence stored by earlier versions without

@@ -28,6 +28,8 @@ public final class LedgerStore: @unchecked Sendable {
     public private(set) var ledgerID: Digest?
     /// HQ's key (author of the genesis entry), or nil before it is stored.
     public private(set) var hqKey: PublicKey?
+    /// True when this store keeps the Merkle tree (HQ's; ``enableTree()``).
+    var keepsTree = false
 
     private init(connection: SQLiteConnection, path: String, clock: HybridClock) {
         self.connection = connection
@@ -85,6 +87,7 @@ public final class LedgerStore: @unchecked Sendable {
             }
         }
         try loadIdentity()
+        keepsTree = try meta("tree") == [1]
         try recheckOldForks()
         if try meta("rebuild") == [1] {
             try connection.writeTransaction {

@@ -1,6 +1,6 @@
 /// The SQLite schema of a node's store (docs/STORE.md). Migrations are numbered by `user_version`.
 enum Schema {
-    static let version: Int64 = 5
+    static let version: Int64 = 6
 
     static let migrations: [String] = [
         """
@@ -105,5 +105,42 @@ enum Schema {
         """ + ReadModelSchema.drop + ReadModelSchema.create + "INSERT INTO meta (key, value) VALUES ('rebuild', x'01') ON CONFLICT (key) DO UPDATE SET value = x'01';",
         // 5: erasure (`payload.erased`, withdrawals that ask for it), rebuilt from the entries.
         ReadModelSchema.drop + ReadModelSchema.create + "INSERT INTO meta (key, value) VALUES ('rebuild', x'01') ON CONFLICT (key) DO UPDATE SET value = x'01';",
+        // 6: HQ's Merkle tree over every entry it holds, its signed checkpoints and the witnesses'
+        // cosignatures (docs/FORMAT.md section 11, docs/STORE.md "The tree"). Leaf `idx` holds the
+        // entry id and leaf hash; `tree_nodes` the root of every complete subtree of 2^level leaves
+        // (level 1 and up), so any root or proof needs O(log n) lookups. Filled on HQ only
+        // (``LedgerStore/enableTree()``), which also fills it for entries stored before.
+        """
+        CREATE TABLE tree_leaves (
+            idx  INTEGER PRIMARY KEY,
+            id   BLOB NOT NULL UNIQUE,
+            hash BLOB NOT NULL
+        );
+        CREATE TABLE tree_nodes (
+            level INTEGER NOT NULL,
+            idx   INTEGER NOT NULL,
+            hash  BLOB NOT NULL,
+            PRIMARY KEY (level, idx)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER tree_leaves_immutable_update BEFORE UPDATE ON tree_leaves
+            BEGIN SELECT RAISE(ABORT, 'tree leaves are immutable'); END;
+        CREATE TRIGGER tree_leaves_immutable_delete BEFORE DELETE ON tree_leaves
+            BEGIN SELECT RAISE(ABORT, 'tree leaves are immutable'); END;
+        CREATE TABLE checkpoints (
+            epoch INTEGER NOT NULL,
+            size  INTEGER NOT NULL,
+            root  BLOB NOT NULL,
+            note  TEXT NOT NULL,
+            PRIMARY KEY (epoch, size)
+        );
+        CREATE TABLE cosignatures (
+            epoch   INTEGER NOT NULL,
+            size    INTEGER NOT NULL,
+            witness BLOB NOT NULL,
+            time    INTEGER NOT NULL,
+            line    TEXT NOT NULL,
+            PRIMARY KEY (epoch, size, witness)
+        );
+        """,
     ]
 }

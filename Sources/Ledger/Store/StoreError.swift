@@ -18,6 +18,8 @@ public enum StoreError: Error, CustomStringConvertible {
     case orphanPayload(digest: Digest)
     /// A batch for an empty store that holds no valid genesis entry.
     case noGenesis
+    /// A tree size, leaf or range the Merkle tree does not have (yet).
+    case outsideTree(String)
     /// An underlying SQLite failure.
     case sqlite(SQLiteError)
 
@@ -41,6 +43,8 @@ public enum StoreError: Error, CustomStringConvertible {
             return "payload \(digest.short) matches no entry; nothing was stored"
         case .noGenesis:
             return "no valid genesis entry (ledger.created by HQ at sequence 1 with a zero ledger field) to start the ledger from; the bundle is damaged or incomplete; nothing was stored"
+        case .outsideTree(let what):
+            return "the Merkle tree has no \(what)"
         case .sqlite(let error):
             return "database error: \(error)"
         }

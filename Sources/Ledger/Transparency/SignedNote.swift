@@ -127,7 +127,8 @@ public struct NoteVerifierKey: Sendable, Equatable {
 
     /// Parses `<name>+<hex key ID>+<base64(type || key)>`.
     public init(vkey: String) throws {
-        let parts = vkey.split(separator: "+", omittingEmptySubsequences: false)
+        // The key data is base64 and may itself hold a "+": only the first two split.
+        let parts = vkey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let raw = Data(base64Encoded: String(parts[2])), raw.count == 33,
               let key = PublicKey(raw.dropFirst())
         else { throw NoteError.malformed("not a verifier key '<name>+<key id>+<base64 key>' with a 32-byte Ed25519 key") }

@@ -1,0 +1,47 @@
+import Foundation
+
+/// HQ's side of transparency (docs/FORMAT.md section 11): signed checkpoints of its Merkle tree,
+/// the cosignatures witnesses sent, and receipt proofs.
+extension LedgerNode {
+    /// HQ's checkpoint verifier key, which anyone can use to check checkpoints and receipt proofs.
+    public func checkpointKey() throws -> NoteVerifierKey {
+        guard let hq = store.hqKey else { throw StoreError.notInitialised(path: store.path) }
+        return Checkpoint.verifierKey(ledger: try ledgerID, hq: hq)
+    }
+
+    /// A signed checkpoint of the tree as it is now (HQ only). A checkpoint of a size already
+    /// signed in this epoch is the stored one, so every caller sees one note per size.
+    public func signCheckpoint() throws -> (checkpoint: Checkpoint, note: String) {
+        guard isRootHQ, store.keepsMerkleTree else { throw NodeError.notHQ(operation: "sign checkpoints") }
+        let ledger = try ledgerID
+        let epoch = try store.treeEpoch()
+        let size = try store.treeSize()
+        let root = try store.treeRoot(size: size)
+        let checkpoint = Checkpoint(ledger: ledger, epoch: epoch, size: size, root: root)
+        if let stored = try store.checkpointNote(epoch: epoch, size: size) { return (checkpoint, stored) }
+        let key = try checkpointKey()
+        let note = SignedNote(text: checkpoint.text, signatures: [try key.sign(checkpoint.text, with: self.key)]).serialized
+        try store.storeCheckpoint(epoch: epoch, size: size, root: root, note: note)
+        return (checkpoint, try store.checkpointNote(epoch: epoch, size: size) ?? note)
+    }
+
+    /// The checkpoint HQ serves (`GET /checkpoint`, `ledgerctl checkpoint`): the newest signed
+    /// checkpoint with every cosignature witnesses sent for it appended.
+    public func servedCheckpoint() throws -> String {
+        let (checkpoint, note) = try signCheckpoint()
+        return note + (try store.cosignatureLines(epoch: checkpoint.epoch, size: checkpoint.size)).joined()
+    }
+
+    /// The receipt proof of the signature a receipt code belongs to (HQ only), at the newest
+    /// checkpoint.
+    public func receiptProof(for code: ReceiptCode) throws -> ReceiptProof {
+        guard isRootHQ, store.keepsMerkleTree else { throw NodeError.notHQ(operation: "prove receipts") }
+        let ledger = try ledgerID
+        guard let signature = try store.signatures(receiptHash: code.hash(ledger: ledger).bytes).first,
+              let entry = try store.heldEntry(id: signature.id), let leaf = try store.leafIndex(of: signature.id)
+        else { throw NodeError.unknownReceipt }
+        let (checkpoint, note) = try signCheckpoint()
+        let inclusion = try store.inclusionProof(index: leaf, size: checkpoint.size)
+        return ReceiptProof(ledger: ledger, key: try checkpointKey(), entry: entry, leaf: leaf, inclusion: inclusion, checkpoint: note)
+    }
+}

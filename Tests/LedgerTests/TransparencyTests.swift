@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+@testable import Ledger
+
+/// HQ's Merkle tree, checkpoints and receipt proofs (docs/FORMAT.md section 11).
+@Suite("Transparency")
+struct TransparencyTests {
+    typealias Setup = CountingTests.Setup
+
+    /// Every held entry (log and branches) is a leaf whose inclusion proof leads to the root,
+    /// and there are no other leaves.
+    func expectTreeHoldsEverything(_ store: LedgerStore) throws {
+        let held = try store.entries() + store.forkEntries()
+        let size = try store.treeSize()
+        #expect(size == held.count)
+        let root = try store.treeRoot(size: size)
+        var seen = Set<Int>()
+        for entry in held {
+            let index = try #require(try store.leafIndex(of: entry.id))
+            seen.insert(index)
+            let proof = try store.inclusionProof(index: index, size: size)
+            #expect(MerkleTree.verifyInclusion(leaf: MerkleTree.leafHash(entry.bytes), index: index, size: size, proof: proof, root: root))
+        }
+        #expect(seen == Set(0..<size))
+    }
+
+    @Test("HQ's tree holds every entry it stores, its own, synced ones and fork branches, in the order stored")
+    func treeHoldsEverything() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        #expect(setup.hq.store.keepsMerkleTree)
+        #expect(try setup.hq.store.treeSize() == 4)  // genesis, campaign, two enrolments
+        let genesis = try #require(try setup.hq.store.entry(id: try setup.hq.ledgerID))
+        #expect(try setup.hq.store.leafIndex(of: genesis.id) == 0)
+        #expect(try setup.hq.store.treeRoot(size: 1) == MerkleTree.leafHash(genesis.bytes))
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        _ = try setup.sign(on: 1, email: "b@example.org")
+        try setup.syncToHQ()
+        // A fork: a second entry at the laptop's sequence 1, as a cloned disk (copied before it signed) writes.
+        let twin = try LedgerStore.open(at: setup.dir.file("twin.sqlite"), create: true)
+        _ = try twin.ingest(try setup.hq.store.entries().filter { $0.author != setup.keys[0].publicKey })
+        let details = try SignerDetails(name: "Someone", email: "c@example.org").validated()
+        let ledger = try setup.hq.ledgerID
+        let body = SignatureRecorded(campaign: "c1", campaignVersion: try #require(try setup.hq.store.campaign("c1")).version,
+                                     channel: .kiosk, paperList: nil, country: "NO", postcodeArea: nil, consentContact: false,
+                                     signer: nil, receiptHash: ReceiptCode().hash(ledger: ledger).hex)
+        let sealed = try Sealing.seal(try details.sealedPlaintext(), to: try setup.hq.sealingPublicKey(), ledger: ledger)
+        let branch = try twin.append(body, payload: sealed, signer: setup.keys[0])
+        let report = try setup.hq.store.ingest([branch], payloads: [sealed])
+        #expect(report.forks.count == 1)
+        try expectTreeHoldsEverything(setup.hq.store)
+        #expect(try setup.hq.store.leafIndex(of: branch.id) == (try setup.hq.store.treeSize()) - 1)
+        // Laptops keep no tree.
+        #expect(!setup.laptops[0].keepsMerkleTree)
+        #expect(try setup.laptops[0].treeSize() == 0)
+    }
+
+    @Test("a ledger stored before the tree gets it on enabling: logs in storage order, then branches")
+    func backfill() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        let laptop = setup.laptops[0]
+        let stored = try laptop.entries()
+        #expect(try laptop.treeSize() == 0)
+        try laptop.enableTree()
+        try expectTreeHoldsEverything(laptop)
+        // Storage order here is the order ingested: HQ's four entries, then the laptop's own.
+        let order = try (0..<stored.count).map { index in try stored.first { try laptop.leafIndex(of: $0.id) == index }?.id }
+        #expect(order.last == (try laptop.entries(matching: EntryFilter(author: setup.keys[0].publicKey))).last?.id)
+        // New entries extend it, and every older root stays a prefix (consistency).
+        let before = try laptop.treeSize()
+        let oldRoot = try laptop.treeRoot(size: before)
+        _ = try setup.sign(on: 0, email: "b@example.org")
+        let after = try laptop.treeSize()
+        #expect(after == before + 1)
+        let proof = try laptop.consistencyProof(old: before, new: after)
+        #expect(MerkleTree.verifyConsistency(old: before, new: after, oldRoot: oldRoot, newRoot: try laptop.treeRoot(size: after), proof: proof))
+        #expect(throws: StoreError.self) { try laptop.treeRoot(size: after + 1) }
+        #expect(throws: StoreError.self) { try laptop.inclusionProof(index: after, size: after) }
+        #expect(throws: StoreError.self) { try laptop.consistencyProof(old: 2, new: after + 1) }
+    }
+
+    @Test("HQ signs one checkpoint per size; it verifies with HQ's key only, and each later one is consistent with it")
+    func checkpoints() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let key = try setup.hq.checkpointKey()
+        #expect(key.name == "ledger/\(try setup.hq.ledgerID.hex)")
+        let (first, note) = try setup.hq.signCheckpoint()
+        #expect(first.size == 4 && first.epoch == 1)
+        #expect(note.hasPrefix("ledger/\(try setup.hq.ledgerID.hex)/1\n4\n"))
+        #expect(try setup.hq.signCheckpoint().note == note)
+        let (checked, _) = try Checkpoint.verify(note: note, key: NoteVerifierKey(vkey: key.vkey))
+        #expect(checked == first)
+        let stranger = Checkpoint.verifierKey(ledger: try setup.hq.ledgerID, hq: SigningKey().publicKey)
+        #expect(throws: NoteError.unsigned(stranger.name)) { try Checkpoint.verify(note: note, key: stranger) }
+        let elsewhere = Checkpoint.verifierKey(ledger: Digest.sha256([1]), hq: setup.hq.key.publicKey)
+        #expect(throws: NoteError.self) { try Checkpoint.verify(note: note, key: elsewhere) }
+        let forged = note.replacingOccurrences(of: "\n4\n", with: "\n5\n")
+        #expect(throws: NoteError.badSignature(key.name)) { try Checkpoint.verify(note: forged, key: key) }
+
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        try setup.syncToHQ()
+        let (second, _) = try setup.hq.signCheckpoint()
+        #expect(second.size > first.size)
+        let proof = try setup.hq.store.consistencyProof(old: first.size, new: second.size)
+        #expect(MerkleTree.verifyConsistency(old: first.size, new: second.size, oldRoot: first.root, newRoot: second.root, proof: proof))
+        // Another HQ's checkpoint is of another log.
+        let other = try LedgerNode.createHQ(at: setup.dir.file("other"), name: "Other")
+        #expect(try other.signCheckpoint().checkpoint.size == 1)
+        #expect(throws: NoteError.self) { try Checkpoint.verify(note: try other.signCheckpoint().note, key: key) }
+    }
+
+    @Test("a receipt proof verifies with HQ's key and the code, for HQ's and a laptop's signatures, and fails when anything changes")
+    func receiptProofs() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let (_, laptopCode) = try setup.sign(on: 1, email: "b@example.org")
+        try setup.syncToHQ()
+        let atHQ = try setup.hq.sign(campaign: "c1", signer: SignerDetails(name: "Kari", email: "kari@example.org"))
+        let key = try setup.hq.checkpointKey()
+        for code in [atHQ.code, laptopCode] {
+            let proof = try setup.hq.receiptProof(for: code)
+            let reread = try ReceiptProof(json: try proof.encoded())
+            #expect(reread == proof)
+            let verified = try reread.verify(key: key, code: code)
+            #expect(verified.body.receiptHash == code.hash(ledger: try setup.hq.ledgerID).hex)
+            #expect(verified.checkpoint.size == (try setup.hq.store.treeSize()))
+            #expect(throws: NoteError.self) { try reread.verify(key: key, code: ReceiptCode()) }
+            #expect(throws: NoteError.self) { try reread.verify(key: Checkpoint.verifierKey(ledger: try setup.hq.ledgerID, hq: SigningKey().publicKey)) }
+            var moved = reread
+            moved.leaf += 1
+            #expect(throws: NoteError.self) { try moved.verify(key: key) }
+            var cut = reread
+            cut.inclusion.removeLast()
+            #expect(throws: NoteError.self) { try cut.verify(key: key) }
+        }
+        #expect(throws: NodeError.self) { try setup.hq.receiptProof(for: ReceiptCode()) }
+        // Strict reading: a repeated member is refused.
+        let text = String(decoding: try setup.hq.receiptProof(for: atHQ.code).encoded(), as: UTF8.self)
+        let doubled = text.replacingOccurrences(of: "{\"checkpoint\"", with: "{\"leaf\":0,\"checkpoint\"")
+        #expect(throws: NoteError.self) { try ReceiptProof(json: Array(doubled.utf8)) }
+    }
+}
