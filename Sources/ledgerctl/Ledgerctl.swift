@@ -39,6 +39,8 @@ struct Ledgerctl: ParsableCommand {
             RestoreCommand.self,
             EraseCommand.self,
             RetentionCommand.self,
+            CheckpointCommand.self,
+            ReceiptCommand.self,
         ]
     )
 
@@ -93,6 +95,7 @@ enum Main {
         case let error as AuthError: (message, status) = (error.description, .failure)
         case let error as PaperListError: (message, status) = (error.description, .failure)
         case let error as FormatError: (message, status) = (error.description, .failure)
+        case let error as NoteError: (message, status) = ("the proof or checkpoint does not hold: \(error)", .integrityFailure)
         default:
             let code = Ledgerctl.exitCode(for: error)
             if code == .success {

@@ -43,6 +43,7 @@ func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kio
     router.add(middleware: RequestLogMiddleware())  // first, so that it also logs 404s
     if let localWrites { router.add(middleware: LocalWritesGate(open: localWrites)) }
     router.addRoutes(HealthController(store: node.store).endpoints)
+    router.addRoutes(TransparencyController(node: node).endpoints)
     let verifier = RequestVerifier(store: node.store)  // one nonce memory for every signed route, kept across restarts
     let service = SyncService(node: node, verifier: verifier, wallClock: wallClock)
     router.addRoutes(InfoController(service: service).endpoints, atPath: "/v1")
