@@ -28,21 +28,34 @@ struct StatusCommand: ParsableCommand {
         let digest = try node.store.readModelDigest().hex
         let forks = try node.store.forkEntries().count
         let forkedLogs = try node.store.forkedLogs()
+        let witness = try node.witnessState()
+        var transparency: String?
+        if node.role == .hq, node.store.keepsMerkleTree {
+            let (checkpoint, _) = try node.signCheckpoint()
+            let cosigned = try node.store.cosignatureLines(epoch: checkpoint.epoch, size: checkpoint.size).count
+            transparency = "tree:        \(checkpoint.size) leaves, epoch \(checkpoint.epoch), root \(checkpoint.root.short); \(cosigned) witness cosignature\(cosigned == 1 ? "" : "s") of this checkpoint ('ledgerctl checkpoint')"
+        } else if let size = witness.size, let epoch = witness.epoch {
+            transparency = "witnessed:   HQ's checkpoint of \(size) entries, epoch \(epoch), root \(witness.root?.prefix(12) ?? "")"
+        }
         if output.json {
-            struct Status: Encodable { var info: NodeInfo; var readModelDigest: String; var forks: Int; var forkedLogs: [ForkedLog]
+            struct Status: Encodable { var info: NodeInfo; var readModelDigest: String; var forks: Int; var forkedLogs: [ForkedLog]; var witness: LedgerNode.WitnessState
                 func encode(to encoder: any Encoder) throws {
                     try info.encode(to: encoder)
-                    enum Keys: String, CodingKey { case readModelDigest, forks, forkedLogs }
+                    enum Keys: String, CodingKey { case readModelDigest, forks, forkedLogs, witness }
                     var container = encoder.container(keyedBy: Keys.self)
                     try container.encode(readModelDigest, forKey: .readModelDigest)
                     try container.encode(forks, forKey: .forks)
                     try container.encode(forkedLogs, forKey: .forkedLogs)
+                    try container.encode(witness, forKey: .witness)
                 }
             }
-            try Output.json(Status(info: status, readModelDigest: digest, forks: forks, forkedLogs: forkedLogs))
+            try Output.json(Status(info: status, readModelDigest: digest, forks: forks, forkedLogs: forkedLogs, witness: witness))
         } else {
             status.printText()
             print("read models: \(digest)")
+            if let transparency { print(transparency) }
+            if let alarm = witness.alarm { print("WITNESS ALARM: \(alarm)") }
+            for change in witness.epochChanges { print("NOTICE: \(change)") }
             for fork in forkedLogs { print(fork.line) }
             if let own = forkedLogs.first(where: { $0.device == node.key.publicKey.hex && !$0.isHQ }) {
                 print("THIS NODE'S LOG IS FORKED at sequence \(own.forkSequence): a copy of this data folder also wrote entries under its key.")

@@ -34,7 +34,10 @@ struct SyncCommand: ParsableCommand {
                 reports.append(report)
                 if !output.json {
                     print("\(peer): pulled \(report.pulled), pushed \(report.pushed) entries; payloads \(report.payloadsIn) in, \(report.payloadsOut) out; \(String(format: "%.2f", report.seconds)) s\(report.forks > 0 ? "; \(report.forks) branch entries of forked logs moved" : "")\(report.refused > 0 ? "; \(report.refused) entries refused over the fork bounds" : "")\(report.unauthorised > 0 ? "; \(report.unauthorised) entries past a revocation (kept, not counted)" : "")")
+                    if let witnessed = report.witnessed { print("  witnessed HQ's checkpoint (\(witnessed)) and cosigned it") }
+                    if let change = report.epochChange { print("  NOTICE: \(change)") }
                 }
+                if let alarm = report.witnessAlarm { Main.printError("WITNESS ALARM: \(alarm)") }
             } catch {
                 failed = true
                 try? book.record(peer: peer, report: nil, error: "\(error)", now: SystemClock().nowMillis())
@@ -43,6 +46,8 @@ struct SyncCommand: ParsableCommand {
         }
         if output.json { try Output.json(reports) }
         if failed { throw ExitCode(ExitStatus.failure.rawValue) }
+        // A rewritten history HQ showed: the entries synced, but the history cannot be trusted.
+        if reports.contains(where: { $0.witnessAlarm != nil }) { throw ExitCode(ExitStatus.integrityFailure.rawValue) }
         // Forks found or caused: say what happened and what to do, and exit 4.
         let forked = try node.store.forkedLogs()
         let ownFork = forked.first { $0.device == node.key.publicKey.hex && !$0.isHQ }

@@ -144,3 +144,128 @@ struct TransparencyTests {
         #expect(throws: NoteError.self) { try ReceiptProof(json: Array(doubled.utf8)) }
     }
 }
+
+@Suite("Witnessing")
+struct WitnessTests {
+    /// HQ with a campaign, and an observer made from its bundle standing in for a laptop (the
+    /// witness logic needs the ledger and a key, not a role).
+    struct Pair {
+        let dir: TempDir
+        let hq: LedgerNode
+        let witness: LedgerNode
+
+        init() throws {
+            dir = try TempDir()
+            hq = try LedgerNode.createHQ(at: dir.file("hq"), name: "Witnessed")
+            try hq.publish(sampleCampaign("c1"))
+            let bundle = try hq.exportBundle(to: dir.file("hq.bundle"))
+            (witness, _) = try LedgerNode.createObserver(at: dir.file("witness"), bundle: bundle)
+        }
+
+        func signAtHQ(_ count: Int) throws {
+            for index in 0..<count { _ = try hq.sign(campaign: "c1", signer: SignerDetails(name: "Signer", email: "s\(index)-\(UUID().uuidString.prefix(6))@example.org")) }
+        }
+
+        /// One witnessing round: ask HQ, check, cosign at HQ. Returns the outcome.
+        @discardableResult
+        func round(now: UInt64 = 1_800_000_000) throws -> LedgerNode.WitnessOutcome {
+            let held = try witness.witnessedCheckpoint()
+            let answer = try hq.answerWitness(WitnessRequest(checkpoint: held))
+            let (outcome, line) = try witness.witness(answer, held: held, now: now)
+            if let line {
+                _ = try hq.acceptCosignature(CosignRequest(checkpoint: try SignedNote(parsing: answer.checkpoint).text, cosignature: line),
+                                             from: witness.key.publicKey)
+            }
+            return outcome
+        }
+    }
+
+    @Test("a witness checks each new checkpoint against the last and cosigns it; HQ serves the cosignature")
+    func consistentRounds() throws {
+        let pair = try Pair()
+        defer { pair.dir.remove() }
+        #expect(try pair.round() == .cosigned(epoch: 1, size: 2))
+        try pair.signAtHQ(3)
+        #expect(try pair.round() == .cosigned(epoch: 1, size: 5))
+        let served = try SignedNote(parsing: try pair.hq.servedCheckpoint())
+        let witnessKey = Checkpoint.witnessKey(ledger: try pair.hq.ledgerID, device: pair.witness.key.publicKey)
+        let line = try #require(try served.verifiedSignature(by: witnessKey))
+        #expect(NoteVerifierKey.cosignatureTime(line) == 1_800_000_000)
+        #expect(try served.verifiedSignature(by: try pair.hq.checkpointKey()) != nil)
+        let state = try pair.witness.witnessState()
+        #expect(state.size == 5 && state.epoch == 1 && state.alarm == nil && state.epochChanges.isEmpty)
+        // A cosignature by another key than the sender's, or of a checkpoint HQ never signed, is refused.
+        let stranger = SigningKey()
+        let text = served.text
+        let forgedLine = try Checkpoint.witnessKey(ledger: try pair.hq.ledgerID, device: stranger.publicKey).sign(text, with: stranger, time: 1).line
+        #expect(throws: SyncError.self) { try pair.hq.acceptCosignature(CosignRequest(checkpoint: text, cosignature: forgedLine), from: pair.witness.key.publicKey) }
+        let unsigned = Checkpoint(ledger: try pair.hq.ledgerID, epoch: 1, size: 4, root: Digest.sha256([4]))
+        let ownLine = try witnessKey.sign(unsigned.text, with: pair.witness.key, time: 1).line
+        #expect(throws: SyncError.self) { try pair.hq.acceptCosignature(CosignRequest(checkpoint: unsigned.text, cosignature: ownLine), from: pair.witness.key.publicKey) }
+    }
+
+    @Test("a checkpoint that does not extend the last one raises a lasting alarm and is not cosigned")
+    func rewrittenHistory() throws {
+        let pair = try Pair()
+        defer { pair.dir.remove() }
+        try pair.signAtHQ(2)
+        try pair.round()
+        let before = try pair.witness.witnessedCheckpoint()
+        // HQ's key signs a history of the same epoch that is not an extension (a split view).
+        let ledger = try pair.hq.ledgerID
+        let forged = Checkpoint(ledger: ledger, epoch: 1, size: 9, root: Digest.sha256([9]))
+        let key = try pair.hq.checkpointKey()
+        let note = SignedNote(text: forged.text, signatures: [try key.sign(forged.text, with: pair.hq.key)]).serialized
+        let (outcome, line) = try pair.witness.witness(WitnessResponse(checkpoint: note, consistency: []), held: before, now: 1)
+        guard case .alarm(let why) = outcome else { Issue.record("no alarm: \(outcome)"); return }
+        #expect(why.contains("does not extend"))
+        #expect(line == nil)
+        #expect(try pair.witness.witnessedCheckpoint() == before)
+        #expect(try pair.witness.witnessState().alarm == why)
+        // Going back an epoch is an alarm too; the first alarm stays.
+        let back = Checkpoint(ledger: ledger, epoch: 1, size: 1, root: Digest.sha256([1]))
+        let epochTwo = Checkpoint(ledger: ledger, epoch: 2, size: 4, root: try pair.hq.store.treeRoot(size: 4))
+        let two = SignedNote(text: epochTwo.text, signatures: [try key.sign(epochTwo.text, with: pair.hq.key)]).serialized
+        let backNote = SignedNote(text: back.text, signatures: [try key.sign(back.text, with: pair.hq.key)]).serialized
+        guard case .alarm = try pair.witness.witness(WitnessResponse(checkpoint: backNote, consistency: []), held: two, now: 1).0 else {
+            Issue.record("no alarm for an older epoch")
+            return
+        }
+        #expect(try pair.witness.witnessState().alarm == why)
+        // A note not signed by HQ is no checkpoint at all.
+        let stranger = SigningKey()
+        let strangerNote = SignedNote(text: forged.text, signatures: [try Checkpoint.verifierKey(ledger: ledger, hq: stranger.publicKey).sign(forged.text, with: stranger)]).serialized
+        #expect(throws: NoteError.self) { try pair.witness.witness(WitnessResponse(checkpoint: strangerNote, consistency: []), held: before, now: 1) }
+    }
+
+    @Test("HQ restored from a copy starts a new epoch when a witness shows it a checkpoint it cannot extend; the witness notes it and cosigns")
+    func restoredHQ() throws {
+        let pair = try Pair()
+        defer { pair.dir.remove() }
+        try pair.signAtHQ(1)
+        try pair.round()
+        let backup = pair.dir.file("hq-backup")
+        try FileManager.default.copyItem(atPath: pair.dir.file("hq"), toPath: backup)
+        try pair.signAtHQ(2)
+        try pair.round()  // the witness saw size 5
+        let restored = try LedgerNode.open(at: backup)
+        _ = try restored.sign(campaign: "c1", signer: SignerDetails(name: "After", email: "after@example.org"))
+        let held = try pair.witness.witnessedCheckpoint()
+        let answer = try restored.answerWitness(WitnessRequest(checkpoint: held))
+        #expect(answer.consistency.isEmpty)
+        let (outcome, line) = try pair.witness.witness(answer, held: held, now: 1_800_000_000)
+        #expect(outcome == .newEpoch(from: 1, to: 2, size: 4))
+        #expect(line != nil)
+        #expect(try restored.store.treeEpoch() == 2)
+        #expect(try restored.signCheckpoint().checkpoint.origin.hasSuffix("/2"))
+        let state = try pair.witness.witnessState()
+        #expect(state.epoch == 2 && state.alarm == nil && state.epochChanges.count == 1)
+        #expect(state.epochChanges.first?.contains("HQ started epoch 2") == true)
+        // The next round in epoch 2 is an ordinary one.
+        _ = try restored.sign(campaign: "c1", signer: SignerDetails(name: "Later", email: "later@example.org"))
+        let next = try restored.answerWitness(WitnessRequest(checkpoint: try pair.witness.witnessedCheckpoint()))
+        #expect(try pair.witness.witness(next, held: try pair.witness.witnessedCheckpoint(), now: 1).0 == .cosigned(epoch: 2, size: 5))
+        // A checkpoint sent that HQ did not sign is refused.
+        #expect(throws: SyncError.self) { try restored.answerWitness(WitnessRequest(checkpoint: "not a note\n")) }
+    }
+}

@@ -112,7 +112,13 @@ struct FaultEndToEndTests {
                 receipts += signed.receipt.map { [$0] } ?? []
             }
             // The laptop brings HQ's lost entries back: a fork of HQ's own log, which freezes nothing.
-            _ = try await sync(laptop, with: hqd.url)
+            // It had witnessed a checkpoint HQ's restored tree cannot extend: HQ starts epoch 2 and
+            // the laptop records that, visibly.
+            let back = try await sync(laptop, with: hqd.url)
+            #expect(back.epochChange?.contains("HQ started epoch 2") == true, "\(back)")
+            #expect(back.witnessed?.hasPrefix("epoch 2") == true && back.witnessAlarm == nil, "\(back)")
+            let laptopStatus = try ledgerctl(["status"], data: laptop.folder.path)
+            #expect(laptopStatus.stdout.contains("NOTICE:") && laptopStatus.stdout.contains("HQ started epoch 2"), "\(laptopStatus)")
             let after = try await signAtKiosk(hqd.url, name: "Web Signer 7", email: "web7@example.org")
             #expect(after.status == 200, "\(after.page.prefix(300))")
             receipts += after.receipt.map { [$0] } ?? []

@@ -107,7 +107,7 @@ extension LedgerStore {
     public func treeRoot(size: Int) throws -> Digest {
         try locked {
             try connection.readTransaction {
-                guard size >= 0, size <= (try treeSizeLocked()) else { throw StoreError.outsideTree("a tree of \(size) leaves") }
+                guard size >= 0, size <= (try treeSizeLocked()) else { throw StoreError.outsideTree("a size of \(size) leaves") }
                 return try MerkleTree.root(size: size, node: nodeLocked)
             }
         }
@@ -140,7 +140,7 @@ extension LedgerStore {
         try locked {
             try connection.readTransaction {
                 guard old >= 0, old <= new, new <= (try treeSizeLocked()) else {
-                    throw StoreError.outsideTree("a tree of \(new) leaves extending one of \(old)")
+                    throw StoreError.outsideTree("a size of \(new) leaves (from \(old))")
                 }
                 return try MerkleTree.consistencyProof(old: old, new: new, node: nodeLocked)
             }

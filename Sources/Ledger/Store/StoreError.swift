@@ -44,7 +44,7 @@ public enum StoreError: Error, CustomStringConvertible {
         case .noGenesis:
             return "no valid genesis entry (ledger.created by HQ at sequence 1 with a zero ledger field) to start the ledger from; the bundle is damaged or incomplete; nothing was stored"
         case .outsideTree(let what):
-            return "the Merkle tree has no \(what)"
+            return "the Merkle tree does not reach \(what) yet"
         case .sqlite(let error):
             return "database error: \(error)"
         }

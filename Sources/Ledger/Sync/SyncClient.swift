@@ -18,6 +18,13 @@ public struct SyncReport: Codable, Sendable, Equatable {
     public var seconds = 0.0
     /// Entries the peer holds that this node still lacks after the sync (0 when caught up).
     public var lag = 0
+    /// Witnessing (docs/PROTOCOL.md, "Witnessing"), when the peer is HQ: the checkpoint checked
+    /// and cosigned ("epoch E, size N"), or nil when the peer is not HQ.
+    public var witnessed: String?
+    /// HQ started a new epoch since this node last witnessed: what it recorded.
+    public var epochChange: String?
+    /// HQ showed a rewritten history: why this node refused to cosign (also in `status`).
+    public var witnessAlarm: String?
 
     public init(peer: String) {
         self.peer = peer
@@ -39,10 +46,12 @@ public final class SyncClient: @unchecked Sendable {
     public let peer: URL
     public var batchSize = 1_000
     private let transport: HTTPTransport
+    private let wallClock: any WallClock
 
     public init(node: LedgerNode, peer: URL, timeout: TimeInterval = 60, wallClock: any WallClock = SystemClock()) throws {
         self.node = node
         self.peer = peer
+        self.wallClock = wallClock
         transport = HTTPTransport(base: peer, key: node.key, ledger: try node.ledgerID, timeout: timeout, wallClock: wallClock,
                                   enrolment: try node.store.enrolment(of: node.key.publicKey))
     }
@@ -70,12 +79,46 @@ public final class SyncClient: @unchecked Sendable {
         report.lag = after.heads.reduce(0) { $0.saturatingAdd($1.sequence - min($1.sequence, local[$1.author] ?? 0)) }
         // At HQ, withdrawals that ask for erasure, received in this sync, are honoured now.
         try node.afterArrival()
+        if node.role == .field { try witness(report: &report) }
         // A restored node has now caught up its own log from this peer: it may write again.
         if try node.store.setting(LedgerNode.catchUpSetting) != nil { try node.store.removeSetting(LedgerNode.catchUpSetting) }
         report.bytesIn = transport.bytesReceived
         report.bytesOut = transport.bytesSent
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// Checks HQ's newest checkpoint against the one this node holds and cosigns it (laptops
+    /// only; a peer that is not HQ answers 404 and nothing is witnessed).
+    private func witness(report: inout SyncReport) throws {
+        guard node.store.hqKey != nil else { return }
+        let held = try node.witnessedCheckpoint()
+        let answer: WitnessResponse
+        do {
+            answer = try transport.post("/v1/witness", WitnessRequest(checkpoint: held), as: WitnessResponse.self)
+        } catch PeerError.refused(_, let status, _) where status == 404 {
+            return
+        }
+        let outcome: LedgerNode.WitnessOutcome
+        let cosignature: String?
+        do {
+            (outcome, cosignature) = try node.witness(answer, held: held, now: wallClock.nowMillis() / 1000)
+        } catch let error as NoteError {
+            throw PeerError.protocolError(peer: peer.absoluteString, reason: "its checkpoint does not verify with HQ's key: \(error)")
+        }
+        switch outcome {
+        case .alarm(let why):
+            report.witnessAlarm = why
+            return
+        case .cosigned(let epoch, let size):
+            report.witnessed = "epoch \(epoch), size \(size)"
+        case .newEpoch(let from, let to, let size):
+            report.witnessed = "epoch \(to), size \(size)"
+            report.epochChange = "HQ started epoch \(to) (from \(from)): the history it showed this laptop before was not extended (HQ restored from a backup?)"
+        }
+        if let cosignature, let text = try? SignedNote(parsing: answer.checkpoint).text {
+            _ = try transport.post("/v1/witness/cosign", CosignRequest(checkpoint: text, cosignature: cosignature), as: CosignResponse.self)
+        }
     }
 
     /// HQ's key: from the store, or, on a laptop that has not received HQ's log yet, the author

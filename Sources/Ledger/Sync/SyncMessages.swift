@@ -127,3 +127,46 @@ public enum SyncLimits {
     /// Largest clock difference accepted on a signed request, in milliseconds (5 minutes).
     public static let maxRequestSkew: UInt64 = 300_000
 }
+
+/// `POST /v1/witness` request: the newest checkpoint of HQ's the witness holds (nil the first time).
+public struct WitnessRequest: Codable, Sendable, Equatable {
+    public var checkpoint: String?
+
+    public init(checkpoint: String?) {
+        self.checkpoint = checkpoint
+    }
+}
+
+/// `POST /v1/witness` answer: HQ's newest checkpoint and the consistency proof from the one the
+/// witness sent (empty when it sent none, or when the epochs differ).
+public struct WitnessResponse: Codable, Sendable, Equatable {
+    public var checkpoint: String
+    /// Base64 hashes.
+    public var consistency: [String]
+
+    public init(checkpoint: String, consistency: [String]) {
+        self.checkpoint = checkpoint
+        self.consistency = consistency
+    }
+}
+
+/// `POST /v1/witness/cosign` request: a checkpoint's text (as HQ signed it) and the witness's
+/// cosignature line for it.
+public struct CosignRequest: Codable, Sendable, Equatable {
+    public var checkpoint: String
+    public var cosignature: String
+
+    public init(checkpoint: String, cosignature: String) {
+        self.checkpoint = checkpoint
+        self.cosignature = cosignature
+    }
+}
+
+/// `POST /v1/witness/cosign` answer.
+public struct CosignResponse: Codable, Sendable, Equatable {
+    public var stored: Bool
+
+    public init(stored: Bool) {
+        self.stored = stored
+    }
+}

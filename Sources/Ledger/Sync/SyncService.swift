@@ -6,6 +6,8 @@ public enum SyncError: Error, CustomStringConvertible {
     case badRequest(String)
     case rejected(String, EntryFault?)
     case tooLarge(String)
+    /// Served only by another kind of node (witnessing is HQ's).
+    case notHere(String)
 
     public var status: Int {
         switch self {
@@ -13,6 +15,7 @@ public enum SyncError: Error, CustomStringConvertible {
         case .badRequest: return 400
         case .rejected: return 422
         case .tooLarge: return 413
+        case .notHere: return 404
         }
     }
 
@@ -22,6 +25,7 @@ public enum SyncError: Error, CustomStringConvertible {
         case .badRequest(let why): return why
         case .rejected(let why, _): return why
         case .tooLarge(let why): return why
+        case .notHere(let why): return why
         }
     }
 
@@ -53,6 +57,18 @@ public struct SyncService: Sendable {
         } catch let error as AuthError {
             throw SyncError.unauthorised(error)
         }
+    }
+
+    /// `POST /v1/witness` (HQ): the newest checkpoint and a consistency proof from the sender's.
+    public func witness(_ request: WitnessRequest) throws -> WitnessResponse {
+        guard node.role == .hq, node.store.keepsMerkleTree else { throw SyncError.notHere("this node is not HQ: only HQ answers witnesses") }
+        return try node.answerWitness(request)
+    }
+
+    /// `POST /v1/witness/cosign` (HQ): stores the sender's cosignature of a checkpoint HQ signed.
+    public func cosign(_ request: CosignRequest, from sender: RequestVerifier.Sender) throws -> CosignResponse {
+        guard node.role == .hq, node.store.keepsMerkleTree else { throw SyncError.notHere("this node is not HQ: only HQ stores cosignatures") }
+        return try node.acceptCosignature(request, from: sender.node)
     }
 
     /// `GET /v1/heads`

@@ -24,6 +24,8 @@ struct SyncController {
         routes.get("payloads/wanted", use: listWantedPayloads)
         routes.post("payloads/fetch", use: fetchPayloads)
         routes.post("payloads", use: pushPayloads)
+        routes.post("witness", use: witness)
+        routes.post("witness/cosign", use: cosign)
         return routes
     }
 
@@ -68,6 +70,16 @@ struct SyncController {
         try await serve(request, context) { service, signed in try service.pushPayloads(try signed.decode(PayloadBatch.self)) }
     }
 
+    /// `POST /v1/witness` (HQ): the newest checkpoint, with a consistency proof from the sender's.
+    @Sendable func witness(_ request: Request, context: LedgerRequestContext) async throws -> WitnessResponse {
+        try await serve(request, context) { service, signed in try service.witness(try signed.decode(WitnessRequest.self)) }
+    }
+
+    /// `POST /v1/witness/cosign` (HQ): stores the sender's cosignature of a checkpoint.
+    @Sendable func cosign(_ request: Request, context: LedgerRequestContext) async throws -> CosignResponse {
+        try await serve(request, context) { service, signed in try service.cosign(try signed.decode(CosignRequest.self), from: signed.sender) }
+    }
+
     /// Authenticates, then runs `work` off the cooperative threads (store calls block).
     private func serve<T: Sendable>(
         _ request: Request, _ context: LedgerRequestContext,
@@ -86,3 +98,5 @@ extension EntryBatch: ResponseEncodable {}
 extension PushResult: ResponseEncodable {}
 extension DigestList: ResponseEncodable {}
 extension PayloadBatch: ResponseEncodable {}
+extension WitnessResponse: ResponseEncodable {}
+extension CosignResponse: ResponseEncodable {}
