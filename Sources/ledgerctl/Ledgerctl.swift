@@ -41,6 +41,7 @@ struct Ledgerctl: ParsableCommand {
             RetentionCommand.self,
             CheckpointCommand.self,
             ReceiptCommand.self,
+            TallyCommand.self,
         ]
     )
 
@@ -95,7 +96,7 @@ enum Main {
         case let error as AuthError: (message, status) = (error.description, .failure)
         case let error as PaperListError: (message, status) = (error.description, .failure)
         case let error as FormatError: (message, status) = (error.description, .failure)
-        case let error as NoteError: (message, status) = ("the proof or checkpoint does not hold: \(error)", .integrityFailure)
+        case let error as NoteError: (message, status) = ("it does not hold: \(error)", .integrityFailure)
         default:
             let code = Ledgerctl.exitCode(for: error)
             if code == .success {

@@ -144,7 +144,7 @@ struct DeliverCommand: ParsableCommand {
 
     func run() throws {
         if !force {
-            for path in [out] + (format == .csv ? [metadataPath] : []) where FileManager.default.fileExists(atPath: path) {
+            for path in [out, out + ".tally.txt"] + (format == .csv ? [metadataPath] : []) where FileManager.default.fileExists(atPath: path) {
                 throw NodeError.ambiguous("\(path) exists; refusing to overwrite it (choose another --out FILE, or add --force)")
             }
         }
@@ -160,7 +160,15 @@ struct DeliverCommand: ParsableCommand {
         case .json:
             try Self.writePrivately(try encoder.encode(list), to: out)
         }
-        let metadata = format == .csv ? " (metadata in \(metadataPath))" : ""
+        var metadata = format == .csv ? " (metadata in \(metadataPath))" : ""
+        // HQ signs the counts too (docs/FORMAT.md section 11, "Tally statements"), for the recipient to check.
+        let node = try global.openNode()
+        if node.role == .hq, node.store.keepsMerkleTree {
+            let tallyPath = out + ".tally.txt"
+            if force { try? FileManager.default.removeItem(atPath: tallyPath) }
+            try Data(try node.signTally(campaign: campaign).note.utf8).write(to: URL(fileURLWithPath: tallyPath), options: .withoutOverwriting)
+            metadata += "; signed tally in \(tallyPath) (check: ledgerctl tally verify \(tallyPath) --key '\(try node.checkpointKey().vkey)')"
+        }
         print("Wrote \(list.signatures.count) counted signatures of \(campaign) to \(out)\(metadata)\(list.header.missingPayloads > 0 ? "; \(list.header.missingPayloads) without their sealed data yet: sync, then deliver again" : "").")
     }
 

@@ -129,3 +129,107 @@ struct ReceiptVerifyCommand: ParsableCommand {
               + (receipt == nil ? "." : ", and belongs to the receipt code."))
     }
 }
+
+struct TallyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tally",
+        abstract: "Sign a campaign's counts at HQ's newest checkpoint (a tally statement), and check one.",
+        subcommands: [TallyMakeCommand.self, TallyVerifyCommand.self],
+        defaultSubcommand: TallyMakeCommand.self)
+}
+
+struct TallyMakeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "make",
+        abstract: "Write HQ's signed tally statement of a campaign (HQ only).",
+        discussion: """
+            The statement (docs/FORMAT.md section 11, "Tally statements") names the campaign's newest \
+            version, HQ's checkpoint, the read-model digest and the counts, signed with HQ's \
+            checkpoint key. With --bundle, a bundle of exactly the checkpoint's entries is written \
+            too, so that anyone can recompute the counts ('ledgerctl tally verify FILE --bundle B', \
+            tools/verify_transparency.py tally).
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "The campaign id.") var campaign: String
+    @Option(name: .long, help: ArgumentHelp("Where to write the statement; - for standard output.", valueName: "FILE")) var out: String
+    @Option(name: .long, help: ArgumentHelp("Also export a bundle of the checkpoint's entries to this file.", valueName: "FILE")) var bundle: String?
+
+    func run() throws {
+        let node = try global.openNode()
+        for path in [out, bundle].compactMap({ $0 }) where path != "-" && FileManager.default.fileExists(atPath: path) {
+            throw NodeError.ambiguous("\(path) exists; refusing to overwrite it (choose another file)")
+        }
+        var made: (tally: Tally, note: String)?
+        for _ in 0..<5 {
+            let candidate = try node.signTally(campaign: campaign)
+            guard let bundle else {
+                made = candidate
+                break
+            }
+            let exported = try node.exportBundle(to: bundle)
+            if exported.entries.count + exported.forks.count == candidate.tally.checkpoint.size {
+                made = candidate
+                break
+            }
+            try? FileManager.default.removeItem(atPath: bundle)  // entries arrived in between: again
+        }
+        guard let made else { throw NodeError.ambiguous("entries kept arriving while the tally was made; try again when syncs are quiet") }
+        if out == "-" {
+            FileHandle.standardOutput.write(Data(made.note.utf8))
+            return
+        }
+        try Data(made.note.utf8).write(to: URL(fileURLWithPath: out), options: .withoutOverwriting)
+        let counts = made.tally.counts
+        print("Wrote the tally of \(campaign) to \(out): \(counts["counted"] ?? 0) counted at checkpoint \(made.tally.checkpoint.size) (epoch \(made.tally.checkpoint.epoch))\(bundle.map { "; bundle of its entries in \($0)" } ?? "").")
+        print("Check it with: ledgerctl tally verify \(out) --key '\(try node.checkpointKey().vkey)'\(bundle.map { " --bundle \($0)" } ?? "")")
+    }
+}
+
+struct TallyVerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a tally statement with HQ's key, and (--bundle) recompute its counts; exit 0 when it holds, 1 when not.",
+        discussion: """
+            With --bundle the bundle is verified in full in a temporary folder, its entries must \
+            number the checkpoint's size, and the campaign's counts, computed from it as in \
+            docs/READMODELS.md, must equal the statement's.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The tally statement ('ledgerctl tally make').") var file: String
+    @Option(name: .long, help: ArgumentHelp("HQ's checkpoint verifier key (a C2SP vkey).", valueName: "VKEY")) var key: String?
+    @Option(name: .long, help: ArgumentHelp("A bundle of the checkpoint's entries, to recompute the counts from.", valueName: "FILE")) var bundle: String?
+
+    func run() throws {
+        let verifier: NoteVerifierKey
+        if let key {
+            do { verifier = try NoteVerifierKey(vkey: key) } catch { throw ValidationError("--key is not a verifier key: \(error)") }
+        } else {
+            verifier = try global.openNode().checkpointKey()
+        }
+        guard let data = FileManager.default.contents(atPath: file) else { throw NodeError.ambiguous("cannot read \(file)") }
+        let (tally, _) = try Tally.verify(note: String(decoding: data, as: UTF8.self), key: verifier)
+        print("Signed by \(verifier.name): campaign \(tally.campaign), \(tally.counts["counted"] ?? 0) counted at checkpoint \(tally.checkpoint.size) (epoch \(tally.checkpoint.epoch)).")
+        guard let bundle else { return }
+        let read = try LedgerNode.readBundle(at: bundle)
+        guard read.ledger == tally.ledger else { throw NoteError.wrongLog(expected: tally.ledger.short, found: read.ledger.short) }
+        guard read.entries.count + read.forks.count == tally.checkpoint.size else {
+            throw NoteError.inconsistent("the bundle holds \(read.entries.count + read.forks.count) entries, the tally's checkpoint \(tally.checkpoint.size)")
+        }
+        let scratch = NSTemporaryDirectory() + "ledger-tally-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let (observer, _) = try LedgerNode.createObserver(at: scratch, bundle: read)
+        guard let summary = try observer.store.campaign(tally.campaign) else { throw NoteError.inconsistent("the bundle has no campaign \(tally.campaign)") }
+        let recomputed = Tally(campaign: try observer.store.stats(campaign: summary), version: Digest(hex: summary.version) ?? .zero,
+                               checkpoint: tally.checkpoint, readModelDigest: try observer.store.readModelDigest())
+        var differences: [String] = []
+        if recomputed.version != tally.version { differences.append("campaign version") }
+        for name in Tally.countNames where recomputed.counts[name] != tally.counts[name] {
+            differences.append("\(name) \(tally.counts[name] ?? 0) stated, \(recomputed.counts[name] ?? 0) in the bundle")
+        }
+        if recomputed.readModelDigest != tally.readModelDigest { differences.append("read-model digest") }
+        guard differences.isEmpty else { throw NoteError.inconsistent("the bundle does not give the stated tally: " + differences.joined(separator: "; ")) }
+        print("The bundle (\(tally.checkpoint.size) entries, verified in full) gives the same counts and read-model digest.")
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// A tally statement (docs/FORMAT.md section 11, "Tally statements"): HQ's signed word on one
+/// campaign's counts at one checkpoint, as a signed note under HQ's checkpoint key, so that the
+/// petition's recipient can check the number with HQ's key and a bundle.
+///
+/// For example:
+/// ```swift
+/// let (tally, _) = try Tally.verify(note: text, key: hqKey)
+/// print(tally.counts["counted"] ?? 0)
+/// ```
+public struct Tally: Sendable, Equatable {
+    public static let header = "ledger.tally.v1"
+    /// The counts a tally states, in this order (docs/READMODELS.md, "Counts").
+    public static let countNames = ["counted", "unique", "withdrawn", "duplicates", "late", "unauthorised", "forked", "unchecked"]
+
+    public let ledger: Digest
+    public let campaign: String
+    /// The entry id of the campaign's newest version.
+    public let version: Digest
+    public let checkpoint: Checkpoint
+    public let readModelDigest: Digest
+    public let counts: [String: Int]
+
+    public init(campaign stats: CampaignStats, version: Digest, checkpoint: Checkpoint, readModelDigest: Digest) {
+        ledger = checkpoint.ledger
+        campaign = stats.campaign
+        self.version = version
+        self.checkpoint = checkpoint
+        self.readModelDigest = readModelDigest
+        counts = ["counted": stats.counted, "unique": stats.unique, "withdrawn": stats.withdrawn, "duplicates": stats.duplicates,
+                  "late": stats.late, "unauthorised": stats.unauthorised, "forked": stats.forked, "unchecked": stats.unchecked]
+    }
+
+    /// The note text.
+    public var text: String {
+        var lines = [Self.header, "ledger \(ledger.hex)", "campaign \(campaign)", "version \(version.hex)",
+                     "checkpoint \(checkpoint.epoch) \(checkpoint.size) \(Data(checkpoint.root.bytes).base64EncodedString())",
+                     "readmodels \(readModelDigest.hex)"]
+        lines += Self.countNames.map { "\($0) \(counts[$0] ?? 0)" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Parses a tally text strictly: exactly the lines above, in order.
+    public init(text: String) throws {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.last == "" else { throw NoteError.malformed("a tally ends without a newline") }
+        lines.removeLast()
+        guard lines.count == 6 + Self.countNames.count, lines[0] == Self.header else {
+            throw NoteError.malformed("not a \(Self.header) statement of \(6 + Self.countNames.count) lines")
+        }
+        func value(_ index: Int, _ name: String) throws -> Substring {
+            let line = lines[index]
+            guard line.hasPrefix(name + " ") else { throw NoteError.malformed("line \(index + 1) is not '\(name) …'") }
+            return line.dropFirst(name.count + 1)
+        }
+        guard let ledger = Digest(hex: String(try value(1, "ledger"))), ledger.hex == (try value(1, "ledger")) else {
+            throw NoteError.malformed("the ledger is not 64 lower-case hex digits")
+        }
+        let campaign = String(try value(2, "campaign"))
+        guard !campaign.isEmpty, campaign.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            throw NoteError.malformed("the campaign id is not letters, digits and dashes")
+        }
+        guard let version = Digest(hex: String(try value(3, "version"))), version.hex == (try value(3, "version")) else {
+            throw NoteError.malformed("the version is not 64 lower-case hex digits")
+        }
+        let parts = try value(4, "checkpoint").split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 3, let epoch = Checkpoint.decimal(parts[0]), epoch >= 1, let size = Checkpoint.decimal(parts[1]),
+              let raw = Data(base64Encoded: String(parts[2])), raw.base64EncodedString() == parts[2], let root = Digest(raw)
+        else { throw NoteError.malformed("the checkpoint line is not 'checkpoint <epoch> <size> <base64 root>'") }
+        guard let digest = Digest(hex: String(try value(5, "readmodels"))), digest.hex == (try value(5, "readmodels")) else {
+            throw NoteError.malformed("the read-model digest is not 64 lower-case hex digits")
+        }
+        var counts: [String: Int] = [:]
+        for (offset, name) in Self.countNames.enumerated() {
+            guard let count = Checkpoint.decimal(try value(6 + offset, name)) else { throw NoteError.malformed("\(name) is not a decimal number") }
+            counts[name] = count
+        }
+        self.ledger = ledger
+        self.campaign = campaign
+        self.version = version
+        self.checkpoint = Checkpoint(ledger: ledger, epoch: epoch, size: size, root: root)
+        self.readModelDigest = digest
+        self.counts = counts
+    }
+
+    /// Parses and verifies a signed tally with HQ's checkpoint key.
+    public static func verify(note raw: String, key: NoteVerifierKey) throws -> (Tally, SignedNote) {
+        guard key.type == NoteVerifierKey.ed25519, let ledger = Checkpoint.ledger(ofKeyName: key.name) else {
+            throw NoteError.malformed("\(key.name) is not a ledger's checkpoint key 'ledger/<ledger id hex>'")
+        }
+        let note = try SignedNote(parsing: raw)
+        let tally = try Tally(text: note.text)
+        guard tally.ledger == ledger else { throw NoteError.wrongLog(expected: ledger.short, found: tally.ledger.short) }
+        guard try note.verifiedSignature(by: key) != nil else { throw NoteError.unsigned(key.name) }
+        return (tally, note)
+    }
+}
+
+extension LedgerNode {
+    /// HQ's signed tally of a campaign at the newest checkpoint (HQ only). The checkpoint is signed
+    /// first and the counts read after it; while entries still arrive they may be newer than the
+    /// checkpoint, so HQ retries until both describe the same tree (a closed campaign's counts do
+    /// not move).
+    public func signTally(campaign id: String) throws -> (tally: Tally, note: String) {
+        guard isRootHQ, store.keepsMerkleTree else { throw NodeError.notHQ(operation: "sign tallies") }
+        guard let summary = try store.campaign(id) else { throw NodeError.unknownCampaign(id) }
+        for _ in 0..<5 {
+            let (checkpoint, _) = try signCheckpoint()
+            let stats = try store.stats(campaign: summary)
+            let digest = try store.readModelDigest()
+            guard try store.treeSize() == checkpoint.size else { continue }
+            guard let version = Digest(hex: (try store.campaign(id) ?? summary).version) else { throw NodeError.unknownCampaign(id) }
+            let tally = Tally(campaign: stats, version: version, checkpoint: checkpoint, readModelDigest: digest)
+            let note = SignedNote(text: tally.text, signatures: [try checkpointKey().sign(tally.text, with: key)]).serialized
+            return (tally, note)
+        }
+        throw NodeError.ambiguous("entries kept arriving while the tally was made; try again when syncs are quiet")
+    }
+}
