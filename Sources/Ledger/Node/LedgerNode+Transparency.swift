@@ -45,3 +45,32 @@ extension LedgerNode {
         return ReceiptProof(ledger: ledger, key: try checkpointKey(), entry: entry, leaf: leaf, inclusion: inclusion, checkpoint: note)
     }
 }
+
+/// What "Check my signature" tells the holder of a receipt code, and nothing about anyone else.
+public struct ReceiptStatus: Sendable, Equatable {
+    /// As shown to the signer: `counted`, `withdrawn`, or `recorded` (in the ledger, not counted
+    /// now or not yet: a duplicate, late, not yet checked for duplicates or held in a forked log;
+    /// which of these is not said, so the page never tells whether a person had signed before).
+    public enum Shown: String, Sendable { case counted, withdrawn, recorded }
+
+    public var campaign: String
+    public var shown: Shown
+    /// The signer's personal data has been erased.
+    public var erased: Bool
+    /// This node can give a receipt proof (HQ).
+    public var provable: Bool
+}
+
+extension LedgerNode {
+    /// The status of the signature a receipt code belongs to, or nil when this node holds none.
+    public func receiptStatus(_ code: ReceiptCode) throws -> ReceiptStatus? {
+        guard let signature = try store.signatures(receiptHash: code.hash(ledger: try ledgerID).bytes).first else { return nil }
+        let shown: ReceiptStatus.Shown = switch signature.state {
+        case "counted": .counted
+        case "withdrawn": .withdrawn
+        default: .recorded
+        }
+        let provable = try isRootHQ && store.keepsMerkleTree && store.leafIndex(of: signature.id) != nil
+        return ReceiptStatus(campaign: signature.campaign, shown: shown, erased: try store.isErased(signature: signature.id), provable: provable)
+    }
+}

@@ -38,6 +38,9 @@ struct KioskController<Context: RequestContext>: Sendable {
         routes.post("/c/:id/sign", use: sign)
         routes.get("/withdraw", use: withdrawForm)
         routes.post("/withdraw", use: withdraw)
+        routes.get("/check", use: checkForm)
+        routes.post("/check", use: check)
+        routes.post("/check/proof", use: checkProof)
         return routes
     }
 

@@ -37,7 +37,7 @@ enum KioskLanguage: String, CaseIterable, Sendable {
     func text(_ key: KioskText) -> String {
         let text = self == .en ? key.english : key.norwegian
         switch key {
-        case .tooManySignatures(let wait), .tooManyWithdrawals(let wait):
+        case .tooManySignatures(let wait), .tooManyWithdrawals(let wait), .tooManyChecks(let wait):
             return text.replacingOccurrences(of: "{wait}", with: seconds(wait))
         case .nextSigner(let after), .keepReceipt(let after), .keepWithdrawn(let after):
             return text.replacingOccurrences(of: "{seconds}", with: seconds(after))
@@ -63,6 +63,8 @@ enum KioskText: Sendable, Equatable {
     case unknownCampaign, notFound, privacyNote, skipToForm, skipToWithdraw, skipToContent, languageSwitch
     case errName, errNameLong, errEmail, errPostcode, errCountry, errTooLong, errUnstorable, errDisplayName, errDisplayNameLong, errComment
     case errReceipt, errReceiptNotHere, errReceiptNotAtHQ, errAlreadyWithdrawn
+    case checkHeading, checkText, checkButton, checkCounted, checkRecorded, checkWithdrawn, checkErased, checkProof, checkProofButton
+    case checkNoProofHere, errCheckUnknown, tooManyChecks(wait: Int), skipToCheck
 
     var english: String {
         switch self {
@@ -147,6 +149,19 @@ enum KioskText: Sendable, Equatable {
         case .errReceiptNotHere: return "This laptop has not received that signature yet. It may have been recorded on another laptop: withdraw it there, or at HQ, or try again after this laptop has synced. If you are not sure of the code, please check it."
         case .errReceiptNotAtHQ: return "HQ has not received that signature yet. It may still be on the laptop where it was recorded: withdraw it there, or try again after that laptop has synced. If you are not sure of the code, please check it."
         case .errAlreadyWithdrawn: return "This signature was already withdrawn."
+        case .checkHeading: return "Check my signature"
+        case .checkText: return "Enter the receipt code you were given when you signed. You will see what has become of your signature, and nothing about anyone else's."
+        case .checkButton: return "Check"
+        case .checkCounted: return "Your signature is recorded and counted."
+        case .checkRecorded: return "Your signature is recorded in the ledger. It is not counted at the moment: it may not yet have been checked at HQ, or it was made after the campaign closed, or the same person's signature is already counted."
+        case .checkWithdrawn: return "Your signature was withdrawn: it no longer counts."
+        case .checkErased: return "Your name and contact details have been erased."
+        case .checkProof: return "You can download a proof that your signature is in the ledger's signed history. Anyone can check it with the ledger's public key (ledgerctl receipt verify, or tools/verify_transparency.py). It contains no name or contact details."
+        case .checkProofButton: return "Download the proof"
+        case .checkNoProofHere: return "The proof that your signature is in the ledger's signed history is given at HQ's page once this device has synced."
+        case .errCheckUnknown: return "No signature with this code has reached this device yet. It may still be on the laptop where it was recorded: try again after that laptop has synced. If you are not sure of the code, please check it."
+        case .tooManyChecks: return "Too many receipt codes were tried from this device just now. Please wait {wait} and try again."
+        case .skipToCheck: return "Skip to the form"
         }
     }
 
@@ -233,6 +248,19 @@ enum KioskText: Sendable, Equatable {
         case .errReceiptNotHere: return "Denne PC-en har ikke fått den underskriften ennå. Den kan være registrert på en annen PC: trekk den tilbake der eller hos hovedkontoret, eller prøv igjen når denne PC-en har synkronisert. Er du usikker på koden, sjekk den."
         case .errReceiptNotAtHQ: return "Hovedkontoret har ikke fått den underskriften ennå. Den kan fortsatt ligge på PC-en der den ble registrert: trekk den tilbake der, eller prøv igjen når den PC-en har synkronisert. Er du usikker på koden, sjekk den."
         case .errAlreadyWithdrawn: return "Denne underskriften er allerede trukket tilbake."
+        case .checkHeading: return "Sjekk underskriften min"
+        case .checkText: return "Skriv inn kvitteringskoden du fikk da du skrev under. Du ser hva som har skjedd med underskriften din, og ingenting om andres."
+        case .checkButton: return "Sjekk"
+        case .checkCounted: return "Underskriften din er registrert og telles."
+        case .checkRecorded: return "Underskriften din er registrert i protokollen. Den telles ikke akkurat nå: den er kanskje ikke sjekket hos hovedkontoret ennå, eller den kom etter at aksjonen stengte, eller den samme personens underskrift telles allerede."
+        case .checkWithdrawn: return "Underskriften din er trukket tilbake og telles ikke lenger."
+        case .checkErased: return "Navnet ditt og kontaktopplysningene dine er slettet."
+        case .checkProof: return "Du kan laste ned et bevis for at underskriften din står i protokollens signerte historikk. Alle kan sjekke det med protokollens offentlige nøkkel (ledgerctl receipt verify eller tools/verify_transparency.py). Det inneholder verken navn eller kontaktopplysninger."
+        case .checkProofButton: return "Last ned beviset"
+        case .checkNoProofHere: return "Beviset for at underskriften din står i protokollens signerte historikk fås på hovedkontorets side når denne maskinen har synkronisert."
+        case .errCheckUnknown: return "Ingen underskrift med denne koden har nådd denne maskinen ennå. Den kan fortsatt ligge på PC-en der den ble registrert: prøv igjen når den PC-en har synkronisert. Er du usikker på koden, sjekk den."
+        case .tooManyChecks: return "For mange kvitteringskoder ble prøvd fra denne enheten akkurat nå. Vent {wait} og prøv igjen."
+        case .skipToCheck: return "Hopp til skjemaet"
         }
     }
 }

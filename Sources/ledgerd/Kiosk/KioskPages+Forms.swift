@@ -87,6 +87,12 @@ extension KioskPages {
         return html + "<p>\(t(.closedText))</p></section>"
     }
 
+    /// The receipt code field, as typed, with its error.
+    static func receiptInput(code: String, error: KioskText?, language: KioskLanguage) -> String {
+        input("receipt", .receiptCode, type: "text", value: code, required: true, error: error, language: language,
+              extra: " autocapitalize=\"characters\" spellcheck=\"false\"")
+    }
+
     /// The withdrawal form: the receipt code as typed, its error, and a notice for the whole form;
     /// in kiosk mode (`returnAfter`) the box that keeps the "withdrawn" page on screen.
     static func withdraw(language: KioskLanguage, code: String, error: KioskText?, notice: KioskText? = nil, token: String, erase: Bool = false,
@@ -99,8 +105,7 @@ extension KioskPages {
             <form id="withdraw" method="post" action="/withdraw?lang=\(language.rawValue)#errors" autocomplete="off">
             \(errorSummary(notice: notice, errors: errors, language: language))
             <input type="hidden" name="form" value="\(HTML.escape(token))">
-            \(input("receipt", .receiptCode, type: "text", value: code, required: true, error: error, language: language,
-                    extra: " autocapitalize=\"characters\" spellcheck=\"false\""))
+            \(receiptInput(code: code, error: error, language: language))
             <div class="field check"><input id="erase" name="erase" type="checkbox" value="yes"\(erase ? " checked" : "")><label for="erase">\(t(.eraseToo))</label></div>
             \(keepBox(returnAfter.map { .keepWithdrawn(seconds: $0) }, checked: keep, language: language))
             <button type="submit">\(t(.withdrawButton))</button>

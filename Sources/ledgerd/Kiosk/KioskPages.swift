@@ -95,7 +95,7 @@ enum KioskPages {
             }.joined() + "</ul>"
         }
         body += "</section>"
-        body += "<p class=\"note\"><a href=\"/withdraw?lang=\(language.rawValue)\">\(t(.withdrawHeading))</a></p>"
+        body += "<p class=\"note\"><a href=\"/withdraw?lang=\(language.rawValue)\">\(t(.withdrawHeading))</a> · <a href=\"/check?lang=\(language.rawValue)\">\(t(.checkHeading))</a></p>"
         return HTML.page(title: text.title, language: language, switchPath: "/c/\(id)", skip: ("sign", .skipToForm), body: body)
     }
 
