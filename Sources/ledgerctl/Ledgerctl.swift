@@ -79,13 +79,15 @@ enum Main {
         switch error {
         case let error as StoreError:
             switch error {
-            case .rejected, .noGenesis: (message, status) = (error.description, .integrityFailure)
+            case .rejected, .noGenesis, .orphanPayload: (message, status) = (error.description, .integrityFailure)
             default: (message, status) = (error.description, .failure)
             }
         case let error as BundleError:
             switch error {
-            case .checksumMismatch, .headerMismatch: (message, status) = (error.description, .integrityFailure)
-            default: (message, status) = (error.description, .failure)
+            // A damaged or altered file fails verification (docs/CLI.md, exit 1); a file that is not
+            // a bundle, of another format version, or unreadable is another failure (exit 3).
+            case .checksumMismatch, .headerMismatch, .truncated, .malformed: (message, status) = (error.description, .integrityFailure)
+            case .notABundle, .unsupportedVersion, .unreadable: (message, status) = (error.description, .failure)
             }
         case let error as NodeError: (message, status) = (error.description, .failure)
         case let error as CryptoError: (message, status) = (error.description, .failure)
