@@ -84,10 +84,10 @@ enum Main {
             }
         case let error as BundleError:
             switch error {
-            // A damaged or altered file fails verification (docs/CLI.md, exit 1); a file that is not
-            // a bundle, of another format version, or unreadable is another failure (exit 3).
-            case .checksumMismatch, .headerMismatch, .truncated, .malformed: (message, status) = (error.description, .integrityFailure)
-            case .notABundle, .unsupportedVersion, .unreadable: (message, status) = (error.description, .failure)
+            // A file refused for its content (truncated, altered, not in the form of a bundle) failed
+            // verification: exit 1 (docs/CLI.md). An unreadable file or another format version: exit 3.
+            case .notABundle, .checksumMismatch, .headerMismatch, .truncated, .malformed: (message, status) = (error.description, .integrityFailure)
+            case .unsupportedVersion, .unreadable: (message, status) = (error.description, .failure)
             }
         case let error as NodeError: (message, status) = (error.description, .failure)
         case let error as CryptoError: (message, status) = (error.description, .failure)
