@@ -976,9 +976,8 @@ def _trust(held: dict[bytes, Item], hq: bytes | None) -> Trust:
         if e.type == T_ENROLLED:
             key = bytes.fromhex(body["device"])
             if key != hq and key not in roles:
-                # The earliest enrolment of a key (in timestamp order) gives its role and
-                # name. The docs do not say which of several enrolments holds; this is
-                # what ledgerctl does (observed, not read from its code).
+                # Section 4, "Rights": the earliest enrolment of a key (ledger order) gives
+                # its role and name; later ones change nothing.
                 roles[key] = body["role"]
                 names[key] = body["name"]
         elif e.type == T_REVOKED:
