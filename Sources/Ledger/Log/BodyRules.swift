@@ -150,20 +150,27 @@ public enum BodyRules {
     static func signatureProblem(_ signature: SignatureRecorded) -> BodyProblem? {
         if let problem = campaignIDProblem(signature.campaign) { return problem }
         if !isHex32(signature.campaignVersion) { return BodyProblem(.campaignVersion, "campaignVersion is not a lower-case hex entry id") }
-        if let list = signature.paperList {
-            if list < 1 { return BodyProblem(.paperList, "paperList is below 1") }
-            if signature.channel != .paper { return BodyProblem(.paperList, "paperList goes only with channel paper") }
-        }
-        if let row = signature.paperRow {
-            if row < 1 { return BodyProblem(.paperRow, "paperRow is below 1") }
-            if signature.paperList == nil { return BodyProblem(.paperRow, "paperRow goes only with a paperList") }
-        }
+        if let problem = paperProblem(channel: signature.channel, paperList: signature.paperList, paperRow: signature.paperRow) { return problem }
         if let country = signature.country, !isCountry(country) { return BodyProblem(.country, "country is not two upper-case ASCII letters") }
         if let area = signature.postcodeArea, !isPostcodeArea(area) {
             return BodyProblem(.postcodeArea, "postcodeArea is not one or two upper-case ASCII letters or digits")
         }
         if let signer = signature.signer, !isHex32(signer) { return BodyProblem(.signer, "signer is not 32 bytes of lower-case hex") }
         if !isHex32(signature.receiptHash) { return BodyProblem(.receiptHash, "receiptHash is not 32 bytes of lower-case hex") }
+        return nil
+    }
+
+    /// The rules of `paperList` and `paperRow`: 1 or more, a list only with channel `paper`, a row
+    /// only with a list. Writers check their input with it before they build a body.
+    public static func paperProblem(channel: Channel, paperList: Int64?, paperRow: Int64?) -> BodyProblem? {
+        if let list = paperList {
+            if list < 1 { return BodyProblem(.paperList, "paperList is below 1") }
+            if channel != .paper { return BodyProblem(.paperList, "paperList goes only with channel paper") }
+        }
+        if let row = paperRow {
+            if row < 1 { return BodyProblem(.paperRow, "paperRow is below 1") }
+            if paperList == nil { return BodyProblem(.paperRow, "paperRow goes only with a paperList") }
+        }
         return nil
     }
 
