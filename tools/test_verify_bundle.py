@@ -199,7 +199,7 @@ def test_text_report_and_exit_codes(tmp_path):
     assert r.returncode == 2
     r = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path / "nope")],
                        capture_output=True, text=True)
-    assert r.returncode == 2 and "refused" in r.stderr
+    assert r.returncode == 3 and "refused" in r.stderr      # unreadable: exit 3, as ledgerctl's
 
 
 def entry_fault(tmp_path, led: Ledger, **bundle_kw):
@@ -441,7 +441,7 @@ def test_receipt_mismatch_is_an_invalid_withdrawal(tmp_path):
 
 
 # ------------------------------------------------------------------------------
-# Bundle-level refusals (exit 2)
+# Bundle-level refusals (exit 1: the file's content failed verification, docs/CLI.md)
 
 def test_refusals(tmp_path):
     good = Ledger().standard().bundle()
@@ -458,7 +458,7 @@ def test_refusals(tmp_path):
     }
     for name, data in cases.items():
         rc, _, err = run(tmp_path, data)
-        assert rc == 2, name
+        assert rc == 1, name
         assert err.strip().count("\n") == 0 and "refused" in err, (name, err)
 
 
@@ -580,7 +580,7 @@ def test_cli_refusals(tmp_path, cli_bundle):
         "extra line": b"".join(lines[:3] + lines[2:]),
     }.items():
         rc, _, err = run(tmp_path, data)
-        assert rc == 2 and "refused" in err, name
+        assert rc == 1 and "refused" in err, name
 
 
 def test_cli_fork(tmp_path, cli_bundle, tmp_path_factory):
@@ -1319,7 +1319,7 @@ def test_current_version_and_title():
 
 
 # ------------------------------------------------------------------------------
-# Bundle lines exactly in the form of FORMAT.md 9: each variant refused (exit 2),
+# Bundle lines exactly in the form of FORMAT.md 9: each variant refused (exit 1),
 # beside the same bundle untouched (accepted).
 
 def _good_lines():
@@ -1416,7 +1416,7 @@ def test_line_form_refused(tmp_path, name):
     bad = LINE_CASES[name](lines)
     assert bad != b"".join(lines)
     rc, rep, err = run(tmp_path, bad)
-    assert rc == 2 and "refused" in err, (name, rc, err)
+    assert rc == 1 and "refused" in err, (name, rc, err)
     rc, _, _ = run(tmp_path, b"".join(lines))
     assert rc == 4
 
@@ -1505,3 +1505,50 @@ def test_body_rules_both_refuse(tmp_path, name):
     if not LEDGERCTL.exists():
         pytest.skip(f"ledgerctl not built at {LEDGERCTL}")
     assert disagreements(tmp_path, data) == set()
+
+
+# ------------------------------------------------------------------------------
+# Rules decided in the "one set of rules" work (FORMAT.md 4 "Rights", CLI.md exit status)
+
+def _field_key() -> bytes:
+    return key(FIELD_SEED)[1]
+
+
+def test_enrolled_twice_earliest_enrolment_gives_the_role(tmp_path):
+    """A key enrolled twice with different roles has the role and name of its earliest
+    enrolment in ledger order (FORMAT.md 4, "Rights"); a later one changes nothing."""
+    led = Ledger().standard()
+    led.add("device.enrolled", {"device": _field_key().hex(), "name": "Mirror", "role": "observer"})
+    led.add("device.enrolled", {"device": _field_key().hex(), "name": "Laptop", "role": "field"})
+    led.add("comment.posted", {"campaign": "c1", "displayName": "d", "text": "t"},
+            seed=FIELD_SEED)
+    rc, rep, _ = run(tmp_path, led.bundle())
+    assert rc == 4 and rep["intact"] and rep["evidence"]
+    assert rep["logs"][1]["role"] == "observer" and rep["logs"][1]["name"] == "Mirror"
+    assert [(f["kind"], f["sequence"]) for f in rep["faults"]] == [("unauthorised", 1)]
+
+
+def test_unauthorised_entries_are_evidence_exit_4(tmp_path):
+    """An entry outside its author's rights is kept as evidence and reported: the bundle
+    is intact and the exit status is 4, never 0 and never 1 (FORMAT.md 8, CLI.md)."""
+    led = Ledger().standard()
+    led.add("device.enrolled", {"device": _field_key().hex(), "name": "Laptop", "role": "field"})
+    led.add("campaign.closed", {"campaign": "c1"}, seed=FIELD_SEED)
+    rc, rep, _ = run(tmp_path, led.bundle())
+    assert rc == 4 and rep["intact"] and rep["evidence"]
+    assert [f["kind"] for f in rep["faults"]] == ["unauthorised"]
+
+
+def test_bundle_of_another_version_exits_3_and_version_1_0_is_refused(tmp_path):
+    good = Ledger().standard().bundle()
+    rc, _, err = run(tmp_path, rechecksum(good.replace(b'"version":1,', b'"version":2,', 1)))
+    assert rc == 3 and "version 2" in err
+    rc, _, err = run(tmp_path, rechecksum(good.replace(b'"version":1,', b'"version":1.0,', 1)))
+    assert rc == 1 and "refused" in err
+
+
+def test_unmatched_payload_exits_1(tmp_path):
+    led = Ledger().standard()
+    led.payloads.append(b"\x01" + bytes(32) + b"named by no entry")
+    rc, rep, _ = run(tmp_path, led.bundle())
+    assert rc == 1 and "payload-mismatch" in {f["kind"] for f in rep["faults"]}

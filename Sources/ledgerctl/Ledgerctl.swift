@@ -82,13 +82,15 @@ enum Main {
         switch error {
         case let error as StoreError:
             switch error {
-            case .rejected, .noGenesis: (message, status) = (error.description, .integrityFailure)
+            case .rejected, .noGenesis, .orphanPayload: (message, status) = (error.description, .integrityFailure)
             default: (message, status) = (error.description, .failure)
             }
         case let error as BundleError:
             switch error {
-            case .checksumMismatch, .headerMismatch: (message, status) = (error.description, .integrityFailure)
-            default: (message, status) = (error.description, .failure)
+            // A file refused for its content (truncated, altered, not in the form of a bundle) failed
+            // verification: exit 1 (docs/CLI.md). An unreadable file or another format version: exit 3.
+            case .notABundle, .checksumMismatch, .headerMismatch, .truncated, .malformed: (message, status) = (error.description, .integrityFailure)
+            case .unsupportedVersion, .unreadable: (message, status) = (error.description, .failure)
             }
         case let error as NodeError: (message, status) = (error.description, .failure)
         case let error as CryptoError: (message, status) = (error.description, .failure)

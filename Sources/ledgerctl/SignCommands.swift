@@ -33,8 +33,10 @@ struct SignCommand: ParsableCommand {
     var paperList: Int64?
 
     func validate() throws {
-        if paperList != nil && channel != .paper { throw ValidationError("--paper-list goes with --channel paper") }
-        if let paperList, paperList < 1 { throw ValidationError("--paper-list must be 1 or more") }
+        // The rule is the format's (BodyRules); the words are the command line's.
+        if BodyRules.paperProblem(channel: channel, paperList: paperList, paperRow: nil) != nil {
+            throw ValidationError(paperList.map { $0 < 1 } == true ? "--paper-list must be 1 or more" : "--paper-list goes with --channel paper")
+        }
     }
 
     func run() throws {

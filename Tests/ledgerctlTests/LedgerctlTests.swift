@@ -223,8 +223,34 @@ struct LedgerctlTests {
         let truncated = scratch.file("truncated.bundle")
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
         let t = try cli.run(["import", truncated])
-        #expect(t.status != 0)
+        #expect(t.status == 1)      // docs/CLI.md: a bundle refused for its content fails verification
         #expect(t.stderr.contains("truncated"))
+
+        // A payload no entry names: refused whole, exit 1.
+        let text = try #require(String(data: bytes, encoding: .utf8))
+        var lines = text.split(separator: "\n").map(String.init)
+        let header = lines[0]
+        let stray = "{\"payload\":\"\(Data([1] + [UInt8](repeating: 9, count: 40)).base64EncodedString())\"}"
+        let payloads = lines.filter { $0.hasPrefix("{\"payload\"") }.count
+        lines[0] = header.replacingOccurrences(of: "\"payloads\":\(payloads)}", with: "\"payloads\":\(payloads + 1)}")
+        lines.insert(stray, at: lines.count - 1)
+        lines.removeLast()
+        var body = lines.joined(separator: "\n") + "\n"
+        body += "{\"end\":\"\(sha256Hex(Array(body.utf8)))\"}\n"
+        let orphan = scratch.file("orphan.bundle")
+        try Data(body.utf8).write(to: URL(fileURLWithPath: orphan))
+        let o = try cli.run(["import", orphan])
+        #expect(o.status == 1, "\(o.output)")
+        #expect(o.stderr.contains("matches no entry"))
+
+        // Header version 1.0 is not the form of FORMAT.md section 9 (exit 1); version 2 is another format (exit 3).
+        for (version, status) in [("1.0", Int32(1)), ("2", Int32(3))] {
+            let other = text.replacingOccurrences(of: "\"version\":1,", with: "\"version\":\(version),")
+            let path = scratch.file("version-\(version).bundle")
+            try Data(other.utf8).write(to: URL(fileURLWithPath: path))
+            let v = try cli.run(["import", path])
+            #expect(v.status == status, "version \(version): \(v.output)")
+        }
 
         var altered = bytes
         altered[bytes.count / 2] = altered[bytes.count / 2] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")

@@ -84,23 +84,11 @@ public struct CampaignFile: Codable, Sendable {
         guard CampaignFile.isValidID(id) else {
             throw fail("'id' must be 1 to 64 characters of a-z, 0-9 and '-', for example free-the-press")
         }
-        guard !languages.isEmpty else { throw fail("'languages' must list at least one language, for example [\"en\"]") }
-        for language in languages where !CampaignFile.isValidLanguage(language) {
-            throw fail("language code '\(language)' must be 2 to 16 of the ASCII letters, digits and '-', like en or nb")
-        }
-        let textKeys = texts.keys.map { Array($0.utf8) }
-        guard Set(languages.map { Array($0.utf8) }) == Set(textKeys), Set(languages).count == languages.count else {
-            throw fail("'languages' must list each language of 'texts' exactly once")
-        }
         for language in languages {
             guard let text = texts[language] else { continue }
             if text.title.trimmingCharacters(in: .whitespaces).isEmpty { throw fail("'texts.\(language).title' is empty") }
             if text.summary.trimmingCharacters(in: .whitespaces).isEmpty { throw fail("'texts.\(language).summary' is empty") }
             if text.demands.isEmpty { throw fail("'texts.\(language).demands' must list at least one demand") }
-        }
-        if let goal, goal <= 0 { throw fail("'goal' must be a positive number of signatures") }
-        if let retentionDays, !(1...36_500).contains(retentionDays) {
-            throw fail("'retentionDays' must be a number of days from 1 to 36500 (how long after the close signers' data is kept)")
         }
         var deadlineText: String?
         if let deadline {
@@ -109,23 +97,29 @@ public struct CampaignFile: Codable, Sendable {
             }
             deadlineText = Timestamps.iso8601(millis: millis)
         }
-        return CampaignPublished(campaign: id, languages: languages, texts: texts, goal: goal, deadline: deadlineText, retentionDays: retentionDays)
-    }
-
-    /// Language codes: 2 to 16 ASCII letters, digits and `-`.
-    public static func isValidLanguage(_ code: String) -> Bool {
-        (2...16).contains(code.utf8.count) && code.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
-        }
-    }
-
-    /// Campaign ids: 1 to 64 characters of `a-z`, `0-9` and `-`, not starting with `-`.
-    public static func isValidID(_ id: String) -> Bool {
-        (1...64).contains(id.utf8.count) && !id.hasPrefix("-")
-            && id.utf8.allSatisfy { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                    || byte == UInt8(ascii: "-")
+        let body = CampaignPublished(campaign: id, languages: languages, texts: texts, goal: goal, deadline: deadlineText, retentionDays: retentionDays)
+        // The format's rules (docs/FORMAT.md section 4) live in BodyRules; here only what to tell the editor.
+        if let problem = BodyRules.problem(in: body) {
+            switch problem.rule {
+            case .campaignID: throw fail("'id' must be 1 to 64 characters of a-z, 0-9 and '-', not starting with '-', for example free-the-press")
+            case .languages:
+                if languages.isEmpty { throw fail("'languages' must list at least one language, for example [\"en\"]") }
+                if let bad = languages.first(where: { !BodyRules.isLanguage($0) }) {
+                    throw fail("language code '\(bad)' must be 2 to 16 of the ASCII letters, digits and '-', like en or nb")
+                }
+                throw fail("'languages' must list each language of 'texts' exactly once")
+            case .goal: throw fail("'goal' must be a positive number of signatures")
+            case .retentionDays: throw fail("'retentionDays' must be a number of days from 1 to 36500 (how long after the close signers' data is kept)")
+            case .deadline: throw fail("'deadline' must be a date like 2027-03-01 or 2027-03-01T12:00:00Z")
+            default: throw fail(problem.description)
             }
+        }
+        return body
     }
+
+    /// Language codes: 2 to 16 ASCII letters, digits and `-` (``BodyRules/isLanguage(_:)``).
+    public static func isValidLanguage(_ code: String) -> Bool { BodyRules.isLanguage(code) }
+
+    /// Campaign ids: 1 to 64 characters of `a-z`, `0-9` and `-`, not starting with `-` (``BodyRules/isCampaignID(_:)``).
+    public static func isValidID(_ id: String) -> Bool { BodyRules.isCampaignID(id) }
 }

@@ -14,11 +14,6 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case payloadErased = "payload.erased"
     case signerReferenced = "signer.referenced"
 
-    /// Types only HQ's root key (the genesis author) may write: the trust entries.
-    public var isRootOnly: Bool {
-        self == .ledgerCreated || self == .deviceEnrolled || self == .deviceRevoked || self == .forkAdopted || self == .payloadErased || self == .signerReferenced
-    }
-
     /// True for types whose entries carry a detached payload digest.
     public var carriesPayload: Bool { self == .signatureRecorded }
 }

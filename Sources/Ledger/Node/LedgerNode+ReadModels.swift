@@ -47,7 +47,9 @@ extension LedgerNode {
     public func importPaper(_ list: PaperList, campaign id: String, listNumber: Int64, skipInvalid: Bool,
                             progress: (WorkProgress) -> Void = { _ in }) throws -> PaperImportReport {
         if role == .observer { throw NodeError.readOnlyNode }
-        guard listNumber >= 1 else { throw NodeError.invalidSigner(field: "list", reason: "the list number must be 1 or more") }
+        guard BodyRules.paperProblem(channel: .paper, paperList: listNumber, paperRow: nil) == nil else {
+            throw NodeError.invalidSigner(field: "list", reason: "the list number must be 1 or more")
+        }
         guard let campaign = try store.campaign(id) else { throw NodeError.unknownCampaign(id) }
         guard campaign.isOpen else { throw NodeError.campaignClosed(id) }
         if !list.problems.isEmpty && !skipInvalid { throw PaperListError.badRows(list.problems) }

@@ -1,10 +1,5 @@
 /// Derived state: each function recomputes its rows from the base facts alone.
 extension Projector {
-    /// The signature states of docs/READMODELS.md.
-    enum SignatureState: String {
-        case counted, withdrawn, duplicate, late, unauthorised, orphan, forked, unchecked
-    }
-
     /// A signature's effective signer reference: its own (`signer` in its body), else the one
     /// in HQ's earliest authorised `signer.referenced` that names it, else none (not yet checked).
     static let refreshSignerSQL = """
@@ -41,18 +36,16 @@ extension Projector {
     func refreshAuthorisation(author: PublicKey? = nil) throws {
         let hq = "x'\(Hex.encode(policy.hq.bytes))'"
         let only = author.map { " WHERE author = x'\(Hex.encode($0.bytes))'" } ?? ""
-        func allowed(_ table: String, _ roles: String) -> String {
+        // The roles come from the rights table (Role.rights), never written out here.
+        func allowed(_ table: String, _ type: EventType) -> String {
             """
-            (author = \(hq) OR (author IN (SELECT device FROM devices WHERE role IN (\(roles))
+            (author = \(hq) OR (author IN (SELECT device FROM devices WHERE role IN (\(Role.sqlList(mayWrite: type)))
                 AND (revoked_after IS NULL OR \(table).sequence <= revoked_after))
                 AND id NOT IN (SELECT id FROM held_entries)))
             """
         }
-        for table in ["campaign_versions", "campaign_closes", "comment_hides"] {
-            try connection.execute("UPDATE \(table) SET authorised = \(allowed(table, "'hq'"))\(only)")
-        }
-        for table in ["signatures", "withdrawals", "comments"] {
-            try connection.execute("UPDATE \(table) SET authorised = \(allowed(table, "'hq', 'field'"))\(only)")
+        for (table, type) in Self.authorisedTables {
+            try connection.execute("UPDATE \(table) SET authorised = \(allowed(table, type))\(only)")
         }
         // Withdrawals whose validity may change: those this author wrote (or all of them).
         let targets = try connection.statement(author == nil ? "SELECT DISTINCT signature FROM withdrawals" : "SELECT signature FROM withdrawals WHERE author = ?1")
@@ -166,75 +159,47 @@ extension Projector {
         try insert.run()
     }
 
-    /// Recomputes signature states for a campaign, or one signer's group in it:
-    /// unauthorised → orphan (campaign unknown) → withdrawn (a valid withdrawal exists) →
-    /// late (timestamp after the close) → duplicate (an earlier signature of the same signer is
-    /// active) → counted. "Earlier" is (HLC timestamp, author, sequence).
+    /// Read-model tables with an `authorised` flag that non-root authors may write, and the entry
+    /// type of their rows (`campaign_versions` holds `campaign.updated` too, with the same rights).
+    static let authorisedTables: [(String, EventType)] = [
+        ("campaign_versions", .campaignPublished), ("campaign_closes", .campaignClosed), ("comment_hides", .commentHidden),
+        ("signatures", .signatureRecorded), ("withdrawals", .signatureWithdrawn), ("comments", .commentPosted),
+    ]
+
+    /// Recomputes signature states for a campaign, one signer's group in it, or one signature
+    /// without a signer reference, with ``signatureStatesSQL(scope:)``: the one computation of states.
     func refreshSignatures(campaign: String, signer: [UInt8]?, only: Digest? = nil) throws {
-        let known = try connection.statement("SELECT closed_at, closed_counter FROM campaigns WHERE campaign = ?")
-        known.bind(1, campaign)
-        let exists = try known.step()
-        let close: (Int64, Int64)? = exists && !known.isNull(0) ? (known.int64(0), known.int64(1)) : nil
-        known.reset()
-        let sql = """
-            SELECT s.id, s.signer, s.hlc_wall, s.hlc_counter, s.authorised, s.state,
-                   EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = s.id AND w.valid = 1),
-                   EXISTS (SELECT 1 FROM held_entries h WHERE h.id = s.id), s.author, s.sequence
-            FROM signatures s WHERE s.campaign = ?\(only != nil ? " AND s.id = ?" : signer == nil ? "" : " AND s.signer = ?")
-            ORDER BY s.signer, s.hlc_wall, s.hlc_counter, s.author, s.sequence, s.id
-            """
-        let rows = try connection.statement(sql)
-        rows.bind(1, campaign)
-        if let only { rows.bind(2, only.bytes) } else if let signer { rows.bind(2, signer) }
-        var changes: [([UInt8], String)] = []
-        var currentSigner: [UInt8]?
-        var active = false
-        while try rows.step() {
-            let rowSigner = rows.blob(1)
-            if rowSigner != currentSigner {
-                currentSigner = rowSigner
-                active = false
-            }
-            let state: SignatureState
-            let held = rows.int64(7) == 1
-            let rightful = PublicKey(rows.blob(8)).map {
-                policy.allows($0, toWrite: EventType.signatureRecorded.rawValue, sequence: UInt64(max(1, rows.int64(9))))
-            } ?? false
-            if !rightful || (rows.int64(4) == 0 && !held) {
-                state = .unauthorised  // the author may not record signatures (here): first
-            } else if held {
-                state = .forked
-            } else if !exists {
-                state = .orphan
-            } else if rows.int64(6) == 1 {
-                state = .withdrawn
-            } else if let close, (rows.int64(2), rows.int64(3)) > close {
-                state = .late
-            } else if rows.isNull(1) {
-                state = .unchecked  // no signer reference yet: HQ supplies it (docs/PRIVACY.md)
-            } else if active {
-                state = .duplicate
-            } else {
-                state = .counted
-                active = true
-            }
-            if rows.text(5) != state.rawValue { changes.append((rows.blob(0), state.rawValue)) }
+        if let only {
+            // A signature with a signer reference is ranked in its group; one without is never ranked.
+            let lookup = try connection.statement("SELECT signer FROM signatures WHERE id = ?")
+            lookup.bind(1, only.bytes)
+            let ownSigner: [UInt8]? = try lookup.step() && !lookup.isNull(0) ? lookup.blob(0) : nil
+            lookup.reset()
+            if let ownSigner { return try refreshSignatures(campaign: campaign, signer: ownSigner) }
+            let statement = try connection.statement(signatureStatesSQL(scope: "sg.id = ?1"))
+            statement.bind(1, only.bytes)
+            try statement.run()
+            return
         }
-        rows.reset()
-        let update = try connection.statement("UPDATE signatures SET state = ? WHERE id = ?")
-        for (id, state) in changes {
-            update.bind(1, state)
-            update.bind(2, id)
-            try update.run()
-        }
+        let statement = try connection.statement(signatureStatesSQL(scope: signer == nil ? "sg.campaign = ?1" : "sg.campaign = ?1 AND sg.signer = ?2"))
+        statement.bind(1, campaign)
+        if let signer { statement.bind(2, signer) }
+        try statement.run()
     }
 
-    /// Every signature's state in one statement, by the rules of ``refreshSignatures(campaign:signer:)``:
-    /// the first active signature of each (campaign, signer) in (HLC, author, sequence) order counts.
-    var refreshAllSignaturesSQL: String {
+    /// Every signature's state in one statement.
+    var refreshAllSignaturesSQL: String { signatureStatesSQL(scope: nil) }
+
+    /// The signature states of docs/READMODELS.md, for the signatures `scope` selects (an SQL
+    /// condition on `sg` that takes whole (campaign, signer) groups, or only signatures without a
+    /// signer reference): forked (held, by an author who may record signatures) → unauthorised →
+    /// orphan (campaign unknown) → withdrawn (a valid withdrawal exists) → late (timestamp after the
+    /// close) → unchecked (no signer reference yet) → the first active signature of each (campaign,
+    /// signer) in (HLC, author, sequence, id) order is counted, the later ones are duplicates.
+    func signatureStatesSQL(scope: String?) -> String {
         let rightful = """
-            (sg.author = x'\(Hex.encode(policy.hq.bytes))' OR sg.author IN (SELECT device FROM devices WHERE role IN ('hq', 'field')
-                AND (revoked_after IS NULL OR sg.sequence <= revoked_after)))
+            (sg.author = x'\(Hex.encode(policy.hq.bytes))' OR sg.author IN (SELECT device FROM devices
+                WHERE role IN (\(Role.sqlList(mayWrite: .signatureRecorded))) AND (revoked_after IS NULL OR sg.sequence <= revoked_after)))
             """
         return """
         WITH base AS (
@@ -248,7 +213,7 @@ extension Projector {
                     WHEN sg.signer IS NULL THEN 'unchecked'
                     ELSE 'active'
                 END AS pre
-            FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign
+            FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign\(scope.map { "\n            WHERE \($0)" } ?? "")
         ), ranked AS (
             SELECT id, CASE
                 WHEN pre <> 'active' THEN pre

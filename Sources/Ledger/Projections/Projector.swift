@@ -48,11 +48,15 @@ final class Projector {
     /// Loads the trust policy from the `devices` table.
     static func loadPolicy(_ connection: SQLiteConnection, hq: PublicKey) throws -> TrustPolicy {
         var policy = TrustPolicy(hq: hq)
-        let statement = try connection.statement("SELECT device, role, revoked_after FROM devices")
+        let statement = try connection.statement("""
+            SELECT device, role, revoked_after, enrolled_wall, enrolled_counter, enrolled_sequence, enrolled_by FROM devices
+            """)
         defer { statement.reset() }
         while try statement.step() {
             guard let key = PublicKey(statement.blob(0)), let role = Role(rawValue: statement.text(1)) else { continue }
-            policy.enrol(key, role: role)
+            policy.enrol(key, role: role, at: TrustPolicy.EnrolmentOrder(
+                wall: UInt64(max(0, statement.int64(3))), counter: UInt32(clamping: statement.int64(4)),
+                sequence: UInt64(max(0, statement.int64(5))), id: statement.blob(6)))
             if !statement.isNull(2) { policy.revoke(key, after: UInt64(max(0, statement.int64(2)))) }
         }
         return policy
@@ -101,7 +105,7 @@ final class Projector {
             statement.bind(6, Int64(entry.timestamp.counter))
             statement.bind(7, Int64(entry.sequence))
             try statement.run()
-            policy.enrol(device, role: body.role)
+            policy.enrol(device, role: body.role, at: TrustPolicy.EnrolmentOrder(entry))
             policyChanged = true
         case .deviceRevoked:
             guard entry.author == policy.hq else { return }

@@ -37,6 +37,16 @@ struct EntryVectorFile: Codable, Equatable {
         var bytes: String
         /// The expected fault kind (EntryFault.Kind raw value), the first failing check of FORMAT.md section 8.
         var fault: String
+        /// For `invalid-body` vectors: the body rule broken (``BodyRule`` raw value, docs/FORMAT.md section 4, "Body rules").
+        var rule: String?
+
+        init(name: String, after: String?, bytes: String, fault: String, rule: String? = nil) {
+            self.name = name
+            self.after = after
+            self.bytes = bytes
+            self.fault = fault
+            self.rule = rule
+        }
     }
 
     var description: String
@@ -90,12 +100,39 @@ enum VectorBuilder {
         unreferenced.paperList = nil
         let fieldSignature = try fieldLog.next(unreferenced, payload: Fixed.payload)
         let referenced = try log.next(SignerReferenced(references: [.init(signature: fieldSignature.id.hex, signer: reference)]))
-        return [genesis, campaign, signature, comment, withdrawal, closed, enrolled, adopted, late, erasing, erased, referenced, fieldSignature]
+        // The remaining types: a new version of the campaign's texts, a hidden comment, a revocation
+        // (after the field laptop's first entry, which still counts).
+        let updated = try log.next(CampaignUpdated(campaign: published.campaign, languages: published.languages, texts: published.texts,
+                                                   goal: 20_000, deadline: "2027-04-01T12:00:00.000Z", retentionDays: 365))
+        let hidden = try log.next(CommentHidden(comment: comment.id.hex, reason: "off topic"))
+        let revoked = try log.next(DeviceRevoked(device: field.hex, afterSequence: 1, reason: "lost at a concert"))
+        // Members a later format revision may add: a format 1 reader ignores them (FORMAT.md section 4).
+        let plain = CampaignUpdated(campaign: published.campaign, languages: published.languages, texts: published.texts, goal: 20_000, deadline: nil)
+        let extendedBody = try withMembers(try withMembers(try CanonicalJSON.encode(plain), ["banner": .string("banner.png")], in: nil),
+                                           ["image": .string("press.jpg")], in: "en")
+        let extended = try log.next(plain) { $0.body = extendedBody }
+        return [genesis, campaign, signature, comment, withdrawal, closed, enrolled, adopted, late, erasing, erased, referenced,
+                updated, hidden, revoked, extended, fieldSignature]
     }
 
     static let validNames = ["genesis", "campaign-published", "signature-recorded", "comment-posted", "signature-withdrawn", "campaign-closed",
                              "device-enrolled", "fork-adopted", "signature-recorded-late", "signature-withdrawn-erase", "payload-erased",
-                             "signer-referenced", "signature-recorded-by-field"]
+                             "signer-referenced", "campaign-updated", "comment-hidden", "device-revoked", "campaign-updated-unknown-members",
+                             "signature-recorded-by-field"]
+
+    /// `body` with `members` added at the top level, or inside `texts.<language>` when `language` is given.
+    static func withMembers(_ body: [UInt8], _ members: [String: JSONValue], in language: String?) throws -> [UInt8] {
+        guard case .object(var top) = try JSONDecoder().decode(JSONValue.self, from: Data(body)) else { return body }
+        if let language {
+            guard case .object(var texts)? = top["texts"], case .object(var text)? = texts[language] else { return body }
+            text.merge(members) { $1 }
+            texts[language] = .object(text)
+            top["texts"] = .object(texts)
+        } else {
+            top.merge(members) { $1 }
+        }
+        return JSONValue.object(top).canonicalBytes
+    }
 
     /// Two branch tips the fork-adopted vector names, in ascending order.
     static let forkHeads = [Digest.sha256(Array("branch a".utf8)), Digest.sha256(Array("branch b".utf8))].sorted { $0.hex < $1.hex }
@@ -233,6 +270,18 @@ enum VectorBuilder {
             timestamp: HLCTimestamp(wall: Fixed.baseWall + 5, counter: 0), type: EventType.commentPosted.rawValue,
             body: try CanonicalJSON.encode(CommentPosted(campaign: "free-the-press", displayName: "Mallory", text: "spam", signature: nil)))
         out.append(.init(name: "unknown-author", after: nil, bytes: Hex.encode(try Entry.sign(badGenesis, with: field).bytes), fault: EntryFault.Kind.unknownAuthor.rawValue))
+        // One or more vectors per body rule (FORMAT.md section 4, "Body rules").
+        for index in out.indices { out[index].rule = olderBodyRules[out[index].name] }
+        for broken in try brokenBodies(entries) {
+            let bytes = broken.body.canonicalBytes
+            try rule(broken.name, fault: .invalidBody) {
+                $0.type = broken.type.rawValue
+                $0.body = bytes
+                $0.payloadDigest = broken.type.carriesPayload ? Digest.sha256(Fixed.payload) : nil
+            }
+            out[out.count - 1].rule = broken.rule
+        }
+        out.append(try brokenGenesis())
         return out
     }
 
