@@ -4,7 +4,7 @@
 Starts a fresh HQ ledger with three campaigns (one open, one closed, one that closes while a
 signer types), runs `ledgerd`, and opens every page of the kiosk in English and in Norwegian:
 the campaign list, the campaign page without and with field errors, the thank-you page, the
-withdrawal form without and with an error, the "withdrawn" page, a closed campaign, a campaign
+withdrawal form without and with an error, the "check my signature" form and result, the "withdrawn" page, a closed campaign, a campaign
 that closed while someone typed, an unknown campaign; then, after a restart with `--kiosk`, the
 kiosk-mode campaign page, thank-you page and "withdrawn" page. On each page it runs axe-core
 (the rules axe runs by default: WCAG 2.0, 2.1 and 2.2 A and AA, and best practices).
@@ -218,6 +218,19 @@ def visit_withdraw_unknown(state, language):
     expect(state.kiosk.find_all("#receipt-error"), "no error by the receipt field for an unknown code")
 
 
+def visit_check(state, language):
+    state.kiosk.open(f"/check?lang={language}")
+    expect(state.kiosk.find_all("#receipt"), "the check page has no receipt field")
+
+
+def visit_checked(state, language):
+    expect(state.receipts.get(language), "no receipt from the thank-you page's check")
+    visit_check(state, language)
+    state.kiosk.find("#receipt").send_keys(state.receipts[language])
+    state.kiosk.submit_with("#check button[type=submit]")
+    expect(not state.kiosk.find_all("#receipt"), f"checking did not lead to the result page: {state.kiosk.heading()!r}")
+
+
 def visit_withdrawn(state, language):
     expect(state.receipts.get(language), "no receipt from the thank-you page's check")
     visit_withdraw(state, language)
@@ -339,6 +352,8 @@ PAGES = [
     ("the withdrawal form", visit_withdraw),
     ("the withdrawal form with a malformed code", visit_withdraw_error),
     ("the withdrawal form with a code this node does not know", visit_withdraw_unknown),
+    ("the 'check my signature' form", visit_check),
+    ("the 'check my signature' result", visit_checked),
     ("the withdrawn page", visit_withdrawn),
     ("a closed campaign", visit_closed),
     ("a campaign that closed while someone typed", visit_closed_while_typing),
