@@ -48,6 +48,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	python3 -m pytest -q tools/test_verify_bundle.py
+	python3 -m pytest -q tools/test_verify_transparency.py
 	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
 	tests/browser/run.sh a11y
 	tests/browser/run.sh field-day

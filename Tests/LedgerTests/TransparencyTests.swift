@@ -142,6 +142,11 @@ struct TransparencyTests {
         let text = String(decoding: try setup.hq.receiptProof(for: atHQ.code).encoded(), as: UTF8.self)
         let doubled = text.replacingOccurrences(of: "{\"checkpoint\"", with: "{\"leaf\":0,\"checkpoint\"")
         #expect(throws: NoteError.self) { try ReceiptProof(json: Array(doubled.utf8)) }
+        // Only the canonical form: another member, another spelling or no final newline is refused.
+        let extra = text.replacingOccurrences(of: "{\"checkpoint\"", with: "{\"aside\":1,\"checkpoint\"")
+        #expect(throws: NoteError.self) { try ReceiptProof(json: Array(extra.utf8)) }
+        #expect(throws: NoteError.self) { try ReceiptProof(json: Array(text.replacingOccurrences(of: ",\"leaf\":", with: ", \"leaf\":").utf8)) }
+        #expect(throws: NoteError.self) { try ReceiptProof(json: Array(text.dropLast().utf8)) }
     }
 }
 

@@ -29,8 +29,13 @@ extension LedgerNode {
     /// checkpoint with every cosignature witnesses sent for it appended.
     public func servedCheckpoint() throws -> String {
         let (checkpoint, note) = try signCheckpoint()
-        return note + (try store.cosignatureLines(epoch: checkpoint.epoch, size: checkpoint.size)).joined()
+        let lines = try store.cosignatureLines(epoch: checkpoint.epoch, size: checkpoint.size)
+        return note + lines.prefix(Self.maximumServedCosignatures).joined()
     }
+
+    /// The most cosignature lines HQ serves with a checkpoint: with HQ's own line, the 100
+    /// signatures Go's note package (and so most tlog tools) accepts. All are stored.
+    public static let maximumServedCosignatures = 99
 
     /// The receipt proof of the signature a receipt code belongs to (HQ only), at the newest
     /// checkpoint.

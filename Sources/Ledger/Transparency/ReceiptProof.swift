@@ -46,6 +46,11 @@ public struct ReceiptProof: Codable, Sendable, Equatable {
             throw NoteError.malformed("not a receipt proof (expected the members proof, version, ledger, key, entry, leaf, inclusion, checkpoint)")
         }
         guard proof == Self.kind, version == 1 else { throw NoteError.malformed("not a '\(Self.kind)' of version 1") }
+        // Exactly the canonical form `encoded()` writes: no other member, no other spelling (as
+        // bundles, section 9: one file must not read differently to different verifiers).
+        guard try encoded() == Array(bytes) else {
+            throw NoteError.malformed("a receipt proof is canonical JSON with exactly its eight members and a final newline")
+        }
     }
 
     /// The canonical JSON of the proof, with a final newline.

@@ -5,7 +5,7 @@ import Foundation
 /// more signature lines `— <key name> base64(key ID || signature)`. Checkpoints, cosignatures and
 /// tally statements are signed notes (docs/FORMAT.md section 11).
 ///
-/// Parsing is strict: valid UTF-8, no control character but newline, at most
+/// Parsing is strict: valid UTF-8, no control character (Unicode Cc) but newline, at most
 /// ``maximumSignatures`` lines, every line well formed, base64 canonical. A note that fails
 /// any of these is refused whole; unknown signatures in a well-formed note are kept and ignored
 /// by ``verifiedSignature(by:)``.
@@ -61,7 +61,8 @@ public struct SignedNote: Sendable, Equatable {
     public init(parsing raw: String) throws {
         let bytes = Array(raw.utf8)
         guard bytes.count <= Self.maximumBytes else { throw NoteError.malformed("a note is longer than \(Self.maximumBytes) bytes") }
-        for byte in bytes where byte < 0x20 && byte != 0x0A {
+        // Unicode controls (category Cc: U+0000-U+001F, U+007F-U+009F) but the newline.
+        for scalar in raw.unicodeScalars where scalar != "\n" && (scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)) {
             throw NoteError.malformed("a note holds a control character")
         }
         guard raw.hasSuffix("\n") else { throw NoteError.malformed("a note ends without a newline") }
@@ -138,7 +139,8 @@ public struct NoteVerifierKey: Sendable, Equatable {
 
     /// Key names are non-empty and hold no Unicode space and no `+`.
     static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && !name.contains("+") && !name.unicodeScalars.contains { $0.properties.isWhitespace }
+        !name.isEmpty && !name.contains("+")
+            && !name.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
     }
 
     /// `SHA-256(name || 0x0A || type || public key)[:4]` as a big-endian u32.

@@ -4,8 +4,9 @@ import Hummingbird
 import Ledger
 
 /// "Check my signature" (docs/KIOSK.md): a receipt code gives its signature's state, and at HQ a
-/// receipt proof to download (docs/FORMAT.md section 11). Every attempt tests a code, so it
-/// shares the withdrawal's rate limit; the code travels in POST bodies only, never in a URL.
+/// receipt proof to download (docs/FORMAT.md section 11). Every attempt tests a code, so it has
+/// the withdrawal's rate limit, in a bucket of its own (a queue of signers checking their codes at
+/// a stall never blocks a withdrawal); the code travels in POST bodies only, never in a URL.
 extension KioskController {
     @Sendable func checkForm(_ request: Request, context: Context) async throws -> Response {
         Self.html(KioskPages.check(language: Self.language(request), code: "", error: nil))
@@ -20,7 +21,7 @@ extension KioskController {
         guard !fields.malformed.contains("receipt"), let code = ReceiptCode(parsing: typed) else {
             return Self.html(KioskPages.check(language: language, code: typed, error: .errReceipt), status: .unprocessableContent)
         }
-        if case .wait(let seconds) = withdrawLimiter.take(client: Self.client(context)) {
+        if case .wait(let seconds) = checkLimiter.take(client: Self.client(context)) {
             return Self.html(KioskPages.check(language: language, code: typed, error: nil, notice: .tooManyChecks(wait: seconds)),
                              status: .tooManyRequests, retryAfter: seconds)
         }
@@ -39,7 +40,7 @@ extension KioskController {
         guard !fields.malformed.contains("receipt"), let code = ReceiptCode(parsing: typed) else {
             return Self.html(KioskPages.check(language: language, code: typed, error: .errReceipt), status: .unprocessableContent)
         }
-        if case .wait(let seconds) = withdrawLimiter.take(client: Self.client(context)) {
+        if case .wait(let seconds) = checkLimiter.take(client: Self.client(context)) {
             return Self.html(KioskPages.check(language: language, code: typed, error: nil, notice: .tooManyChecks(wait: seconds)),
                              status: .tooManyRequests, retryAfter: seconds)
         }

@@ -11,22 +11,26 @@ struct KioskController<Context: RequestContext>: Sendable {
     /// to an empty form after ``returnAfter`` seconds.
     let kioskCampaign: String?
     let tokens: FormTokens
-    /// Signing and withdrawing have buckets of their own (docs/KIOSK.md, "Rate limits").
+    /// Signing, withdrawing and checking a receipt have buckets of their own (docs/KIOSK.md, "Rate limits").
     let signLimiter: RateLimiter
     let withdrawLimiter: RateLimiter
+    let checkLimiter: RateLimiter
     let returnAfter: Int
 
     /// - Parameters:
     ///   - signLimiter: by default ``RateLimiter/Limits/stallSigning`` in kiosk mode, else
     ///     ``RateLimiter/Limits/publicSigning``.
     ///   - withdrawLimiter: by default ``RateLimiter/Limits/withdrawing``.
+    ///   - checkLimiter: "Check my signature"; by default ``RateLimiter/Limits/withdrawing`` too (each
+    ///     check tests a receipt code), in a bucket of its own.
     init(node: LedgerNode, kioskCampaign: String?, tokens: FormTokens = FormTokens(), signLimiter: RateLimiter? = nil,
-         withdrawLimiter: RateLimiter? = nil, returnAfter: Int = 20) {
+         withdrawLimiter: RateLimiter? = nil, checkLimiter: RateLimiter? = nil, returnAfter: Int = 20) {
         self.node = node
         self.kioskCampaign = kioskCampaign
         self.tokens = tokens
         self.signLimiter = signLimiter ?? RateLimiter(limits: kioskCampaign == nil ? .publicSigning : .stallSigning)
         self.withdrawLimiter = withdrawLimiter ?? RateLimiter(limits: .withdrawing)
+        self.checkLimiter = checkLimiter ?? RateLimiter(limits: .withdrawing)
         self.returnAfter = returnAfter
     }
 
