@@ -46,6 +46,29 @@ struct TransparencyCommandTests {
         let forged = scratch.file("forged.txt")
         try text.replacingOccurrences(of: "\ncounted 2\n", with: "\ncounted 3\n").write(toFile: forged, atomically: true, encoding: .utf8)
         #expect(try cli.run(["tally", "verify", forged, "--key", key], withData: false).status == 1)
+        // The independent verifier (tools/verify_transparency.py, from FORMAT.md alone) agrees on
+        // the real files, and on the forged tally.
+        let python = { (args: [String]) throws -> CLI.Result in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", IndependentVerifierTests.root + "/tools/verify_transparency.py"] + args
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = out
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return CLI.Result(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+        }
+        let pyReceipt = try python(["receipt", proof, "--key", key, "--code", codes[0]])
+        #expect(pyReceipt.status == 0, "\(pyReceipt.output)")
+        #expect(try python(["receipt", proof, "--key", key, "--code", codes[1]]).status == 1)
+        let pyTally = try python(["tally", tally, "--key", key, "--bundle", bundle])
+        #expect(pyTally.status == 0, "\(pyTally.output)")
+        #expect(try python(["tally", forged, "--key", key, "--bundle", bundle]).status == 1)
+        let served = scratch.file("checkpoint.txt")
+        try checkpoint.stdout.write(toFile: served, atomically: true, encoding: .utf8)
+        #expect(try python(["checkpoint", served, "--key", key]).status == 0)
         // Another ledger's key does not verify it.
         let other = CLI(data: scratch.file("other"))
         #expect(try other.run(["init", "--hq", "--name", "Other"]).status == 0)
