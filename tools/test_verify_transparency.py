@@ -1442,3 +1442,21 @@ def test_a_tally_against_a_cut_bundle(tmp_path):
     hq = vt.parse_vkey(d["vkey"])
     problems = vt.check_tally(d["tally"].encode(), hq, bundle)[1]
     assert any("holds 12 entries" in p or "entries (E + F)" in p for p in problems), problems
+
+
+def test_leaf_order_ties_a_bundle_to_the_checkpoint_root(tmp_path):
+    """FORMAT.md 11, "Leaf order": bundle.jsonl's entries, in the order of transparency.json's
+    leaves, give the checkpoint's root; any other order, a missing or a repeated leaf does not."""
+    d = json.loads((VECTORS / "transparency.json").read_text(encoding="utf-8"))
+    bundle = vb.read_bundle(str(VECTORS / "bundle.jsonl"))
+    leaves = [bytes.fromhex(x) for x in d["leaves"]]
+    ids = [hashlib.sha256(leaf).digest() for leaf in leaves]
+    root = bytes.fromhex(d["roots"][-1])
+    assert vt.check_leaf_order(ids, bundle, root) == []
+    assert vt.check_leaf_order(ids[1:] + ids[:1], bundle, root) != []
+    assert vt.check_leaf_order(ids[:-1], bundle, root) != []
+    assert vt.check_leaf_order(ids[:-1] + ids[:1], bundle, root) != []
+    text = vt.LEAVES_HEADER + b"".join(i.hex().encode() + b"\n" for i in ids)
+    assert vt.parse_leaf_order(text) == (ids, None)
+    assert vt.parse_leaf_order(text.upper())[0] is None
+    assert vt.parse_leaf_order(text[:-1])[0] is None

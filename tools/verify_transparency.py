@@ -16,7 +16,7 @@ Dependencies: the Python 3 standard library and `cryptography` (Ed25519).
 Usage:
     verify_transparency.py checkpoint FILE --key VKEY [--ledger HEX] [--witness VKEY]...
     verify_transparency.py receipt FILE --key VKEY [--code CODE]
-    verify_transparency.py tally FILE --key VKEY [--bundle BUNDLE]
+    verify_transparency.py tally FILE --key VKEY [--bundle BUNDLE [--leaves BUNDLE.leaves]]
     verify_transparency.py vectors DIR        check DIR/transparency.json
 
 Exit status: 0 valid; 1 invalid (a failed check: one line per failure is printed);
@@ -869,8 +869,40 @@ def _newest_version(bundle: "vb.Bundle", report: dict[str, Any], campaign: str) 
     return None if best is None else best.id
 
 
-def check_tally(note: bytes, hq: Vkey, bundle: "vb.Bundle | None" = None
-                ) -> tuple[Tally | None, list[str]]:
+LEAVES_HEADER = b"ledger-leaves v1\n"
+
+
+def parse_leaf_order(data: bytes) -> tuple[list[bytes] | None, str | None]:
+    """FORMAT.md 11, "Leaf order": the header line, then one lower-case hex entry id per leaf."""
+    if not data.startswith(LEAVES_HEADER) or not data.endswith(b"\n"):
+        return None, "not a 'ledger-leaves v1' file ending in a newline"
+    ids = []
+    for i, line in enumerate(data[len(LEAVES_HEADER):-1].split(b"\n") if len(data) > len(LEAVES_HEADER) else []):
+        if not re.fullmatch(rb"[0-9a-f]{64}", line):
+            return None, f"leaf {i} is not an entry id in lower-case hex"
+        ids.append(bytes.fromhex(line.decode()))
+    return ids, None
+
+
+def check_leaf_order(ids: list[bytes], bundle: "vb.Bundle", root_expected: bytes) -> list[str]:
+    """Step 4: the bundle's entries, in the leaf order, give the checkpoint's root."""
+    by_id: dict[bytes, bytes] = {}
+    for item in bundle.entries + bundle.forks:
+        by_id.setdefault(hashlib.sha256(item.raw).digest(), item.raw)  # an entry's id (FORMAT.md 1)
+    if len(set(ids)) != len(ids):
+        return ["leaves: an entry is named twice"]
+    if len(ids) != len(by_id):
+        return [f"leaves: {len(ids)} leaves, the bundle holds {len(by_id)} entries"]
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        return [f"leaves: entry {missing[0].hex()[:12]} is not in the bundle"]
+    if root([by_id[i] for i in ids]) != root_expected:
+        return ["leaves: the bundle's entries in this order do not give the checkpoint's root"]
+    return []
+
+
+def check_tally(note: bytes, hq: Vkey, bundle: "vb.Bundle | None" = None,
+                leaf_ids: list[bytes] | None = None) -> tuple[Tally | None, list[str]]:
     """FORMAT.md 11, "Tally statements", steps 1-3 (3 and 2 only with a bundle). The
     read-model digest is not recomputed (FORMAT.md calls it informational)."""
     p = hq_key_problem(hq)
@@ -908,6 +940,8 @@ def check_tally(note: bytes, hq: Vkey, bundle: "vb.Bundle | None" = None
     newest = _newest_version(bundle, report, tally.campaign)
     if newest != tally.version:
         problems.append("tally: version is not the campaign's newest version in the bundle")
+    if leaf_ids is not None:
+        problems += check_leaf_order(leaf_ids, bundle, tally.root)
     return tally, problems
 
 
@@ -1156,9 +1190,13 @@ class _VectorChecker:
                 self.expect(False, f"tally: bundle.jsonl is refused ({exc})")
         if "tally" in d and bundle is not None:
             raw = d["tally"].encode("utf-8")
-            tally, problems = check_tally(raw, hq, bundle)
+            # The leaf order of the vectors' tree is the order of `leaves`.
+            leaf_ids = [hashlib.sha256(leaf).digest() for leaf in leaves]
+            tally, problems = check_tally(raw, hq, bundle, leaf_ids)
             for p in problems:
                 self.expect(False, f"tally: {p}")
+            self.expect(check_leaf_order(list(reversed(leaf_ids)), bundle, roots[n]) != [],
+                        "tally: the bundle's entries in another order give the same root")
             if tally is not None and not problems:
                 self.expect((tally.epoch, tally.size, tally.root) == (1, n, roots[n]),
                             "tally: its checkpoint line is not the vectors' checkpoint")
@@ -1236,6 +1274,8 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--key", required=True, help="HQ's vkey, from a source you trust")
     t.add_argument("--bundle", help="the bundle of the checkpoint's entries, to recompute "
                                     "the counts")
+    t.add_argument("--leaves", help="the bundle's leaf order (ledgerctl tally make writes "
+                                    "BUNDLE.leaves; used when it exists), to recompute the root")
     v = sub.add_parser("vectors", help="check DIR/transparency.json")
     v.add_argument("dir")
     try:
@@ -1297,7 +1337,20 @@ def main(argv: list[str] | None = None) -> int:
             except vb.BundleError as exc:
                 print(f"FAIL tally: bundle refused: {exc}")
                 return 1
-        tally, problems = check_tally(data, hq, bundle)
+        leaf_ids = None
+        leaves_path = args.leaves
+        if leaves_path is None and args.bundle is not None and os.path.exists(args.bundle + ".leaves"):
+            leaves_path = args.bundle + ".leaves"
+        if leaves_path is not None:
+            if bundle is None:
+                print("FAIL tally: --leaves needs --bundle")
+                return 2
+            with open(leaves_path, "rb") as f:
+                leaf_ids, why = parse_leaf_order(f.read())
+            if leaf_ids is None:
+                print(f"FAIL tally: {why}")
+                return 1
+        tally, problems = check_tally(data, hq, bundle, leaf_ids)
         if problems or tally is None:
             for p in problems:
                 print(f"FAIL tally: {p}")
@@ -1306,7 +1359,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tally valid: campaign {tally.campaign} of ledger {tally.ledger.hex()} at "
               f"checkpoint {tally.epoch}/{tally.size}: {counts}"
               + ("; recomputed from the bundle" if bundle is not None
-                 else "; signature only (give --bundle to recompute the counts)"))
+                 else "; signature only (give --bundle to recompute the counts)")
+              + ("; the bundle's entries in their leaf order give the checkpoint's root"
+                 if leaf_ids is not None else ""))
         return 0
 
     res = check_receipt_proof(data, hq, code=args.code)

@@ -145,9 +145,9 @@ struct TallyMakeCommand: ParsableCommand {
         discussion: """
             The statement (docs/FORMAT.md section 11, "Tally statements") names the campaign's newest \
             version, HQ's checkpoint, the read-model digest and the counts, signed with HQ's \
-            checkpoint key. With --bundle, a bundle of exactly the checkpoint's entries is written \
-            too, so that anyone can recompute the counts ('ledgerctl tally verify FILE --bundle B', \
-            tools/verify_transparency.py tally).
+            checkpoint key. With --bundle B, a bundle of exactly the checkpoint's entries is written \
+            too, and their leaf order to B.leaves, so that anyone can recompute the counts and the \
+            checkpoint's root ('ledgerctl tally verify FILE --bundle B', tools/verify_transparency.py tally).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -157,7 +157,7 @@ struct TallyMakeCommand: ParsableCommand {
 
     func run() throws {
         let node = try global.openNode()
-        for path in [out, bundle].compactMap({ $0 }) where path != "-" && FileManager.default.fileExists(atPath: path) {
+        for path in [out, bundle, bundle.map { $0 + ".leaves" }].compactMap({ $0 }) where path != "-" && FileManager.default.fileExists(atPath: path) {
             throw NodeError.ambiguous("\(path) exists; refusing to overwrite it (choose another file)")
         }
         var made: (tally: Tally, note: String)?
@@ -169,6 +169,9 @@ struct TallyMakeCommand: ParsableCommand {
             }
             let exported = try node.exportBundle(to: bundle)
             if exported.entries.count + exported.forks.count == candidate.tally.checkpoint.size {
+                // The leaf order, so that the bundle's entries give the checkpoint's root.
+                let ids = try node.store.leafIDs(size: candidate.tally.checkpoint.size)
+                try Data(LeafOrder.encode(ids)).write(to: URL(fileURLWithPath: bundle + ".leaves"))
                 made = candidate
                 break
             }
@@ -181,7 +184,7 @@ struct TallyMakeCommand: ParsableCommand {
         }
         try Data(made.note.utf8).write(to: URL(fileURLWithPath: out), options: .withoutOverwriting)
         let counts = made.tally.counts
-        print("Wrote the tally of \(campaign) to \(out): \(counts["counted"] ?? 0) counted at checkpoint \(made.tally.checkpoint.size) (epoch \(made.tally.checkpoint.epoch))\(bundle.map { "; bundle of its entries in \($0)" } ?? "").")
+        print("Wrote the tally of \(campaign) to \(out): \(counts["counted"] ?? 0) counted at checkpoint \(made.tally.checkpoint.size) (epoch \(made.tally.checkpoint.epoch))\(bundle.map { "; bundle of its entries in \($0), their leaf order in \($0).leaves" } ?? "").")
         print("Check it with: ledgerctl tally verify \(out) --key '\(try node.checkpointKey().vkey)'\(bundle.map { " --bundle \($0)" } ?? "")")
     }
 }
@@ -200,6 +203,7 @@ struct TallyVerifyCommand: ParsableCommand {
     @Argument(help: "The tally statement ('ledgerctl tally make').") var file: String
     @Option(name: .long, help: ArgumentHelp("HQ's checkpoint verifier key (a C2SP vkey).", valueName: "VKEY")) var key: String?
     @Option(name: .long, help: ArgumentHelp("A bundle of the checkpoint's entries, to recompute the counts from.", valueName: "FILE")) var bundle: String?
+    @Option(name: .long, help: ArgumentHelp("The bundle's leaf order (default: BUNDLE.leaves when it exists), to recompute the checkpoint's root.", valueName: "FILE")) var leaves: String?
 
     func run() throws {
         let verifier: NoteVerifierKey
@@ -217,6 +221,13 @@ struct TallyVerifyCommand: ParsableCommand {
         guard read.entries.count + read.forks.count == tally.checkpoint.size else {
             throw NoteError.inconsistent("the bundle holds \(read.entries.count + read.forks.count) entries, the tally's checkpoint \(tally.checkpoint.size)")
         }
+        var rootChecked = false
+        if let path = leaves ?? (FileManager.default.fileExists(atPath: bundle + ".leaves") ? bundle + ".leaves" : nil) {
+            guard let data = FileManager.default.contents(atPath: path) else { throw NodeError.ambiguous("cannot read \(path)") }
+            let root = try LeafOrder.root(ids: try LeafOrder.decode(Array(data)), entries: read.entries + read.forks)
+            guard root == tally.checkpoint.root else { throw NoteError.inconsistent("the bundle's entries in the leaf order of \(path) do not give the checkpoint's root") }
+            rootChecked = true
+        }
         let scratch = NSTemporaryDirectory() + "ledger-tally-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let (observer, _) = try LedgerNode.createObserver(at: scratch, bundle: read)
@@ -230,6 +241,7 @@ struct TallyVerifyCommand: ParsableCommand {
         }
         if recomputed.readModelDigest != tally.readModelDigest { differences.append("read-model digest") }
         guard differences.isEmpty else { throw NoteError.inconsistent("the bundle does not give the stated tally: " + differences.joined(separator: "; ")) }
-        print("The bundle (\(tally.checkpoint.size) entries, verified in full) gives the same counts and read-model digest.")
+        print("The bundle (\(tally.checkpoint.size) entries, verified in full) gives the same counts and read-model digest"
+              + (rootChecked ? ", and its entries in their leaf order give the checkpoint's root." : "; give --leaves to check the checkpoint's root too."))
     }
 }

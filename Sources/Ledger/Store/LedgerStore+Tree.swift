@@ -123,6 +123,23 @@ extension LedgerStore {
         }
     }
 
+    /// The entry ids of the first `size` leaves, in leaf order (the tree's order, which a bundle
+    /// does not record; docs/FORMAT.md section 11, "Tally statements").
+    public func leafIDs(size: Int) throws -> [Digest] {
+        try locked {
+            try connection.readTransaction {
+                guard size >= 0, size <= (try treeSizeLocked()) else { throw StoreError.outsideTree("a size of \(size) leaves") }
+                let statement = try connection.statement("SELECT id FROM tree_leaves WHERE idx < ? ORDER BY idx")
+                statement.bind(1, Int64(size))
+                defer { statement.reset() }
+                var ids: [Digest] = []
+                ids.reserveCapacity(size)
+                while try statement.step() { if let id = Digest(statement.blob(0)) { ids.append(id) } }
+                return ids
+            }
+        }
+    }
+
     /// The inclusion proof of leaf `index` in the tree of `size` leaves.
     public func inclusionProof(index: Int, size: Int) throws -> [Digest] {
         try locked {

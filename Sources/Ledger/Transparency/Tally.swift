@@ -118,3 +118,46 @@ extension LedgerNode {
         throw NodeError.ambiguous("entries kept arriving while the tally was made; try again when syncs are quiet")
     }
 }
+
+/// The leaf order of a tree (docs/FORMAT.md section 11, "Leaf order"): which entry is each leaf,
+/// so that a verifier holding a bundle of the same entries recomputes the checkpoint's root.
+public enum LeafOrder {
+    public static let header = "ledger-leaves v1"
+
+    /// `ledger-leaves v1`, then one entry id (hex) per leaf, leaf 0 first; every line ends in `\n`.
+    public static func encode(_ ids: [Digest]) -> [UInt8] {
+        var out = Array((header + "\n").utf8)
+        out.reserveCapacity(out.count + ids.count * 65)
+        for id in ids { out += Array((id.hex + "\n").utf8) }
+        return out
+    }
+
+    /// Reads a leaf-order file strictly.
+    public static func decode(_ bytes: [UInt8]) throws -> [Digest] {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.last == "", lines.first.map(String.init) == header else {
+            throw NoteError.malformed("not a '\(header)' file ending in a newline")
+        }
+        lines.removeLast()
+        var ids: [Digest] = []
+        for (index, line) in lines.dropFirst().enumerated() {
+            guard let id = Digest(hex: String(line)), id.hex == line else { throw NoteError.malformed("leaf \(index) is not an entry id in lower-case hex") }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    /// The root of the tree whose leaves are the entries `ids` names, taken from `entries`;
+    /// throws when an id is missing, repeated, or the bundle holds entries no leaf names.
+    public static func root(ids: [Digest], entries: [Entry]) throws -> Digest {
+        let byID = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        guard Set(ids).count == ids.count else { throw NoteError.inconsistent("the leaf order names an entry twice") }
+        guard ids.count == byID.count else { throw NoteError.inconsistent("the leaf order has \(ids.count) leaves, the bundle \(byID.count) entries") }
+        let leaves = try ids.map { id -> Digest in
+            guard let entry = byID[id] else { throw NoteError.inconsistent("leaf \(id.short) is not in the bundle") }
+            return MerkleTree.leafHash(entry.bytes)
+        }
+        return MerkleTree.root(size: leaves.count) { leaves[$0] }
+    }
+}
