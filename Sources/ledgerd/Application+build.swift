@@ -21,10 +21,12 @@ func buildApplication(
     logger: Logger,
     localWrites: StartupFlag? = nil,
     kiosk: KioskController<LedgerRequestContext>? = nil,
+    metrics: LedgerMetrics? = nil,
+    metricsPublic: Bool = false,
     onServing: @escaping @Sendable (String) -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(node: node, kiosk: kiosk, localWrites: localWrites),
+        router: buildRouter(node: node, kiosk: kiosk, localWrites: localWrites, metrics: metrics, metricsPublic: metricsPublic),
         configuration: ApplicationConfiguration(address: listen.bindAddress, serverName: "ledgerd"),
         onServerRunning: { channel in
             let url = listen.url(port: channel.localAddress?.port ?? listen.port)
@@ -38,9 +40,14 @@ func buildApplication(
 /// The routes of ledgerd, behind the request log. `wallClock` judges the time of signed requests;
 /// `localWrites`, when given, holds back the kiosk's writes until it is set (``LocalWritesGate``).
 func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kiosk: KioskController<LedgerRequestContext>? = nil,
-                 localWrites: StartupFlag? = nil) -> Router<LedgerRequestContext> {
+                 localWrites: StartupFlag? = nil, metrics: LedgerMetrics? = nil, metricsPublic: Bool = false) -> Router<LedgerRequestContext> {
     let router = Router(context: LedgerRequestContext.self)
     router.add(middleware: RequestLogMiddleware())  // first, so that it also logs 404s
+    if let metrics {
+        // Requests per route, method and status, and their latency (swift-metrics, bootstrapped to `metrics`).
+        router.add(middleware: MetricsMiddleware())
+        router.addRoutes(MetricsController(node: node, metrics: metrics, public_: metricsPublic, wallClock: wallClock).endpoints)
+    }
     if let localWrites { router.add(middleware: LocalWritesGate(open: localWrites)) }
     router.addRoutes(HealthController(store: node.store).endpoints)
     router.addRoutes(TransparencyController(node: node).endpoints)

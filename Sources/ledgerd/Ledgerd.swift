@@ -66,6 +66,11 @@ struct Ledgerd: AsyncParsableCommand {
         transform: ListenAddress.init(parsing:))
     var kioskListen: ListenAddress?
 
+    @Flag(
+        name: .customLong("metrics-public"),
+        help: "Serve GET /metrics to every client (default: to this machine only). Behind a reverse proxy every client looks local: restrict /metrics there.")
+    var metricsPublic = false
+
     @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default: info).", valueName: "LEVEL"),
@@ -105,7 +110,10 @@ struct Ledgerd: AsyncParsableCommand {
             logger.warning("Kiosk campaign '\(kioskCampaign)' is not in this node's ledger yet; the page says so until it arrives")
         }
         let kiosk = KioskController<LedgerRequestContext>(node: node, kioskCampaign: kioskCampaign)
-        let app = buildApplication(node: node, listen: listen, logger: logger, localWrites: loop.localWritesAllowed, kiosk: kiosk) { _ in
+        let metrics = LedgerMetrics()
+        metrics.bootstrap()
+        let app = buildApplication(node: node, listen: listen, logger: logger, localWrites: loop.localWritesAllowed, kiosk: kiosk,
+                                   metrics: metrics, metricsPublic: metricsPublic) { _ in
             started.set()
             loopTask.start { await loop.run() }
             retentionTask.start { await retention.run() }
