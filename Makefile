@@ -1,6 +1,7 @@
 # Ledger: the two quick-start commands are `make run` and `make test`.
 SWIFT ?= swift
-APT_PACKAGES := libsqlite3-dev sqlite3
+# systemd: only for systemd-analyze, which deploy/check.sh runs on the service unit.
+APT_PACKAGES := libsqlite3-dev sqlite3 systemd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-browser test-a11y test-field-day soak screenshots bench deps build release clean fuzz fuzz-build fuzz-smoke
@@ -42,13 +43,14 @@ run: deps
 
 ## Run the whole test suite: unit, property and end-to-end tests (real daemons on loopback
 ## ports), then the real-browser kiosk test in headless Chromium (installed when missing), the
-## accessibility check of every kiosk page (axe-core), the field day (HQ and three laptops) and
-## a short run of every fuzz target (docs/FUZZING.md).
+## accessibility check of every kiosk page (axe-core), the field day (HQ and three laptops),
+## the service units (deploy/check.sh) and a short run of every fuzz target (docs/FUZZING.md).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	python3 -m pytest -q tools/test_verify_bundle.py
 	python3 -m pytest -q tools/test_verify_transparency.py
+	deploy/check.sh
 	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
 	tests/browser/run.sh a11y
 	tests/browser/run.sh field-day
