@@ -4,6 +4,8 @@ enum DaemonError: Error, CustomStringConvertible {
     case cannotListen(address: ListenAddress, reason: String)
     /// The data folder holds no node; ledgerd creates none.
     case noNode(path: String)
+    /// The --config file cannot be used.
+    case config(path: String, reason: String)
 
     var description: String {
         switch self {
@@ -13,6 +15,8 @@ enum DaemonError: Error, CustomStringConvertible {
         case .noNode(let path):
             return "no Ledger node in \(path), and ledgerd creates none: run 'ledgerctl init --hq --name NAME --data \(path)' "
                 + "for a new HQ, or 'ledgerctl init --join TOKEN --data \(path)' on a laptop; or check --data (or LEDGER_DATA)"
+        case .config(let path, let reason):
+            return "the configuration file \(path) cannot be used: \(reason); nothing was started"
         }
     }
 }

@@ -30,6 +30,9 @@ struct Ledgerd: AsyncParsableCommand {
         version: LedgerVersion.string
     )
 
+    @Option(name: .long, help: ArgumentHelp("A JSON file of settings (docs/OPERATIONS.md, \"Configuration\"); flags override it.", valueName: "FILE"))
+    var config: String?
+
     @Option(name: .long, help: ArgumentHelp("The node's data folder.", valueName: "DIR"))
     var data: String?
 
@@ -72,16 +75,74 @@ struct Ledgerd: AsyncParsableCommand {
     var metricsPublic = false
 
     @Option(
+        name: .customLong("log-format"),
+        help: ArgumentHelp("text (default) or json: one JSON object per line, for log shippers.", valueName: "FORMAT"))
+    var logFormat: String?
+
+    @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default: info).", valueName: "LEVEL"),
         transform: Ledgerd.logLevel(parsing:))
     var logLevel: Logger.Level?
 
-    /// --data, else $LEDGER_DATA, else ./ledger-data (the same rule as ledgerctl).
-    var dataPath: String {
-        if let data { return data }
+    /// --data, else the config file's, else $LEDGER_DATA, else ./ledger-data (ledgerctl's rule).
+    func dataPath(_ file: DaemonConfig) -> String {
+        if let data = data ?? file.data { return data }
         if let env = ProcessInfo.processInfo.environment["LEDGER_DATA"], !env.isEmpty { return env }
         return "ledger-data"
+    }
+
+    /// The --config file's settings (none without --config).
+    func loadConfig() throws -> DaemonConfig {
+        guard let config else { return DaemonConfig() }
+        return try DaemonConfig.load(path: config)
+    }
+
+    /// The log format: --log-format, else the config file's, else text.
+    func format(_ file: DaemonConfig) throws -> LogFormat {
+        guard let text = logFormat ?? file.logFormat else { return .text }
+        guard let format = LogFormat(rawValue: text) else { throw ValidationError("the log format is text or json") }
+        return format
+    }
+
+    /// The settings in force: each flag, else the file's value (checked as the flag would be).
+    struct Settings {
+        var listen: ListenAddress
+        var peers: [String]
+        var syncInterval: Double
+        var peerTimeout: Double
+        var kiosk: String?
+        var kioskListen: ListenAddress?
+        var logLevel: Logger.Level
+        var metricsPublic: Bool
+    }
+
+    func settings(_ file: DaemonConfig) throws -> Settings {
+        let path = config ?? ""
+        func checked<T>(_ name: String, _ parse: () throws -> T) throws -> T {
+            do { return try parse() } catch { throw DaemonError.config(path: path, reason: "'\(name)': \(Self.message(for: error))") }
+        }
+        let interval = try syncInterval ?? file.syncInterval.map { value in
+            try checked("syncInterval") { () throws -> Double in
+                guard value.isFinite, value >= 0.1, value <= 86_400 else { throw ValidationError("must be a number of seconds from 0.1 to 86400") }
+                return value
+            }
+        } ?? 30
+        let timeout = try peerTimeout ?? file.peerTimeout.map { value in
+            try checked("peerTimeout") { () throws -> Double in
+                guard value.isFinite, value >= 1, value <= 3_600 else { throw ValidationError("must be a number of seconds from 1 to 3600") }
+                return value
+            }
+        } ?? PeerSync.defaultRequestTimeout
+        return Settings(
+            listen: try listen ?? file.listen.map { text in try checked("listen") { try ListenAddress(parsing: text) } } ?? .default,
+            peers: peers + (try (file.peers ?? []).map { text in try checked("peers") { try Self.peerURL(parsing: text) } }),
+            syncInterval: interval,
+            peerTimeout: timeout,
+            kiosk: kioskCampaign ?? file.kiosk,
+            kioskListen: try kioskListen ?? file.kioskListen.map { text in try checked("kioskListen") { try ListenAddress(parsing: text) } },
+            logLevel: try logLevel ?? file.logLevel.map { text in try checked("logLevel") { try Self.logLevel(parsing: text) } } ?? .info,
+            metricsPublic: metricsPublic || (file.metricsPublic ?? false))
     }
 
     func validate() throws {
@@ -95,12 +156,19 @@ struct Ledgerd: AsyncParsableCommand {
 
     /// Opens the node, serves it and syncs with its peers until a shutdown signal.
     func run() async throws {
+        try await run(config: loadConfig())
+    }
+
+    func run(config file: DaemonConfig) async throws {
+        let settings = try settings(file)
         var logger = Logger(label: "ledgerd")
-        logger.logLevel = logLevel ?? .info
-        let listen = listen ?? .default
-        let node = try LedgerNode.openForDaemon(at: dataPath, logger: logger)
-        let loop = SyncLoop(node: node, flagPeers: peers, backoff: Backoff(interval: .milliseconds(Int64((syncInterval ?? 30) * 1000))), logger: logger,
-                            requestTimeout: peerTimeout ?? PeerSync.defaultRequestTimeout)
+        logger.logLevel = settings.logLevel
+        let listen = settings.listen
+        let kioskCampaign = settings.kiosk
+        let kioskListen = settings.kioskListen
+        let node = try LedgerNode.openForDaemon(at: dataPath(file), logger: logger)
+        let loop = SyncLoop(node: node, flagPeers: settings.peers, backoff: Backoff(interval: .milliseconds(Int64(settings.syncInterval * 1000))), logger: logger,
+                            requestTimeout: settings.peerTimeout)
         if await loop.currentPeers().isEmpty { loop.localWritesAllowed.set() }  // no startup sync to wait for
         let loopTask = BackgroundTask()
         let retentionTask = BackgroundTask()
@@ -113,7 +181,7 @@ struct Ledgerd: AsyncParsableCommand {
         let metrics = LedgerMetrics()
         metrics.bootstrap()
         let app = buildApplication(node: node, listen: listen, logger: logger, localWrites: loop.localWritesAllowed, kiosk: kiosk,
-                                   metrics: metrics, metricsPublic: metricsPublic) { _ in
+                                   metrics: metrics, metricsPublic: settings.metricsPublic) { _ in
             started.set()
             loopTask.start { await loop.run() }
             retentionTask.start { await retention.run() }
