@@ -51,9 +51,9 @@ test: deps
 	python3 -m pytest -q tools/test_verify_bundle.py
 	python3 -m pytest -q tools/test_verify_transparency.py
 	deploy/check.sh
-	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
-	tests/browser/run.sh a11y
-	tests/browser/run.sh field-day
+	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots browser-tests/run.sh
+	browser-tests/run.sh a11y
+	browser-tests/run.sh field-day
 	$(MAKE) fuzz-smoke
 
 ## The partition test with 100 seeded schedules instead of make test's 20 (HQ and four laptops
@@ -64,20 +64,20 @@ soak: deps
 
 ## Only the real-browser kiosk test (needs a debug build); screenshots go to .build/screenshots.
 test-browser:
-	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots tests/browser/run.sh
+	LEDGER_SCREENSHOTS=$(CURDIR)/.build/screenshots browser-tests/run.sh
 
 ## axe-core on every kiosk page, in en and nb (needs a debug build).
 test-a11y:
-	tests/browser/run.sh a11y
+	browser-tests/run.sh a11y
 
 ## The field day: HQ and three laptops with real ledgerd, ledgerctl and Chromium (needs a debug build).
 test-field-day:
-	tests/browser/run.sh field-day
+	browser-tests/run.sh field-day
 
 ## Refresh the screenshots in docs/screenshots (the README shows one).
 screenshots:
 	$(SWIFT) build
-	LEDGER_SCREENSHOTS=$(CURDIR)/docs/screenshots tests/browser/run.sh
+	LEDGER_SCREENSHOTS=$(CURDIR)/docs/screenshots browser-tests/run.sh
 
 ## Release-mode benchmark; prints figures with the machine's own reference rates.
 bench: deps

@@ -28,7 +28,6 @@ let package = Package(
             dependencies: [
                 "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -63,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ledgerctlTests",
-            dependencies: ["ledgerctl", "Ledger"]
+            dependencies: ["ledgerctl"]
         ),
         .testTarget(
             name: "ledgerdTests",

@@ -13,7 +13,7 @@ A check fails on any violation of impact "serious" or "critical"; "moderate" and
 are printed, and so are the results axe could not decide ("incomplete", to review by hand).
 
 axe-core is not a Python package: it is the axe.min.js that the PyPI package named in
-tests/browser/requirements-axe.txt bundles (pinned by version and hash). run.sh downloads that
+browser-tests/requirements-axe.txt bundles (pinned by version and hash). run.sh downloads that
 wheel into .build/browser/ with pip; this test reads axe.min.js straight from the wheel, so
 nothing else of that package (it is made for Playwright) is installed or run.
 
@@ -50,7 +50,7 @@ def axe_script():
     wheel = os.environ.get("LEDGER_AXE")
     if not wheel:
         found = sorted((REPO / ".build" / "browser").glob("axe_playwright_python-*.whl"))
-        expect(found, "no axe-core: .build/browser/axe_playwright_python-*.whl is missing (tests/browser/run.sh downloads it)")
+        expect(found, "no axe-core: .build/browser/axe_playwright_python-*.whl is missing (browser-tests/run.sh downloads it)")
         wheel = found[-1]
     with zipfile.ZipFile(wheel) as archive:
         script = archive.read("axe_playwright_python/axe.min.js").decode("utf-8")

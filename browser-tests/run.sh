@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real-browser tests in headless Chromium: run.sh [TEST] runs tests/browser/TEST_test.py, where
+# Real-browser tests in headless Chromium: run.sh [TEST] runs browser-tests/TEST_test.py, where
 # TEST is kiosk (the default: the kiosk end to end), a11y (axe-core on every kiosk page) or
 # field-day (HQ and three laptops through an event day).
 # Installs what it needs when missing: chromium and chromium-driver (apt), selenium (pip), and for
@@ -17,7 +17,7 @@ case "$test" in
 esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
+repo="$(cd "$here/.." && pwd)"
 export LEDGER_BIN="${LEDGER_BIN:-$repo/.build/debug}"
 # Selenium must use the system chromedriver and never fetch one.
 export SE_OFFLINE=true
@@ -44,7 +44,7 @@ if [ "$test" = a11y ] && [ -z "${LEDGER_AXE:-}" ]; then
     # axe-core (JavaScript) comes in a PyPI wheel; only its axe.min.js is used, read from the wheel.
     wheels="$repo/.build/browser"
     if ! ls "$wheels"/axe_playwright_python-0.1.8-*.whl >/dev/null 2>&1; then
-        echo "Downloading axe-core (tests/browser/requirements-axe.txt)"
+        echo "Downloading axe-core (browser-tests/requirements-axe.txt)"
         mkdir -p "$wheels"
         "$PYTHON" -m pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
             -r "$here/requirements-axe.txt" -d "$wheels" \

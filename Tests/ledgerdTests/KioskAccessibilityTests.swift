@@ -9,7 +9,7 @@ import Testing
 
 /// Errors that take focus, the page language, the skip link, the withdrawal link, and a campaign
 /// that closes while someone types (issue 9, item 7). The focus itself is checked in a real
-/// browser by tests/browser/kiosk_test.py.
+/// browser by browser-tests/kiosk_test.py.
 @Suite("Kiosk accessibility")
 struct KioskAccessibilityTests {
     static let focusable: Set = ["a", "input", "button", "textarea", "select"]
