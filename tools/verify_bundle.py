@@ -292,6 +292,15 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def _deadline_ms(body: dict[str, Any]) -> int | None:
+    """A campaign body's deadline as milliseconds since 1970 (UTC), or None."""
+    text = body.get("deadline")
+    if not isinstance(text, str) or not _valid_deadline(text):
+        return None
+    moment = datetime.datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    return int(moment.timestamp()) * 1000 + int(text[20:23])
+
+
 def _valid_deadline(v: str) -> bool:
     if not DEADLINE.match(v):
         return False
@@ -1314,6 +1323,9 @@ def read_models(held: dict[bytes, Item], trust: Trust, ledger_id: bytes) -> dict
             state = "withdrawn"
         elif campaign in closes and e.timestamp > closes[campaign].entry.timestamp:
             state = "late"
+        elif _deadline_ms(versions[campaign][-1].body) is not None \
+                and e.wall > _deadline_ms(versions[campaign][-1].body):
+            state = "late"      # after the current version's deadline (READMODELS.md)
         elif signer is None:
             state = "unchecked"
         elif (campaign, signer) in first_active:

@@ -130,13 +130,28 @@ struct CampaignCommand: ParsableCommand {
             var campaign: CampaignSummary
             var counted: Int
             var withdrawn: Int
+            /// Milliseconds until the deadline (0 once passed), when there is one.
+            var timeLeft: UInt64?
+        }
+
+        /// "12 days", "5 h 3 min", "passed", or "-" without a deadline.
+        static func describe(left: UInt64?, deadline: UInt64?) -> String {
+            guard let deadline, let left else { return "-" }
+            _ = deadline
+            if left == 0 { return "passed" }
+            let minutes = left / 60_000
+            if minutes >= 2 * 24 * 60 { return "\(minutes / (24 * 60)) days" }
+            if minutes >= 60 { return "\(minutes / 60) h \(minutes % 60) min" }
+            return "\(max(1, minutes)) min"
         }
 
         func run() throws {
             let node = try global.openNode()
             let rows = try node.store.campaigns().map { campaign in
                 let counts = try node.store.signatureCounts(campaign: campaign.campaign)
-                return Row(campaign: campaign, counted: counts["counted", default: 0], withdrawn: counts["withdrawn", default: 0])
+                let now = SystemClock().nowMillis()
+                return Row(campaign: campaign, counted: counts["counted", default: 0], withdrawn: counts["withdrawn", default: 0],
+                           timeLeft: campaign.deadline.map { $0 > now ? $0 - now : 0 })
             }
             if output.json {
                 try Output.json(rows)
@@ -147,14 +162,17 @@ struct CampaignCommand: ParsableCommand {
                 return
             }
             let width = max(8, rows.map(\.campaign.campaign.count).max() ?? 8)
-            print("CAMPAIGN".padding(toLength: width, withPad: " ", startingAt: 0) + "  STATE   COUNTED  GOAL      DEADLINE                  TITLE")
+            print("CAMPAIGN".padding(toLength: width, withPad: " ", startingAt: 0) + "  STATE   COUNTED  GOAL      DEADLINE                  LEFT         TITLE")
             for row in rows {
                 let c = row.campaign
+                // Open by HQ but past its deadline: it takes no more signatures.
+                let state = c.isOpen && row.timeLeft == 0 ? "ended" : c.state
                 print(c.campaign.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                    + c.state.padding(toLength: 6, withPad: " ", startingAt: 0) + "  "
+                    + state.padding(toLength: 6, withPad: " ", startingAt: 0) + "  "
                     + String(row.counted).padding(toLength: 7, withPad: " ", startingAt: 0) + "  "
                     + (c.goal.map(String.init) ?? "-").padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
-                    + Output.time(c.deadline).padding(toLength: 24, withPad: " ", startingAt: 0) + "  " + c.title)
+                    + Output.time(c.deadline).padding(toLength: 24, withPad: " ", startingAt: 0) + "  "
+                    + Self.describe(left: row.timeLeft, deadline: c.deadline).padding(toLength: 11, withPad: " ", startingAt: 0) + "  " + c.title)
             }
         }
     }

@@ -251,3 +251,54 @@ struct CountingTests {
         #expect(try setup.hq.store.signatureCounts(campaign: "c1")["unauthorised"] == 1)
     }
 }
+
+@Suite("Campaign deadlines")
+struct DeadlineTests {
+    @Test("after the deadline the node records nothing, a signature timestamped after it is late (as after a close), extending the deadline counts it; the Python verifier agrees")
+    func deadline() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let clock = ManualClock()
+        let hq = try LedgerNode.createHQ(at: dir.file("hq"), name: "Deadline", wallClock: clock)
+        let base = clock.nowMillis()
+        try hq.publish(sampleCampaign("c1", deadline: Timestamps.iso8601(millis: base + 3_600_000)))
+        let onTime = try hq.sign(campaign: "c1", signer: SignerDetails(name: "On Time", email: "a@example.org"))
+        #expect(try hq.store.campaign("c1")?.isOpen(at: base + 3_600_000) == true)
+        #expect(try hq.store.campaign("c1")?.isOpen(at: base + 3_600_001) == false)
+        clock.set(base + 7_200_000)
+        #expect(throws: NodeError.campaignClosed("c1")) { try hq.sign(campaign: "c1", signer: SignerDetails(name: "Too Late", email: "b@example.org")) }
+        // Recorded anyway after the deadline (a laptop with a wrong clock, a paper list typed in late): late.
+        let details = try SignerDetails(name: "Typed Late", email: "c@example.org").validated()
+        let ledger = try hq.ledgerID
+        let version = try #require(try hq.store.campaign("c1")).version
+        let body = SignatureRecorded(campaign: "c1", campaignVersion: version, channel: .manual, paperList: nil, country: nil, postcodeArea: nil,
+                                     consentContact: false, signer: details.pseudonym(key: try hq.pseudonymKey(), campaign: "c1").hex,
+                                     receiptHash: ReceiptCode().hash(ledger: ledger).hex)
+        let late = try hq.store.append(body, payload: try Sealing.seal(try details.sealedPlaintext(), to: try hq.sealingPublicKey(), ledger: ledger), signer: hq.key)
+        #expect(try hq.store.signature(id: late.id)?.state == "late")
+        #expect(try hq.store.signature(id: onTime.entry.id)?.state == "counted")
+        let digest = try hq.store.readModelDigest()
+        #expect(try hq.store.rebuildReadModels() > 0)
+        #expect(try hq.store.readModelDigest() == digest)
+
+        // The independent verifier computes the same states from an export.
+        let bundle = dir.file("deadline.bundle")
+        _ = try hq.exportBundle(to: bundle)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", RepoPaths.root + "/tools/verify_bundle.py", bundle, "--json"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        struct Report: Decodable { struct Campaign: Decodable { var campaign: String; var counted: Int; var late: Int }; var campaigns: [Campaign] }
+        let report = try JSONDecoder().decode(Report.self, from: data)
+        #expect(report.campaigns.first { $0.campaign == "c1" }.map { ($0.counted, $0.late) } ?? (0, 0) == (1, 1))
+
+        // HQ extends the deadline: the late signature counts, and the node records again.
+        try hq.update(sampleCampaign("c1", deadline: Timestamps.iso8601(millis: base + 10_800_000)))
+        #expect(try hq.store.signature(id: late.id)?.state == "counted")
+        _ = try hq.sign(campaign: "c1", signer: SignerDetails(name: "Now Fine", email: "d@example.org"))
+    }
+}

@@ -51,7 +51,7 @@ extension LedgerNode {
             throw NodeError.invalidSigner(field: "list", reason: "the list number must be 1 or more")
         }
         guard let campaign = try store.campaign(id) else { throw NodeError.unknownCampaign(id) }
-        guard campaign.isOpen else { throw NodeError.campaignClosed(id) }
+        guard campaign.isOpen(at: store.clock.wallClock.nowMillis()) else { throw NodeError.campaignClosed(id) }
         if !list.problems.isEmpty && !skipInvalid { throw PaperListError.badRows(list.problems) }
         var report = PaperImportReport(skipped: list.problems)
         let done = try store.paperRows(campaign: id, list: listNumber)

@@ -194,7 +194,7 @@ extension Projector {
     /// condition on `sg` that takes whole (campaign, signer) groups, or only signatures without a
     /// signer reference): forked (held, by an author who may record signatures) → unauthorised →
     /// orphan (campaign unknown) → withdrawn (a valid withdrawal exists) → late (timestamp after the
-    /// close) → unchecked (no signer reference yet) → the first active signature of each (campaign,
+    /// close, or after the current version's deadline) → unchecked (no signer reference yet) → the first active signature of each (campaign,
     /// signer) in (HLC, author, sequence, id) order is counted, the later ones are duplicates.
     func signatureStatesSQL(scope: String?) -> String {
         let rightful = """
@@ -210,6 +210,7 @@ extension Projector {
                     WHEN c.campaign IS NULL THEN 'orphan'
                     WHEN EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = sg.id AND w.valid = 1) THEN 'withdrawn'
                     WHEN c.closed_at IS NOT NULL AND (sg.hlc_wall, sg.hlc_counter) > (c.closed_at, c.closed_counter) THEN 'late'
+                    WHEN c.deadline IS NOT NULL AND sg.hlc_wall > c.deadline THEN 'late'
                     WHEN sg.signer IS NULL THEN 'unchecked'
                     ELSE 'active'
                 END AS pre

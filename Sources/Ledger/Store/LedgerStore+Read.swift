@@ -37,7 +37,15 @@ public struct CampaignSummary: Codable, Sendable, Equatable {
     public var publishedAt: UInt64
     public var updatedAt: UInt64
     public var closedAt: UInt64?
+    /// Not closed by HQ (`campaign.closed`). Whether it takes signatures now also depends on the
+    /// deadline: ``isOpen(at:)``.
     public var isOpen: Bool { state == "open" }
+
+    /// Takes signatures at `now` (ms): not closed, and the deadline (if any) not passed. A signature
+    /// after the deadline is late, exactly as one after a close (docs/READMODELS.md).
+    public func isOpen(at now: UInt64) -> Bool {
+        isOpen && deadline.map { now <= $0 } ?? isOpen
+    }
 }
 
 /// A signature as the read model holds it now.

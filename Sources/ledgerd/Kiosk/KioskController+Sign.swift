@@ -47,7 +47,7 @@ extension KioskController {
         case .fresh:
             break
         }
-        guard view.summary.isOpen else {
+        guard view.summary.isOpen(at: SystemClock().nowMillis()) else {
             tokens.release(form.token)
             return again(.conflict, notice: .closedWhileTyping)
         }

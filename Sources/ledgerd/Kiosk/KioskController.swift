@@ -56,7 +56,7 @@ struct KioskController<Context: RequestContext>: Sendable {
             return Self.redirect("/c/\(kioskCampaign)?lang=\(language.rawValue)")
         }
         let pairs = try await Blocking.run { () -> [(CampaignSummary, CampaignView)] in
-            try node.store.campaigns().filter(\.isOpen).compactMap { summary in
+            try node.store.campaigns().filter { $0.isOpen(at: SystemClock().nowMillis()) }.compactMap { summary in
                 try view(summary.campaign).map { (summary, $0) }
             }
         }

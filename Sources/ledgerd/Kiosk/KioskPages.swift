@@ -78,7 +78,7 @@ enum KioskPages {
             body += "<h2>\(t(.letterTo)) \(HTML.escape(letter.recipient))</h2><div class=\"letter\" lang=\"\(HTML.escape(letterLanguage))\">\(HTML.paragraphs(letter.text))</div>"
         }
         body += "</article>"
-        if view.summary.isOpen {
+        if view.summary.isOpen(at: SystemClock().nowMillis()) {
             body += signForm(id: id, language: language, form: form, errors: errors, notice: notice, token: token,
                              returnAfter: kiosk ? returnAfter : nil)
         } else if notice == .closedWhileTyping {

@@ -52,7 +52,7 @@ final class LedgerMetrics: Sendable {
                 gauge("ledger_signatures", "Signatures by campaign and state (docs/READMODELS.md).",
                       [("campaign", campaign.campaign), ("state", state)], Double(counts[state] ?? 0))
             }
-            gauge("ledger_campaign_open", "1 while the campaign is open.", [("campaign", campaign.campaign)], campaign.isOpen ? 1 : 0)
+            gauge("ledger_campaign_open", "1 while the campaign is open.", [("campaign", campaign.campaign)], campaign.isOpen(at: now) ? 1 : 0)
         }
         if node.role == .hq, store.keepsMerkleTree {
             gauge("ledger_tree_size", "Leaves of HQ's Merkle tree (docs/FORMAT.md section 11).", [], Double(try store.treeSize()))
