@@ -1,7 +1,8 @@
 # Ledger: the two quick-start commands are `make run` and `make test`.
 SWIFT ?= swift
-# systemd: only for systemd-analyze, which deploy/check.sh runs on the service unit.
-APT_PACKAGES := libsqlite3-dev sqlite3 systemd
+# systemd: only for systemd-analyze, which deploy/check.sh runs on the service unit; chromium prints
+# the delivery pack to PDF, and poppler-utils' pdftotext reads it back in the tests.
+APT_PACKAGES := libsqlite3-dev sqlite3 systemd chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-browser test-a11y test-field-day soak screenshots bench deps build release clean fuzz fuzz-build fuzz-smoke

@@ -125,28 +125,35 @@ struct DeliverCommand: ParsableCommand {
             is never overwritten without --force.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, html, pdf }
 
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .long, help: "The campaign id.") var campaign: String
     @Option(name: .long, help: ArgumentHelp("The file to write (mode 0600).", valueName: "FILE")) var out: String
-    @Option(name: .long, help: "csv or json.") var format: Format = .csv
+    @Option(name: .long, help: "csv or json (the list, for the organisers), html or pdf (the delivery pack, for the petition's target).") var format: Format = .csv
+    @Option(name: .long, help: ArgumentHelp("The pack's language, one of the campaign's (html and pdf; default: its first).", valueName: "CODE")) var language: String?
     @Flag(name: .long, help: "For Excel: a UTF-8 byte-order mark, and postcodes and phone numbers kept as text (csv only).")
     var excel = false
     @Flag(name: .long, help: "Overwrite FILE (and FILE.meta.json) if they exist.") var force = false
 
     func validate() throws {
         if excel && format != .csv { throw ValidationError("--excel goes with --format csv") }
+        if language != nil && format != .html && format != .pdf { throw ValidationError("--language goes with --format html or pdf") }
     }
 
     var metadataPath: String { out + ".meta.json" }
 
     func run() throws {
         if !force {
-            for path in [out, out + ".tally.txt"] + (format == .csv ? [metadataPath] : []) where FileManager.default.fileExists(atPath: path) {
+            let extra = format == .csv ? [out + ".tally.txt", metadataPath] : format == .json ? [out + ".tally.txt"] : []
+            for path in [out] + extra where FileManager.default.fileExists(atPath: path) {
                 throw NodeError.ambiguous("\(path) exists; refusing to overwrite it (choose another --out FILE, or add --force)")
             }
+        }
+        if format == .html || format == .pdf {
+            try writePack()
+            return
         }
         let list = try global.openNode().delivery(campaign: campaign)
         let encoder = JSONEncoder()
@@ -157,7 +164,7 @@ struct DeliverCommand: ParsableCommand {
             let metadata = DeliveryMetadata(list: list, file: (out as NSString).lastPathComponent, bytes: Array(data))
             try Self.writePrivately(data, to: out)
             try Self.writePrivately(try encoder.encode(metadata) + Data("\n".utf8), to: metadataPath)
-        case .json:
+        case .json, .html, .pdf:
             try Self.writePrivately(try encoder.encode(list), to: out)
         }
         var metadata = format == .csv ? " (metadata in \(metadataPath))" : ""
@@ -170,6 +177,22 @@ struct DeliverCommand: ParsableCommand {
             metadata += "; signed tally in \(tallyPath) (check: ledgerctl tally verify \(tallyPath) --key '\(try node.checkpointKey().vkey)')"
         }
         print("Wrote \(list.signatures.count) counted signatures of \(campaign) to \(out)\(metadata)\(list.header.missingPayloads > 0 ? "; \(list.header.missingPayloads) without their sealed data yet: sync, then deliver again" : "").")
+    }
+
+    /// The delivery pack: the letter, demands, count, how to check it and the signatories by name
+    /// and place, as HTML with print CSS, or printed to PDF by headless Chromium.
+    func writePack() throws {
+        let node = try global.openNode()
+        let pack = try node.deliveryPack(campaign: campaign, language: language)
+        let html = Data(pack.html.utf8)
+        if format == .html {
+            try Self.writePrivately(html, to: out)
+        } else {
+            try PDFPrinter.print(html: html, to: out)
+        }
+        print("Wrote the delivery pack of \(campaign) to \(out): \(pack.list.header.counted) counted signatories, by name and place"
+              + (pack.tally == nil ? "" : ", with HQ's signed tally and how to check it") + "."
+              + (pack.list.header.missingPayloads > 0 ? " \(pack.list.header.missingPayloads) counted signatures have no sealed data here yet: sync, then deliver again." : ""))
     }
 
     /// Writes `data` to a new file of mode 0600 beside `path`, then renames it over `path`, so

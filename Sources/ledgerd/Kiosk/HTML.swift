@@ -1,32 +1,13 @@
+import Ledger
+
 /// Escaping and the page frame of the kiosk. Every value that came from a person or the log goes
 /// through ``escape(_:)``; nothing is echoed back unescaped.
 enum HTML {
-    /// Escapes `& < > " '` for text and quoted attribute values, Unicode scalar by scalar (as a
-    /// browser's tokenizer reads): a quote followed by a combining mark is one Swift `Character`
-    /// but still a quote to the browser. Control characters other than tab and line breaks
-    /// (NUL among them) become U+FFFD, as a browser would read NUL anyway.
-    static func escape(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
-            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
-            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
-            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
-            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
-            case "\t", "\n", "\r": out.append(scalar)
-            default:
-                out.append(scalar.properties.generalCategory == .control ? "\u{FFFD}" : scalar)
-            }
-        }
-        return String(out)
-    }
+    /// Escapes `& < > " '` per Unicode scalar (the library's ``HTMLText/escape(_:)``).
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// Text with line breaks kept as paragraphs.
-    static func paragraphs(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: true)
-            .map { "<p>\(escape(String($0)))</p>" }.joined(separator: "\n")
-    }
+    static func paragraphs(_ text: String) -> String { HTMLText.paragraphs(text) }
 
     /// A complete page: language, title, stylesheet, a skip link as the first tab stop, the
     /// language switch, and an optional refresh.
