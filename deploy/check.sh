@@ -176,8 +176,34 @@ PYTHON
     fi
 }
 
+# --- the Grafana dashboard ------------------------------------------------------------------
+# Valid JSON, and every metric its queries name is one ledgerd serves (docs/OPERATIONS.md,
+# "Metrics", lists them), so a renamed metric cannot leave a panel silently empty.
+check_dashboard() {
+    local dashboard="$here/grafana/ledger-dashboard.json" output
+    if output=$(python3 - "$dashboard" "$here/../docs/OPERATIONS.md" 2>&1 <<'PY'
+import json, re, sys
+board = json.load(open(sys.argv[1]))
+documented = open(sys.argv[2]).read()
+names = set()
+for panel in board["panels"]:
+    for target in panel.get("targets", []):
+        names |= set(re.findall(r"\b(ledger_[a-z_]+|hb_[a-z_]+|http_server_[a-z_]+)", target["expr"]))
+missing = sorted(n for n in names if re.sub(r"_(bucket|sum|count)$", "", n) not in documented)
+if missing:
+    sys.exit("queries name metrics ledgerd does not serve: " + ", ".join(missing))
+print(f"{len(board['panels'])} panels, {len(names)} metrics, all served")
+PY
+    ); then
+        ok "$dashboard: $output"
+    else
+        fail "$dashboard: $output"
+    fi
+}
+
 check_unit
 check_plist
+check_dashboard
 
 if ((failures)); then
     echo "deploy/check.sh: $failures check(s) failed" >&2
