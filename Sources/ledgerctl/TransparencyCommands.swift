@@ -51,14 +51,14 @@ struct ReceiptProveCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The receipt code the signer was given (XXXX-XXXX-XXXX-XXXX).")
+    @Argument(help: "The receipt code the signer was given (XXXX-XXXX-XXXX-XXXX); - reads it from standard input (so it is not in the process list).")
     var code: String
 
     @Option(name: .long, help: ArgumentHelp("Where to write the proof; - for standard output.", valueName: "FILE"))
     var out: String
 
     func run() throws {
-        guard let receipt = ReceiptCode(parsing: code) else {
+        guard let receipt = ReceiptCode(parsing: code == "-" ? readLine() ?? "" : code) else {
             throw ValidationError("a receipt code has 16 letters and digits, like 7K2M-Q9XD-3HPA-W4TZ")
         }
         let node = try global.openNode()
@@ -98,13 +98,14 @@ struct ReceiptVerifyCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("HQ's checkpoint verifier key (a C2SP vkey).", valueName: "VKEY"))
     var key: String?
 
-    @Option(name: .long, help: "The receipt code the proof must belong to.")
+    @Option(name: .long, help: "The receipt code the proof must belong to; - reads it from standard input (the proof file then cannot be -).")
     var code: String?
 
     func run() throws {
         var receipt: ReceiptCode?
         if let code {
-            guard let parsed = ReceiptCode(parsing: code) else {
+            if code == "-" && file == "-" { throw ValidationError("the proof and the code cannot both come from standard input") }
+            guard let parsed = ReceiptCode(parsing: code == "-" ? readLine() ?? "" : code) else {
                 throw ValidationError("a receipt code has 16 letters and digits, like 7K2M-Q9XD-3HPA-W4TZ")
             }
             receipt = parsed

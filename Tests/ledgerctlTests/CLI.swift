@@ -24,7 +24,7 @@ struct CLI {
 
     /// Runs `ledgerctl --data DATA args…` (unless `withData` is false) and waits for it.
     @discardableResult
-    func run(_ args: [String], withData: Bool = true, environment: [String: String] = [:], cwd: String? = nil) throws -> Result {
+    func run(_ args: [String], withData: Bool = true, environment: [String: String] = [:], cwd: String? = nil, stdin: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
         process.arguments = withData ? args + ["--data", data] : args
@@ -37,7 +37,13 @@ struct CLI {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let input = Pipe()
+        if stdin != nil { process.standardInput = input }
         try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -28,8 +28,14 @@ struct TransparencyCommandTests {
         let prove = try cli.run(["receipt", "prove", codes[0], "--out", proof])
         #expect(prove.status == 0, "\(prove.output)")
         #expect(try cli.run(["receipt", "prove", codes[0], "--out", proof]).status != 0)  // never overwrites
+        // The code from standard input: kept out of the process list.
+        let viaStdin = scratch.file("proof-stdin.json")
+        let piped = try cli.run(["receipt", "prove", "-", "--out", viaStdin], stdin: codes[0] + "\n")
+        #expect(piped.status == 0, "\(piped.output)")
         let verify = try cli.run(["receipt", "verify", proof, "--key", key, "--code", codes[0]], withData: false)
         #expect(verify.status == 0 && verify.stdout.hasPrefix("Valid:"), "\(verify.output)")
+        #expect(try cli.run(["receipt", "verify", viaStdin, "--key", key, "--code", "-"], withData: false, stdin: codes[0] + "\n").status == 0)
+        #expect(try cli.run(["receipt", "verify", viaStdin, "--key", key, "--code", "-"], withData: false, stdin: codes[1] + "\n").status == 1)
         let wrongCode = try cli.run(["receipt", "verify", proof, "--key", key, "--code", codes[1]], withData: false)
         #expect(wrongCode.status == 1, "\(wrongCode.output)")
         #expect(!wrongCode.output.contains("s1@example.org") && !wrongCode.output.contains("Signer 1"))
