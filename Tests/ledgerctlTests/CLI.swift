@@ -52,6 +52,25 @@ struct CLI {
 }
 
 /// A temporary folder for one test.
+extension CLI {
+    /// Runs another program by name on PATH (`python3`, `pdftotext`, ...) and waits for it; stderr
+    /// is kept apart so that a test can print it only when it holds no signer's data.
+    static func external(_ program: String, _ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program] + arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
 struct Scratch {
     let path: String
 

@@ -5,19 +5,6 @@ import Testing
 /// headless Chromium and read back with pdftotext (docs/OPERATIONS.md, "The delivery pack").
 @Suite("Delivery pack")
 struct DeliveryPackTests {
-    func run(_ executable: String, _ arguments: [String]) throws -> CLI.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLI.Result(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
-    }
-
     @Test("the pack holds the letter, demands, count, HQ's verifiable tally and the signatories by name and place only; as PDF too")
     func pack() throws {
         let scratch = try Scratch()
@@ -58,7 +45,7 @@ struct DeliveryPackTests {
         let pdf = scratch.file("pack.pdf")
         let printed = try cli.run(["deliver", "--campaign", "free-the-press", "--format", "pdf", "--out", pdf])
         #expect(printed.status == 0, "\(printed.output)")
-        let text = try run("pdftotext", [pdf, "-"])
+        let text = try CLI.external("pdftotext", [pdf, "-"])
         #expect(text.status == 0)
         let words = text.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(words.contains("Free the press") && words.contains("To: Minister of Justice") && words.contains("2 people signed this petition"))

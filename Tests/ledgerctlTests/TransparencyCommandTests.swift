@@ -62,16 +62,7 @@ struct TransparencyCommandTests {
         // The independent verifier (tools/verify_transparency.py, from FORMAT.md alone) agrees on
         // the real files, and on the forged tally.
         let python = { (args: [String]) throws -> CLI.Result in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", IndependentVerifierTests.root + "/tools/verify_transparency.py"] + args
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = out
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return CLI.Result(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+            try CLI.external("python3", [IndependentVerifierTests.root + "/tools/verify_transparency.py"] + args)
         }
         let pyReceipt = try python(["receipt", proof, "--key", key, "--code", codes[0]])
         #expect(pyReceipt.status == 0, "\(pyReceipt.output)")

@@ -15,15 +15,10 @@ extension KioskController {
     /// `POST /check`: the state of the code's signature.
     @Sendable func check(_ request: Request, context: Context) async throws -> Response {
         let language = Self.language(request)
-        guard Self.sameOrigin(request) else { return Self.html(KioskPages.message(.crossSite, language: language), status: .forbidden) }
-        let fields = try await Self.fields(request, limit: 16 * 1024)
-        let typed = fields.values["receipt"] ?? ""
-        guard !fields.malformed.contains("receipt"), let code = ReceiptCode(parsing: typed) else {
-            return Self.html(KioskPages.check(language: language, code: typed, error: .errReceipt), status: .unprocessableContent)
-        }
-        if case .wait(let seconds) = checkLimiter.take(client: Self.client(context)) {
-            return Self.html(KioskPages.check(language: language, code: typed, error: nil, notice: .tooManyChecks(wait: seconds)),
-                             status: .tooManyRequests, retryAfter: seconds)
+        let code: ReceiptCode, typed: String
+        switch try await receiptAttempt(request, context: context, language: language) {
+        case .refused(let response): return response
+        case .code(let parsed, let text): (code, typed) = (parsed, text)
         }
         guard let status = try await Blocking.run({ try node.receiptStatus(code) }) else {
             return Self.html(KioskPages.check(language: language, code: typed, error: .errCheckUnknown), status: .unprocessableContent)
@@ -34,15 +29,10 @@ extension KioskController {
     /// `POST /check/proof`: the receipt proof as a JSON download (HQ only).
     @Sendable func checkProof(_ request: Request, context: Context) async throws -> Response {
         let language = Self.language(request)
-        guard Self.sameOrigin(request) else { return Self.html(KioskPages.message(.crossSite, language: language), status: .forbidden) }
-        let fields = try await Self.fields(request, limit: 16 * 1024)
-        let typed = fields.values["receipt"] ?? ""
-        guard !fields.malformed.contains("receipt"), let code = ReceiptCode(parsing: typed) else {
-            return Self.html(KioskPages.check(language: language, code: typed, error: .errReceipt), status: .unprocessableContent)
-        }
-        if case .wait(let seconds) = checkLimiter.take(client: Self.client(context)) {
-            return Self.html(KioskPages.check(language: language, code: typed, error: nil, notice: .tooManyChecks(wait: seconds)),
-                             status: .tooManyRequests, retryAfter: seconds)
+        let code: ReceiptCode, typed: String
+        switch try await receiptAttempt(request, context: context, language: language) {
+        case .refused(let response): return response
+        case .code(let parsed, let text): (code, typed) = (parsed, text)
         }
         let proof: [UInt8]
         do {
@@ -56,6 +46,28 @@ extension KioskController {
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"receipt-proof.json\""
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: proof)))
+    }
+
+    /// What a check request brought: a well-formed code within the rate limit, or the answer
+    /// that refuses it (cross-site, malformed, too many attempts), with the form again.
+    enum ReceiptAttempt {
+        case code(ReceiptCode, typed: String)
+        case refused(Response)
+    }
+
+    /// The shared start of both check routes: same origin, the body's code, the rate limit.
+    func receiptAttempt(_ request: Request, context: Context, language: KioskLanguage) async throws -> ReceiptAttempt {
+        guard Self.sameOrigin(request) else { return .refused(Self.html(KioskPages.message(.crossSite, language: language), status: .forbidden)) }
+        let fields = try await Self.fields(request, limit: 16 * 1024)
+        let typed = fields.values["receipt"] ?? ""
+        guard !fields.malformed.contains("receipt"), let code = ReceiptCode(parsing: typed) else {
+            return .refused(Self.html(KioskPages.check(language: language, code: typed, error: .errReceipt), status: .unprocessableContent))
+        }
+        if case .wait(let seconds) = checkLimiter.take(client: Self.client(context)) {
+            return .refused(Self.html(KioskPages.check(language: language, code: typed, error: nil, notice: .tooManyChecks(wait: seconds)),
+                                      status: .tooManyRequests, retryAfter: seconds))
+        }
+        return .code(code, typed: typed)
     }
 }
 
