@@ -1552,3 +1552,15 @@ def test_unmatched_payload_exits_1(tmp_path):
     led.payloads.append(b"\x01" + bytes(32) + b"named by no entry")
     rc, rep, _ = run(tmp_path, led.bundle())
     assert rc == 1 and "payload-mismatch" in {f["kind"] for f in rep["faults"]}
+
+
+def test_canonically_equivalent_keys_are_refused():
+    """FORMAT.md section 3: two keys that are the same text under Unicode canonical equivalence
+    (precomposed é and e + U+0301) are refused, as Swift's validator refuses them; either alone
+    is fine."""
+    precomposed, decomposed = "\u00e9", "e\u0301"
+    for key in (precomposed, decomposed):
+        assert vb.parse_canonical_body(json.dumps({key: 1}, ensure_ascii=False, separators=(",", ":")).encode()) == {key: 1}
+    both = ('{"' + decomposed + '":1,"' + precomposed + '":2}').encode()
+    with pytest.raises(vb.BodyError, match="canonically equivalent"):
+        vb.parse_canonical_body(both)

@@ -39,6 +39,7 @@ import os
 import re
 import struct
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -230,9 +231,16 @@ def _reject_float(text: str) -> Any:
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj: dict[str, Any] = {}
+    seen: set[str] = set()
     for key, value in pairs:
         if key in obj:
             raise BodyError("a duplicate key")
+        # FORMAT.md section 3: no two keys that are the same text in Unicode's canonical
+        # equivalence (readers that compare keys that way would merge them).
+        folded = unicodedata.normalize("NFD", key)
+        if folded in seen:
+            raise BodyError("two keys that are canonically equivalent")
+        seen.add(folded)
         obj[key] = value
     return obj
 
