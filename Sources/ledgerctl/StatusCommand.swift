@@ -26,7 +26,7 @@ struct StatusCommand: ParsableCommand {
         let node = try global.openNode()
         let status = try node.info()
         let digest = try node.store.readModelDigest().hex
-        let forks = try node.store.forkEntries().count
+        let forks = try node.store.forkEntryCount()
         let forkedLogs = try node.store.forkedLogs()
         let witness = try node.witnessState()
         var transparency: String?

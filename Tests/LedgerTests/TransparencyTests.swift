@@ -136,6 +136,11 @@ struct TransparencyTests {
             var cut = reread
             cut.inclusion.removeLast()
             #expect(throws: NoteError.self) { try cut.verify(key: key) }
+            for worst in [-1, Int.min, Int.max, Int(Int32.max) + 1] {
+                var far = reread
+                far.leaf = worst
+                #expect(throws: NoteError.self) { try far.verify(key: key) }
+            }
         }
         #expect(throws: NodeError.self) { try setup.hq.receiptProof(for: ReceiptCode()) }
         // Strict reading: a repeated member is refused.
@@ -147,6 +152,31 @@ struct TransparencyTests {
         #expect(throws: NoteError.self) { try ReceiptProof(json: Array(extra.utf8)) }
         #expect(throws: NoteError.self) { try ReceiptProof(json: Array(text.replacingOccurrences(of: ",\"leaf\":", with: ", \"leaf\":").utf8)) }
         #expect(throws: NoteError.self) { try ReceiptProof(json: Array(text.dropLast().utf8)) }
+    }
+}
+
+@Suite("Tally recount")
+struct TallyRecountTests {
+    typealias Setup = CountingTests.Setup
+
+    @Test("a tally recounts from a bundle of the checkpoint's entries and their leaf order; another count, size or order fails")
+    func recount() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        _ = try setup.sign(on: 1, email: "a@example.org")
+        try setup.syncToHQ()
+        let (tally, _) = try setup.hq.signTally(campaign: "c1")
+        let bundle = try setup.hq.exportBundle(to: setup.dir.file("t.bundle"))
+        let order = try setup.hq.store.leafIDs(size: tally.checkpoint.size)
+        #expect(try tally.recount(from: bundle, leaves: order))
+        #expect(try !tally.recount(from: bundle, leaves: nil))
+        #expect(throws: NoteError.self) { try tally.recount(from: bundle, leaves: Array(order.reversed())) }
+        #expect(throws: NoteError.self) { try tally.recount(from: bundle, leaves: order + [order[0]]) }
+        var text = tally.text.replacingOccurrences(of: "\ncounted \(tally.counts["counted"] ?? 0)\n", with: "\ncounted 99\n")
+        #expect(throws: NoteError.self) { try Tally(text: text).recount(from: bundle, leaves: order) }
+        text = tally.text.replacingOccurrences(of: "checkpoint 1 \(tally.checkpoint.size) ", with: "checkpoint 1 \(tally.checkpoint.size + 1) ")
+        #expect(throws: NoteError.self) { try Tally(text: text).recount(from: bundle, leaves: nil) }
     }
 }
 
@@ -270,6 +300,10 @@ struct WitnessTests {
         _ = try restored.sign(campaign: "c1", signer: SignerDetails(name: "Later", email: "later@example.org"))
         let next = try restored.answerWitness(WitnessRequest(checkpoint: try pair.witness.witnessedCheckpoint()))
         #expect(try pair.witness.witness(next, held: try pair.witness.witnessedCheckpoint(), now: 1).0 == .cosigned(epoch: 2, size: 5))
+        // HQ's own checkpoint at the last epoch number: refused, never an overflow.
+        let last = Checkpoint(ledger: try restored.ledgerID, epoch: Int(Int64.max), size: 1, root: Digest.sha256([7]))
+        let lastNote = SignedNote(text: last.text, signatures: [try restored.checkpointKey().sign(last.text, with: restored.key)]).serialized
+        #expect(throws: SyncError.self) { try restored.answerWitness(WitnessRequest(checkpoint: lastNote)) }
         // A checkpoint sent that HQ did not sign is refused.
         #expect(throws: SyncError.self) { try restored.answerWitness(WitnessRequest(checkpoint: "not a note\n")) }
     }

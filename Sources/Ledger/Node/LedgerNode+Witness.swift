@@ -52,8 +52,12 @@ extension LedgerNode {
             let epoch = try store.treeEpoch()
             let size = try store.treeSize()
             let extendable = try seen.epoch == epoch && seen.size <= size && store.treeRoot(size: seen.size) == seen.root
-            // HQ signed it and cannot extend it: the history since was lost.
-            if !extendable && seen.epoch >= epoch { try store.startEpoch(seen.epoch + 1) }
+            // HQ signed it and cannot extend it: the history since was lost. (HQ signs only the
+            // epochs it reached, so the last epoch number is never one it holds.)
+            if !extendable && seen.epoch >= epoch {
+                guard seen.epoch < Int(Int64.max) else { throw SyncError.badRequest("the checkpoint's epoch is the last one") }
+                try store.startEpoch(seen.epoch + 1)
+            }
         }
         let (checkpoint, note) = try signCheckpoint()
         var consistency: [Digest] = []

@@ -126,6 +126,16 @@ extension LedgerStore {
         }
     }
 
+    /// The number of branch entries of forked logs held (without reading them).
+    public func forkEntryCount() throws -> Int {
+        try locked {
+            let statement = try connection.statement("SELECT COUNT(*) FROM forks")
+            defer { statement.reset() }
+            _ = try statement.step()
+            return Int(statement.int64(0))
+        }
+    }
+
     /// One entry by id.
     public func entry(id: Digest) throws -> Entry? {
         try locked {

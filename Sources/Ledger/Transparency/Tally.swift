@@ -161,3 +161,35 @@ public enum LeafOrder {
         return MerkleTree.root(size: leaves.count) { leaves[$0] }
     }
 }
+
+extension Tally {
+    /// Recounts this tally from a bundle (docs/FORMAT.md section 11, "Tally statements", steps
+    /// 2 to 4): the bundle is of the tally's ledger and holds exactly the checkpoint's number of
+    /// entries; with `leaves`, its entries in that order give the checkpoint's root; verified in
+    /// full into a scratch folder, it gives the same campaign version, counts and read-model digest.
+    /// Throws ``NoteError`` naming every difference. Returns whether the root was checked.
+    @discardableResult
+    public func recount(from bundle: LedgerBundle, leaves: [Digest]?) throws -> Bool {
+        guard bundle.ledger == ledger else { throw NoteError.wrongLog(expected: ledger.short, found: bundle.ledger.short) }
+        guard bundle.entries.count + bundle.forks.count == checkpoint.size else {
+            throw NoteError.inconsistent("the bundle holds \(bundle.entries.count + bundle.forks.count) entries, the tally's checkpoint \(checkpoint.size)")
+        }
+        if let leaves, try LeafOrder.root(ids: leaves, entries: bundle.entries + bundle.forks) != checkpoint.root {
+            throw NoteError.inconsistent("the bundle's entries in the given leaf order do not give the checkpoint's root")
+        }
+        let scratch = NSTemporaryDirectory() + "ledger-tally-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let (observer, _) = try LedgerNode.createObserver(at: scratch, bundle: bundle)
+        guard let summary = try observer.store.campaign(campaign) else { throw NoteError.inconsistent("the bundle has no campaign \(campaign)") }
+        let recomputed = Tally(campaign: try observer.store.stats(campaign: summary), version: Digest(hex: summary.version) ?? .zero,
+                               checkpoint: checkpoint, readModelDigest: try observer.store.readModelDigest())
+        var differences: [String] = []
+        if recomputed.version != version { differences.append("campaign version") }
+        for name in Tally.countNames where recomputed.counts[name] != counts[name] {
+            differences.append("\(name) \(counts[name] ?? 0) stated, \(recomputed.counts[name] ?? 0) in the bundle")
+        }
+        if recomputed.readModelDigest != readModelDigest { differences.append("read-model digest") }
+        guard differences.isEmpty else { throw NoteError.inconsistent("the bundle does not give the stated tally: " + differences.joined(separator: "; ")) }
+        return leaves != nil
+    }
+}

@@ -42,7 +42,7 @@ final class LedgerMetrics: Sendable {
         }
         let store = node.store
         gauge("ledger_entries", "Entries this node holds on its authors' logs.", [], Double(try store.entryCount()))
-        gauge("ledger_fork_entries", "Branch entries of forked logs this node holds.", [], Double(try store.forkEntries().count))
+        gauge("ledger_fork_entries", "Branch entries of forked logs this node holds.", [], Double(try store.forkEntryCount()))
         let forked = try store.forkedLogs()
         gauge("ledger_forked_logs", "Logs with a fork.", [], Double(forked.count))
         gauge("ledger_forked_held_entries", "Entries of forked logs held (not counted) until HQ adopts the fork.", [], Double(forked.reduce(0) { $0 + $1.held }))
