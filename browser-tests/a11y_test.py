@@ -153,6 +153,9 @@ def check_setup(state):
         expect(status == 0, f"ledgerctl campaign publish exited {status}: {err.strip()}")
     status, _, err = ledgerctl("campaign", "close", CLOSED, "--data", str(state.data))
     expect(status == 0, f"ledgerctl campaign close exited {status}: {err.strip()}")
+    status, _, err = ledgerctl("paper", "print", "--campaign", CAMPAIGN, "--lists", "1", "--out", str(state.work / "lists.html"),
+                               "--data", str(state.data))
+    expect(status == 0, f"ledgerctl paper print exited {status}: {err.strip()}")
     state.ledgerd = Ledgerd(state.data)
     state.kiosk = Kiosk(start_browser(state.work / "profile"), state.ledgerd.wait_ready())
     return f"axe-core {AXE_VERSION} loaded; ledger with 3 open campaigns and 1 closed; ledgerd and Chromium started"
@@ -229,6 +232,16 @@ def visit_checked(state, language):
     state.kiosk.find("#receipt").send_keys(state.receipts[language])
     state.kiosk.submit_with("#check button[type=submit]")
     expect(not state.kiosk.find_all("#receipt"), f"checking did not lead to the result page: {state.kiosk.heading()!r}")
+
+
+def visit_paper(state, language):
+    state.kiosk.open(f"/paper?lang={language}")
+    expect(state.kiosk.find_all(f"a[href^='/paper/{CAMPAIGN}/1']"), "the paper lists page offers no list")
+
+
+def visit_paper_list(state, language):
+    state.kiosk.open(f"/paper/{CAMPAIGN}/1?lang={language}")
+    expect(len(state.kiosk.find_all("tbody tr")) == 15, "the printable list does not have its 15 rows")
 
 
 def visit_withdrawn(state, language):
@@ -354,6 +367,8 @@ PAGES = [
     ("the withdrawal form with a code this node does not know", visit_withdraw_unknown),
     ("the 'check my signature' form", visit_check),
     ("the 'check my signature' result", visit_checked),
+    ("the paper lists page", visit_paper),
+    ("a printable paper list", visit_paper_list),
     ("the withdrawn page", visit_withdrawn),
     ("a closed campaign", visit_closed),
     ("a campaign that closed while someone typed", visit_closed_while_typing),

@@ -197,6 +197,11 @@ def check_hq(state):
     """HQ: a new ledger, the campaign published, ledgerd on a free loopback port."""
     state.ctl("HQ", "init", "--hq", "--name", "Amnesty Norge")
     state.ctl("HQ", "campaign", "publish", str(CAMPAIGN_FILE))
+    # Paper lists 1-7, printed before the laptops join (so each laptop holds their issue entries).
+    printed = state.ctl("HQ", "paper", "print", "--campaign", CAMPAIGN, "--lists", str(PAPER_LIST), "--out", str(state.work / "lists.html"))
+    expect(printed.startswith(f"Issued lists 1-{PAPER_LIST} of {CAMPAIGN}"), f"paper print: {printed.strip()!r}")
+    issued = json.loads(state.ctl("HQ", "paper", "lists", "--campaign", CAMPAIGN, "--json"))
+    state.paper_check = next(item["check"] for item in issued if item["list"] == PAPER_LIST)
     for attempt in range(3):  # another process may take the free port first
         state.hq_port = free_port()
         try:
@@ -308,16 +313,17 @@ def paper_file(name, rows):
 def check_paper(state):
     """Paper list 7 at C: a bad row refuses the whole file; --skip-invalid records the rest; the fixed row alone later."""
     first = paper_file(state.work / "list-7.csv", PAPER_ROWS)
-    status, out, err = state.ctl("C", "import-paper", first, "--campaign", CAMPAIGN, "--list", str(PAPER_LIST), expect_status=3)
+    status, out, err = state.ctl("C", "import-paper", first, "--campaign", CAMPAIGN, "--list", str(PAPER_LIST), "--check", state.paper_check, expect_status=3)
     expect("line 4: email" in err, "the refusal does not name line 4's e-mail")
     expect(not any(value in err + out for value in ("Ola", "ola.papir", "5006")), "the refusal prints a signer's data")
     refused = state.stats("C")
     expect(refused["counted"] == 0 and refused["unchecked"] == 0, "the refused list recorded something")
-    out = state.ctl("C", "import-paper", first, "--campaign", CAMPAIGN, "--list", str(PAPER_LIST), "--skip-invalid")
+    out = state.ctl("C", "import-paper", first, "--campaign", CAMPAIGN, "--list", str(PAPER_LIST), "--check", state.paper_check, "--skip-invalid")
     expect(out.startswith("Recorded 3 signatures from list 7 (0 already recorded)"), f"with --skip-invalid: {out.splitlines()[0]!r}")
     expect("skipped line 4: email" in out, "--skip-invalid does not list line 4 as skipped")
+    expect(f"not back yet: 1-{PAPER_LIST - 1}." in out, f"import-paper does not list the lists not back yet: {out!r}")
     fixed = paper_file(state.work / "list-7-fixed.csv", PAPER_ROWS[:2] + [PAPER_FIXED_ROW] + PAPER_ROWS[3:])
-    out = state.ctl("C", "import-paper", fixed, "--campaign", CAMPAIGN, "--list", str(PAPER_LIST))
+    out = state.ctl("C", "import-paper", fixed, "--campaign", CAMPAIGN, "--list", str(PAPER_LIST), "--check", state.paper_check)
     expect(out.startswith("Recorded 1 signature from list 7 (3 already recorded)"), f"the fixed list: {out.splitlines()[0]!r}")
     stats = state.stats("C")
     expect_counts(stats, {"counted": 0, "unchecked": 4}, "C")

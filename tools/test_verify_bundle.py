@@ -1564,3 +1564,21 @@ def test_canonically_equivalent_keys_are_refused():
     both = ('{"' + decomposed + '":1,"' + precomposed + '":2}').encode()
     with pytest.raises(vb.BodyError, match="canonically equivalent"):
         vb.parse_canonical_body(both)
+
+
+def test_paper_check_code_of_the_vector():
+    """FORMAT.md section 4, paper.issued: the check code of the paper-issued vector, as the
+    spec states it, computed from the vector's id alone."""
+    vectors = json.loads((ROOT / "docs" / "test-vectors" / "entries.json").read_text())
+    issued = next(v for v in vectors["valid"] if v["name"] == "paper-issued")
+    code = vb.paper_check_code(bytes.fromhex(issued["id"]))
+    spec = (ROOT / "docs" / "FORMAT.md").read_text()
+    assert f"has the id `{issued['id']}` and the check code `{code}`" in spec
+    # Every symbol is from the alphabet, and one flipped bit in the first 25 changes the code.
+    assert len(code) == 5 and all(c in vb.CROCKFORD for c in code)
+    flipped = bytearray.fromhex(issued["id"])
+    flipped[3] ^= 0x80  # bit 24, the last one the code covers
+    assert vb.paper_check_code(bytes(flipped)) != code
+    beyond = bytearray.fromhex(issued["id"])
+    beyond[3] ^= 0x40  # bit 25: past the code
+    assert vb.paper_check_code(bytes(beyond)) == code

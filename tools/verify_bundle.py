@@ -86,8 +86,10 @@ T_REVOKED = "device.revoked"
 T_ADOPTED = "fork.adopted"
 T_ERASED = "payload.erased"
 T_REFERENCED = "signer.referenced"
+T_PAPER = "paper.issued"
 KNOWN_TYPES = {T_CREATED, T_PUBLISHED, T_CLOSED, T_SIGNATURE, T_COMMENT, T_WITHDRAWN,
-               T_UPDATED, T_HIDDEN, T_ENROLLED, T_REVOKED, T_ADOPTED, T_ERASED, T_REFERENCED}
+               T_UPDATED, T_HIDDEN, T_ENROLLED, T_REVOKED, T_ADOPTED, T_ERASED, T_REFERENCED,
+               T_PAPER}
 FIELD_DEVICE_TYPES = {T_SIGNATURE, T_COMMENT, T_WITHDRAWN}              # section 4, Rights
 ROOT_ONLY_TYPES = {T_CREATED, T_ENROLLED, T_REVOKED, T_ADOPTED, T_ERASED,   # section 4, Rights
                    T_REFERENCED}
@@ -95,6 +97,10 @@ MAX_REFERENCES = 400           # section 4, signer.referenced
 MAX_AT_SEQUENCE = 4            # section 8, Forks, rule 2: entries per (author, sequence)
 MAX_BRANCH_ENTRIES = 10_000    # section 8, Forks, rule 2: branch entries per author (not root)
 MAX_HEADS = 64                 # section 4, fork.adopted
+MAX_PAPER_ROWS = 1000          # section 4, paper.issued
+MAX_LINK_BYTES = 2000          # section 4, rule link
+MAX_SHARE_TEXTS = 10           # section 4, rule share
+MAX_SHARE_BYTES = 1000
 ROLES = {"field", "hq", "observer"}
 
 # The step of section 8 each fault kind belongs to (faults are listed in this order).
@@ -415,6 +421,21 @@ def _heads(v: Any) -> bool:
             and all(v[i] < v[i + 1] for i in range(len(v) - 1)))
 
 
+def _link(v: str) -> bool:
+    """A campaign's link: https:// and 1 or more of 0x21-0x7E, 2000 bytes at most (section 4)."""
+    raw = v.encode("utf-8")
+    return (8 < len(raw) <= MAX_LINK_BYTES and raw.startswith(b"https://")
+            and all(0x21 <= b <= 0x7E for b in raw))
+
+
+def _share(v: list) -> bool:
+    """A text's share: 1 to 10 strings, each 1 to 1000 bytes of UTF-8 with no control
+    character (U+0000-U+001F, U+007F-U+009F) other than line feed (section 4)."""
+    return (1 <= len(v) <= MAX_SHARE_TEXTS and all(
+        isinstance(t, str) and 1 <= len(t.encode("utf-8")) <= MAX_SHARE_BYTES
+        and all(c == "\n" or not (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F) for c in t) for t in v))
+
+
 CAMPAIGN_WHAT = "a campaign id (1-64 of a-z 0-9 -, not starting with -)"
 HEX_WHAT = "32 bytes of lower-case hex"
 
@@ -443,6 +464,8 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes,
               "deadline", optional=True)
         f.get("retentionDays", int, lambda v: 1 <= v <= 36500,
               "a number of days from 1 to 36500", "retention-days", optional=True)
+        f.get("link", str, _link, "https:// and 1 to 1992 printable ASCII characters without spaces",
+              "link", optional=True)
         if texts is not None:
             for lang in sorted(texts):
                 text = texts[lang]
@@ -456,6 +479,10 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes,
                 t.get("body", str)
                 t.get("demands", list, _str_list, "an array of strings")
                 letter = t.get("letter", dict, optional=True)
+                share = t.get("share", list, _str_list, "an array of strings", optional=True)
+                if share is not None and not _share(share):
+                    t.problem("share", f"field '{where}share' is not 1 to {MAX_SHARE_TEXTS} texts of 1 to "
+                                       f"{MAX_SHARE_BYTES} bytes without control characters other than line feed")
                 subs.append(t)
                 if letter is not None:
                     lt = _Fields(letter, where + "letter.")
@@ -526,6 +553,12 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes,
         f.get("signature", str, _hex32, HEX_WHAT, "entry-id")
         f.get("payload", str, _hex32, HEX_WHAT, "payload-digest")
         f.get("reason", str, optional=True)
+    elif entry_type == T_PAPER:
+        campaign_id()
+        f.get("list", int, lambda v: v >= 1, "an integer of 1 or more", "paper-issue")
+        f.get("rows", int, lambda v: 1 <= v <= MAX_PAPER_ROWS, f"an integer from 1 to {MAX_PAPER_ROWS}",
+              "paper-issue")
+        f.get("device", str, _hex32, HEX_WHAT, "device-key", optional=True)
     elif entry_type == T_ADOPTED:
         f.get("device", str, _hex32, HEX_WHAT, "device-key")
         f.get("heads", list, _heads, "1 to 64 distinct entry ids (lower-case hex) in ascending order",
@@ -545,6 +578,13 @@ def check_body(entry_type: str, body: dict[str, Any], author: bytes,
 def receipt_hash(ledger_id: bytes, symbols: str) -> bytes:
     """Section 5."""
     return hashlib.sha256(RECEIPT_DOMAIN + ledger_id + symbols.encode("ascii")).digest()
+
+
+def paper_check_code(entry_id: bytes) -> str:
+    """Section 4, paper.issued: the first 25 bits of the entry id, most significant first, as
+    5 symbols of the section 5 alphabet."""
+    bits = int.from_bytes(entry_id[:4], "big") >> 7
+    return "".join(CROCKFORD[(bits >> (5 * (4 - i))) & 31] for i in range(5))
 
 
 def normalise_receipt(code: str) -> str | None:

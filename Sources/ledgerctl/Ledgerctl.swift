@@ -25,6 +25,7 @@ struct Ledgerctl: ParsableCommand {
             CommentCommand.self,
             WithdrawCommand.self,
             ImportPaperCommand.self,
+            PaperCommand.self,
             StatsCommand.self,
             DeliverCommand.self,
             LogCommand.self,

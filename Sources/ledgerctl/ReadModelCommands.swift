@@ -8,8 +8,9 @@ struct ImportPaperCommand: ParsableCommand {
         abstract: "Record a typed-in paper list (CSV) as signatures with channel paper.",
         discussion: """
             The first row names the columns: name (required), email, phone, address, postcode, country, \
-            consent (yes/no). A file with bad rows is refused whole, each bad row listed by line number \
-            and reason, unless --skip-invalid. Importing the same list again adds nothing. See docs/PAPER.md.
+            consent (yes/no). The list must have been issued ('ledgerctl paper print'): give its number and \
+            the check code printed beside it. A file with bad rows is refused whole, each bad row listed by \
+            line number and reason, unless --skip-invalid. Importing the same list again adds nothing. See docs/PAPER.md.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -18,11 +19,13 @@ struct ImportPaperCommand: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "FILE.csv")) var file: String
     @Option(name: .long, help: "The campaign id.") var campaign: String
-    @Option(name: .long, help: "The paper list's number, as written on the sheet.") var list: Int64
+    @Option(name: .long, help: "The paper list's number, as printed on the sheet.") var list: Int64
+    @Option(name: .long, help: ArgumentHelp("The check code printed beside the list number (5 symbols).", valueName: "CODE")) var check: String
     @Flag(name: .customLong("skip-invalid"), help: "Record the valid rows and skip the bad ones.") var skipInvalid = false
 
     func validate() throws {
         if list < 1 { throw ValidationError("--list must be 1 or more") }
+        if PaperCheckCode.normalised(check) == nil { throw ValidationError("--check must be the 5-symbol code printed beside the list number, for example K3F9A") }
     }
 
     func run() throws {
@@ -32,7 +35,7 @@ struct ImportPaperCommand: ParsableCommand {
         let paper = try PaperList(text: text)
         let line = progressOptions.line(json: output.json)
         defer { line.finish() }
-        let report = try global.openNode().importPaper(paper, campaign: campaign, listNumber: list, skipInvalid: skipInvalid, progress: line.report)
+        let report = try global.openNode().importPaper(paper, campaign: campaign, listNumber: list, check: check, skipInvalid: skipInvalid, progress: line.report)
         line.finish()
         if output.json {
             try Output.json(report)
@@ -40,6 +43,9 @@ struct ImportPaperCommand: ParsableCommand {
         }
         print("Recorded \(report.recorded) signature\(report.recorded == 1 ? "" : "s") from list \(list) (\(report.alreadyRecorded) already recorded).")
         for problem in report.skipped { print("skipped \(problem)") }
+        if !report.notReturned.isEmpty {
+            print("Issued lists of \(campaign) not back yet: \(PaperCommand.Print.ranges(report.notReturned)).")
+        }
     }
 }
 

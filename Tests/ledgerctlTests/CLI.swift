@@ -103,3 +103,30 @@ struct Scratch {
         return path
     }
 }
+
+extension CLI {
+    /// Issues `count` paper lists of `campaign` at this HQ node (`paper print --format html` into a
+    /// scratch file) and returns the check code of every issued list of the campaign, by number.
+    @discardableResult
+    func issuePaperLists(campaign: String = "free-the-press", count: Int = 1, rows: Int = 20, scratch: Scratch) throws -> [Int64: String] {
+        let out = scratch.file("lists-\(UUID().uuidString).html")
+        let printed = try run(["paper", "print", "--campaign", campaign, "--lists", String(count), "--rows", String(rows), "--out", out])
+        guard printed.status == 0 else { throw CLIFailure(arguments: "paper print", output: printed.output) }
+        return try paperChecks(campaign: campaign)
+    }
+
+    /// The check codes of a campaign's issued lists, by number (`paper lists --json`).
+    func paperChecks(campaign: String = "free-the-press") throws -> [Int64: String] {
+        struct Issued: Decodable { var list: Int64; var check: String }
+        let listed = try run(["paper", "lists", "--campaign", campaign, "--json"])
+        guard listed.status == 0 else { throw CLIFailure(arguments: "paper lists", output: listed.output) }
+        let lists = try JSONDecoder().decode([Issued].self, from: Data(listed.stdout.utf8))
+        return Dictionary(lists.map { ($0.list, $0.check) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+struct CLIFailure: Error, CustomStringConvertible {
+    var arguments: String
+    var output: String
+    var description: String { "ledgerctl \(arguments) failed: \(output)" }
+}

@@ -15,7 +15,8 @@ struct DeliveryCSVTests {
         let paper = scratch.file("list.csv")
         try Data("name,email,postcode,country,consent\n=1+2,eve@example.org,5003,NO,no\nPer Persen,per@example.org,0001,NO,yes\n".utf8)
             .write(to: URL(fileURLWithPath: paper))
-        let imported = try cli.run(["import-paper", paper, "--campaign", "free-the-press", "--list", "7"])
+        let check = try #require(try cli.issuePaperLists(count: 7, scratch: scratch)[7])
+        let imported = try cli.run(["import-paper", paper, "--campaign", "free-the-press", "--list", "7", "--check", check])
         #expect(imported.status == 0, "\(imported.stderr)")
         return cli
     }

@@ -32,24 +32,25 @@ struct ReadModelCommandTests {
             Kari N,KARI@example.org,,NO,no
 
             """.utf8).write(to: URL(fileURLWithPath: csv))
-        let refused = try cli.run(["import-paper", csv, "--campaign", "free-the-press", "--list", "7"])
+        let check = try #require(try cli.issuePaperLists(count: 7, scratch: scratch)[7])
+        let refused = try cli.run(["import-paper", csv, "--campaign", "free-the-press", "--list", "7", "--check", check])
         #expect(refused.status == 3)
         #expect(refused.stderr.contains("line 3: email"))
         #expect(refused.stderr.contains("line 4: name"))
         #expect(refused.stderr.contains("line 5: consent"))
         #expect(!refused.output.contains("Hansen") && !refused.output.contains("ola.hansen"))
         #expect(try stats(cli).counted == 0)
-        let skipped = try cli.run(["import-paper", csv, "--campaign", "free-the-press", "--list", "7", "--skip-invalid", "--json"])
+        let skipped = try cli.run(["import-paper", csv, "--campaign", "free-the-press", "--list", "7", "--check", check, "--skip-invalid", "--json"])
         #expect(skipped.status == 0, "\(skipped.output)")
         #expect(skipped.stdout.contains("\"recorded\" : 2"))
         let stats = try stats(cli)
         #expect(stats.counted == 1)
         #expect(stats.duplicates == 1)  // Kari twice, once in another case
         #expect(stats.byChannel == ["paper": 1])
-        let again = try cli.run(["import-paper", csv, "--campaign", "free-the-press", "--list", "7", "--skip-invalid", "--json"])
+        let again = try cli.run(["import-paper", csv, "--campaign", "free-the-press", "--list", "7", "--check", check, "--skip-invalid", "--json"])
         #expect(again.stdout.contains("\"recorded\" : 0"))
         #expect(again.stdout.contains("\"alreadyRecorded\" : 2"))
-        #expect(try cli.run(["import-paper", csv, "--campaign", "nope", "--list", "7"]).status == 3)
+        #expect(try cli.run(["import-paper", csv, "--campaign", "nope", "--list", "7", "--check", check]).status == 3)
     }
 
     @Test("deliver writes counted signatures at HQ and refuses on a node without the sealing key")

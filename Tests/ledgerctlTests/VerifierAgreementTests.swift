@@ -37,6 +37,7 @@ struct VerifierAgreementTests {
             laptops[name] = Laptop(cli: cli, key: key)
         }
         let (a, b, c, r) = (laptops["a"]!, laptops["b"]!, laptops["c"]!, laptops["r"]!)
+        let paperCheck = try #require(try hq.issuePaperLists(count: 7, scratch: scratch)[7])
         try ok(hq, ["export", "--out", scratch.file("hq0.bundle")])
         for laptop in laptops.values {
             try ok(laptop.cli, ["import", scratch.file("hq0.bundle")])
@@ -57,7 +58,7 @@ struct VerifierAgreementTests {
         let csv = scratch.file("list-7.csv")
         try Data("name,email,postcode,country,consent\nDan Four,dan@example.org,0150,NO,yes\n\"Hansen, Ola\",,5003,NO,no\nBob Two,bob@example.org,,,no\n".utf8)
             .write(to: URL(fileURLWithPath: csv))
-        try ok(c.cli, ["import-paper", csv, "--campaign", "free-the-press", "--list", "7"])
+        try ok(c.cli, ["import-paper", csv, "--campaign", "free-the-press", "--list", "7", "--check", paperCheck])
         let pat = try receipt(ok(c.cli, ["sign", "--campaign", "free-the-press", "--name", "Pat Zero", "--email", "pat@example.org", "--json"]))
         // Laptop r will be lost.
         let eve = try receipt(ok(r.cli, ["sign", "--campaign", "free-the-press", "--name", "Eve Five", "--email", "eve@example.org", "--json"]))

@@ -18,6 +18,8 @@ public struct CampaignFile: Codable, Sendable {
     public var deadline: String?
     /// Days after the campaign closes that signers' personal data is kept (docs/PRIVACY.md).
     public var retentionDays: Int64?
+    /// The campaign's web address (`https://…`), shown with the share texts.
+    public var link: String?
 
     /// Reads and checks a campaign file; errors name the field at fault.
     public static func load(path: String) throws -> CampaignPublished {
@@ -55,8 +57,8 @@ public struct CampaignFile: Codable, Sendable {
         return try file.validated(path: path)
     }
 
-    static let topFields: Set<String> = ["id", "languages", "texts", "goal", "deadline", "retentionDays"]
-    static let textFields: Set<String> = ["title", "summary", "body", "demands", "letter"]
+    static let topFields: Set<String> = ["id", "languages", "texts", "goal", "deadline", "retentionDays", "link"]
+    static let textFields: Set<String> = ["title", "summary", "body", "demands", "letter", "share"]
     static let letterFields: Set<String> = ["recipient", "text"]
 
     /// The first field the format does not define, as a dotted path; nil when there is none.
@@ -97,7 +99,8 @@ public struct CampaignFile: Codable, Sendable {
             }
             deadlineText = Timestamps.iso8601(millis: millis)
         }
-        let body = CampaignPublished(campaign: id, languages: languages, texts: texts, goal: goal, deadline: deadlineText, retentionDays: retentionDays)
+        let body = CampaignPublished(campaign: id, languages: languages, texts: texts, goal: goal, deadline: deadlineText, retentionDays: retentionDays,
+                                     link: link)
         // The format's rules (docs/FORMAT.md section 4) live in BodyRules; here only what to tell the editor.
         if let problem = BodyRules.problem(in: body) {
             switch problem.rule {
@@ -111,6 +114,12 @@ public struct CampaignFile: Codable, Sendable {
             case .goal: throw fail("'goal' must be a positive number of signatures")
             case .retentionDays: throw fail("'retentionDays' must be a number of days from 1 to 36500 (how long after the close signers' data is kept)")
             case .deadline: throw fail("'deadline' must be a date like 2027-03-01 or 2027-03-01T12:00:00Z")
+            case .link: throw fail("'link' must be the campaign's web address starting with https://, without spaces (at most \(CampaignPublished.maxLinkBytes) characters)")
+            case .share:
+                let language = texts.keys.sorted().first { key in
+                    texts[key]?.share.map { !(1...CampaignText.maxShareTexts).contains($0.count) || $0.contains { !BodyRules.isShareText($0) } } ?? false
+                } ?? "LANG"
+                throw fail("'texts.\(language).share' must list 1 to \(CampaignText.maxShareTexts) texts of 1 to \(CampaignText.maxShareBytes) bytes each, without control characters other than line breaks")
             default: throw fail(problem.description)
             }
         }

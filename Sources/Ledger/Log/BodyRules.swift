@@ -48,6 +48,12 @@ public enum BodyRule: String, CaseIterable, Sendable, Codable {
     case references
     /// `fork.adopted` `heads`: 1 to 64 entry ids in lower-case hex, distinct, ascending.
     case heads
+    /// A campaign's `link`: `https://` and 1 or more printable ASCII characters other than space, 2000 bytes at most.
+    case link
+    /// A campaign text's `share`: 1 to 10 texts, each 1 to 1000 bytes of UTF-8 without control characters other than line feed.
+    case share
+    /// `paper.issued` `list` 1 or more, `rows` 1 to 1000.
+    case paperIssue = "paper-issue"
 }
 
 /// A body that breaks a rule. The detail names fields, never their values (a body may hold text a
@@ -94,10 +100,12 @@ public enum BodyRules {
             if !isHex32(genesis.sealingKey) { return BodyProblem(.sealingKey, "sealingKey is not 32 bytes of lower-case hex") }
         case let published as CampaignPublished:
             return campaignProblem(campaign: published.campaign, languages: published.languages, texts: published.texts,
-                                   goal: published.goal, deadline: published.deadline, retentionDays: published.retentionDays)
+                                   goal: published.goal, deadline: published.deadline, retentionDays: published.retentionDays,
+                                   link: published.link)
         case let updated as CampaignUpdated:
             return campaignProblem(campaign: updated.campaign, languages: updated.languages, texts: updated.texts,
-                                   goal: updated.goal, deadline: updated.deadline, retentionDays: updated.retentionDays)
+                                   goal: updated.goal, deadline: updated.deadline, retentionDays: updated.retentionDays,
+                                   link: updated.link)
         case let closed as CampaignClosed:
             return campaignIDProblem(closed.campaign)
         case let signature as SignatureRecorded:
@@ -132,6 +140,11 @@ public enum BodyRules {
             if zip(ids, ids.dropFirst()).contains(where: { $0 >= $1 }) {
                 return BodyProblem(.references, "references must be in ascending order of signature, each once")
             }
+        case let issued as PaperIssued:
+            if let problem = campaignIDProblem(issued.campaign) { return problem }
+            if issued.list < 1 { return BodyProblem(.paperIssue, "list is below 1") }
+            if !(1...PaperIssued.maxRows).contains(issued.rows) { return BodyProblem(.paperIssue, "rows is not 1 to \(PaperIssued.maxRows)") }
+            if let device = issued.device, !isHex32(device) { return BodyProblem(.deviceKey, "device is not 32 bytes of lower-case hex") }
         case let adoption as ForkAdopted:
             if !isHex32(adoption.device) { return BodyProblem(.deviceKey, "device is not 32 bytes of lower-case hex") }
             guard (1...ForkAdopted.maxHeads).contains(adoption.heads.count) else {
@@ -176,7 +189,7 @@ public enum BodyRules {
 
     /// The rules of `campaign.published` and `campaign.updated`.
     static func campaignProblem(campaign: String, languages: [String], texts: [String: CampaignText], goal: Int64?, deadline: String?,
-                                retentionDays: Int64?) -> BodyProblem? {
+                                retentionDays: Int64?, link: String?) -> BodyProblem? {
         if let problem = campaignIDProblem(campaign) { return problem }
         if languages.isEmpty { return BodyProblem(.languages, "languages is empty") }
         if languages.contains(where: { !isLanguage($0) }) { return BodyProblem(.languages, "a language code is not 2 to 16 of A-Z a-z 0-9 -") }
@@ -187,7 +200,33 @@ public enum BodyRules {
         if let goal, goal < 1 { return BodyProblem(.goal, "goal is below 1") }
         if let deadline, !isDeadline(deadline) { return BodyProblem(.deadline, "deadline is not a UTC time YYYY-MM-DDTHH:MM:SS.mmmZ") }
         if let retentionDays, !(1...36_500).contains(retentionDays) { return BodyProblem(.retentionDays, "retentionDays is not 1 to 36500") }
+        if let link, !isLink(link) {
+            return BodyProblem(.link, "link is not https:// and 1 to \(CampaignPublished.maxLinkBytes - 8) printable ASCII characters without spaces")
+        }
+        // Texts in byte order of their language codes, so the first problem named is always the same one.
+        for (_, text) in texts.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
+            guard let share = text.share else { continue }
+            guard (1...CampaignText.maxShareTexts).contains(share.count) else {
+                return BodyProblem(.share, "share must hold 1 to \(CampaignText.maxShareTexts) texts")
+            }
+            if share.contains(where: { !isShareText($0) }) {
+                return BodyProblem(.share, "a share text is not 1 to \(CampaignText.maxShareBytes) bytes without control characters other than line feed")
+            }
+        }
         return nil
+    }
+
+    /// `https://` and 1 or more printable ASCII characters other than space (0x21 to 0x7E), 2000 bytes at most.
+    public static func isLink(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.count > 8 && bytes.count <= CampaignPublished.maxLinkBytes && bytes.starts(with: Array("https://".utf8))
+            && bytes.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+
+    /// 1 to 1000 bytes of UTF-8 with no control character (U+0000 to U+001F, U+007F to U+009F) other than line feed.
+    public static func isShareText(_ text: String) -> Bool {
+        (1...CampaignText.maxShareBytes).contains(text.utf8.count)
+            && text.unicodeScalars.allSatisfy { $0 == "\n" || !($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) }
     }
 
     static func campaignIDProblem(_ campaign: String) -> BodyProblem? {

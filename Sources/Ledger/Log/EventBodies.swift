@@ -32,13 +32,21 @@ public struct CampaignText: Codable, Sendable, Equatable {
     public var body: String
     public var demands: [String]
     public var letter: CampaignLetter?
+    /// Suggested texts for sharing the campaign (social media, messages), each shown with the
+    /// campaign's `link`: 1 to ``maxShareTexts`` of 1 to ``maxShareBytes`` bytes; absent when none.
+    public var share: [String]?
 
-    public init(title: String, summary: String, body: String, demands: [String], letter: CampaignLetter?) {
+    /// Most share texts per language, and most UTF-8 bytes in one (docs/FORMAT.md section 4, rule `share`).
+    public static let maxShareTexts = 10
+    public static let maxShareBytes = 1000
+
+    public init(title: String, summary: String, body: String, demands: [String], letter: CampaignLetter?, share: [String]? = nil) {
         self.title = title
         self.summary = summary
         self.body = body
         self.demands = demands
         self.letter = letter
+        self.share = share
     }
 }
 
@@ -56,15 +64,21 @@ public struct CampaignPublished: Codable, Sendable, Equatable {
     /// Days after the campaign closes that HQ keeps its signers' personal data; then HQ erases
     /// it (`payload.erased`, reason `retention`). 1 to 36500; absent: kept until erased by hand.
     public var retentionDays: Int64?
+    /// The campaign's web address (`https://…`), shown with its share texts; absent when none.
+    public var link: String?
+
+    /// Most bytes in a `link` (docs/FORMAT.md section 4, rule `link`).
+    public static let maxLinkBytes = 2000
 
     public init(campaign: String, languages: [String], texts: [String: CampaignText], goal: Int64?, deadline: String?,
-                retentionDays: Int64? = nil) {
+                retentionDays: Int64? = nil, link: String? = nil) {
         self.campaign = campaign
         self.languages = languages
         self.texts = texts
         self.goal = goal
         self.deadline = deadline
         self.retentionDays = retentionDays
+        self.link = link
     }
 }
 
@@ -172,15 +186,18 @@ public struct CampaignUpdated: Codable, Sendable, Equatable {
     /// Days after the campaign closes that HQ keeps its signers' personal data; then HQ erases
     /// it (`payload.erased`, reason `retention`). 1 to 36500; absent: kept until erased by hand.
     public var retentionDays: Int64?
+    /// The campaign's web address (`https://…`), as in ``CampaignPublished/link``.
+    public var link: String?
 
     public init(campaign: String, languages: [String], texts: [String: CampaignText], goal: Int64?, deadline: String?,
-                retentionDays: Int64? = nil) {
+                retentionDays: Int64? = nil, link: String? = nil) {
         self.campaign = campaign
         self.languages = languages
         self.texts = texts
         self.goal = goal
         self.deadline = deadline
         self.retentionDays = retentionDays
+        self.link = link
     }
 }
 
@@ -287,5 +304,30 @@ public struct SignerReferenced: Codable, Sendable, Equatable {
 
     public init(references: [Reference]) {
         self.references = references
+    }
+}
+
+/// Body of `paper.issued`: HQ issues a numbered paper signature list of a campaign
+/// (docs/PAPER.md). `ledgerctl import-paper` records a typed-in list only when its number was
+/// issued, and only with the list's check code (``PaperCheckCode``), which comes from this
+/// entry's id.
+public struct PaperIssued: Codable, Sendable, Equatable {
+    public var campaign: String
+    /// The list number, 1 or more; HQ numbers a campaign's lists 1, 2, 3, ...
+    public var list: Int64
+    /// Rows printed on the list: 1 to ``maxRows``.
+    public var rows: Int64
+    /// The enrolled device (hex key) the list was issued to; its kiosk offers it for printing.
+    /// Absent: HQ's own.
+    public var device: String?
+
+    /// Most rows on one list.
+    public static let maxRows: Int64 = 1000
+
+    public init(campaign: String, list: Int64, rows: Int64, device: String? = nil) {
+        self.campaign = campaign
+        self.list = list
+        self.rows = rows
+        self.device = device
     }
 }

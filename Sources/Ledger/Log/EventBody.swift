@@ -16,6 +16,7 @@ extension SignatureWithdrawn: EventBody { public static let eventType = EventTyp
 extension ForkAdopted: EventBody { public static let eventType = EventType.forkAdopted }
 extension PayloadErased: EventBody { public static let eventType = EventType.payloadErased }
 extension SignerReferenced: EventBody { public static let eventType = EventType.signerReferenced }
+extension PaperIssued: EventBody { public static let eventType = EventType.paperIssued }
 
 extension EventType {
     /// The body type of entries of this type.
@@ -34,6 +35,7 @@ extension EventType {
         case .forkAdopted: return ForkAdopted.self
         case .payloadErased: return PayloadErased.self
         case .signerReferenced: return SignerReferenced.self
+        case .paperIssued: return PaperIssued.self
         }
     }
 }

@@ -13,6 +13,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case forkAdopted = "fork.adopted"
     case payloadErased = "payload.erased"
     case signerReferenced = "signer.referenced"
+    case paperIssued = "paper.issued"
 
     /// True for types whose entries carry a detached payload digest.
     public var carriesPayload: Bool { self == .signatureRecorded }

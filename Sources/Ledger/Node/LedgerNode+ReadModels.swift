@@ -7,6 +7,8 @@ public struct PaperImportReport: Codable, Sendable, Equatable {
     public var alreadyRecorded = 0
     /// Bad rows skipped (with `--skip-invalid`).
     public var skipped: [PaperList.Problem] = []
+    /// The campaign's issued lists that no row has come back from yet, by number.
+    public var notReturned: [Int64] = []
 }
 
 extension LedgerNode {
@@ -18,7 +20,7 @@ extension LedgerNode {
         guard current.isOpen else { throw NodeError.campaignClosed(campaign.campaign) }
         return try store.append(CampaignUpdated(
             campaign: campaign.campaign, languages: campaign.languages, texts: campaign.texts,
-            goal: campaign.goal, deadline: campaign.deadline, retentionDays: campaign.retentionDays), signer: key)
+            goal: campaign.goal, deadline: campaign.deadline, retentionDays: campaign.retentionDays, link: campaign.link), signer: key)
     }
 
     /// Hides a comment from the public list (HQ only); it stays in the log.
@@ -41,10 +43,13 @@ extension LedgerNode {
     }
 
     /// Records a paper list's rows as signatures with channel `paper`, in one transaction.
-    /// Rows already recorded (same campaign, list and row number) are skipped, so importing the same
-    /// list twice adds nothing. With bad rows the whole list is refused unless `skipInvalid`.
+    ///
+    /// The list must have been issued (`paper.issued`, docs/PAPER.md) and `check` must be its check
+    /// code, else nothing is recorded. Rows already recorded (same campaign, list and row number)
+    /// are skipped, so importing the same list twice adds nothing. A row past the rows printed on
+    /// the list is a bad row. With bad rows the whole list is refused unless `skipInvalid`.
     /// `progress` hears "sealing rows" (row by row) and "storing entries" (before and after).
-    public func importPaper(_ list: PaperList, campaign id: String, listNumber: Int64, skipInvalid: Bool,
+    public func importPaper(_ list: PaperList, campaign id: String, listNumber: Int64, check: String, skipInvalid: Bool,
                             progress: (WorkProgress) -> Void = { _ in }) throws -> PaperImportReport {
         if role == .observer { throw NodeError.readOnlyNode }
         guard BodyRules.paperProblem(channel: .paper, paperList: listNumber, paperRow: nil) == nil else {
@@ -52,6 +57,14 @@ extension LedgerNode {
         }
         guard let campaign = try store.campaign(id) else { throw NodeError.unknownCampaign(id) }
         guard campaign.isOpen(at: store.clock.wallClock.nowMillis()) else { throw NodeError.campaignClosed(id) }
+        let issued = try issuedPaperList(campaign: id, number: listNumber, check: check)
+        var list = list
+        let past = list.rows.filter { $0.number > issued.rows }
+        if !past.isEmpty {
+            list.rows.removeAll { $0.number > issued.rows }
+            list.problems += past.map { PaperList.Problem(line: $0.line, reason: "row \($0.number) is past the \(issued.rows) rows printed on list \(listNumber)") }
+            list.problems.sort { $0.line < $1.line }
+        }
         if !list.problems.isEmpty && !skipInvalid { throw PaperListError.badRows(list.problems) }
         var report = PaperImportReport(skipped: list.problems)
         let done = try store.paperRows(campaign: id, list: listNumber)
@@ -80,6 +93,7 @@ extension LedgerNode {
             progress(WorkProgress(phase: "storing entries", done: items.count, total: items.count))
         }
         report.recorded = items.count
+        report.notReturned = try store.paperLists(campaign: id).filter { !$0.returned }.map(\.list)
         return report
     }
 }

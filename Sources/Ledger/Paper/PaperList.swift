@@ -77,6 +77,10 @@ public enum PaperListError: Error, CustomStringConvertible, Equatable {
     case malformed(String)
     case badRows([PaperList.Problem])
     case unreadable(path: String)
+    /// No authorised `paper.issued` names this list number here.
+    case notIssued(campaign: String, list: Int64)
+    /// The typed check code is not the code of any issuance of this list number.
+    case wrongCheck(list: Int64)
 
     public var description: String {
         switch self {
@@ -86,6 +90,11 @@ public enum PaperListError: Error, CustomStringConvertible, Equatable {
                 + problems.prefix(20).map(\.description).joined(separator: "; ")
                 + (problems.count > 20 ? "; …" : "") + "); fix them, or pass --skip-invalid to record the valid rows only"
         case .unreadable(let path): return "cannot read \(path) as UTF-8 text"
+        case .notIssued(let campaign, let list):
+            return "list \(list) of \(campaign) was never issued, as far as this node knows: check the number on the sheet; "
+                + "'ledgerctl paper lists --campaign \(campaign)' shows the issued ones (a list printed at HQ since this node last synced: sync first)"
+        case .wrongCheck(let list):
+            return "the check code does not match list \(list): check the list number and the 5-symbol code printed beside it"
         }
     }
 }

@@ -126,7 +126,7 @@ final class Projector {
             let body: CampaignPublished
             if let updated = decoded as? CampaignUpdated {
                 body = CampaignPublished(campaign: updated.campaign, languages: updated.languages, texts: updated.texts, goal: updated.goal,
-                                         deadline: updated.deadline, retentionDays: updated.retentionDays)
+                                         deadline: updated.deadline, retentionDays: updated.retentionDays, link: updated.link)
             } else {
                 body = try typed(CampaignPublished.self)
             }
@@ -288,6 +288,20 @@ final class Projector {
             statement.bind(8, body.reason)
             try statement.run()
             dirtyComments.insert(target)
+        case .paperIssued:
+            let body = try typed(PaperIssued.self)
+            let statement = try connection.statement("""
+                INSERT OR IGNORE INTO paper_lists (id, campaign, list, rows, device, author, sequence, hlc_wall, hlc_counter, authorised)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            statement.bind(1, entry.id.bytes)
+            statement.bind(2, body.campaign)
+            statement.bind(3, body.list)
+            statement.bind(4, body.rows)
+            statement.bind(5, body.device.flatMap(Hex.decode))
+            bindPosition(statement, entry, from: 6)
+            statement.bind(10, authorised(entry))
+            try statement.run()
         }
     }
 

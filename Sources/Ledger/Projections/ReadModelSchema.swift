@@ -15,6 +15,7 @@ enum ReadModelSchema {
         ("forked_logs", "author"),
         ("erasures", "id"),
         ("signer_references", "id, signature"),
+        ("paper_lists", "id"),
     ]
 
     static let drop = """
@@ -37,6 +38,7 @@ enum ReadModelSchema {
         DROP TABLE IF EXISTS held_entries;
         DROP TABLE IF EXISTS erasures;
         DROP TABLE IF EXISTS signer_references;
+        DROP TABLE IF EXISTS paper_lists;
         """
 
     /// The tables and views, then the indexes (a rebuild creates the indexes after filling the
@@ -57,6 +59,7 @@ enum ReadModelSchema {
         CREATE INDEX erasures_by_signature ON erasures (signature);
         CREATE INDEX erasures_by_payload ON erasures (payload);
         CREATE INDEX signer_references_by_signature ON signer_references (signature);
+        CREATE INDEX paper_lists_by_number ON paper_lists (campaign, list);
         """
 
     static let createTables = """
@@ -197,6 +200,18 @@ enum ReadModelSchema {
             hlc_counter INTEGER NOT NULL,
             authorised  INTEGER NOT NULL,
             PRIMARY KEY (id, signature)
+        );
+        CREATE TABLE paper_lists (
+            id          BLOB PRIMARY KEY,
+            campaign    TEXT NOT NULL,
+            list        INTEGER NOT NULL,
+            rows        INTEGER NOT NULL,
+            device      BLOB,
+            author      BLOB NOT NULL,
+            sequence    INTEGER NOT NULL,
+            hlc_wall    INTEGER NOT NULL,
+            hlc_counter INTEGER NOT NULL,
+            authorised  INTEGER NOT NULL
         );
         CREATE TABLE erasures (
             id          BLOB PRIMARY KEY,

@@ -1,6 +1,6 @@
 /// The SQLite schema of a node's store (docs/STORE.md). Migrations are numbered by `user_version`.
 enum Schema {
-    static let version: Int64 = 6
+    static let version: Int64 = 7
 
     static let migrations: [String] = [
         """
@@ -142,5 +142,7 @@ enum Schema {
             PRIMARY KEY (epoch, size, witness)
         );
         """,
+        // 7: issued paper lists (`paper.issued`, docs/PAPER.md) in a new read model, rebuilt from the entries.
+        ReadModelSchema.drop + ReadModelSchema.create + "INSERT INTO meta (key, value) VALUES ('rebuild', x'01') ON CONFLICT (key) DO UPDATE SET value = x'01';",
     ]
 }

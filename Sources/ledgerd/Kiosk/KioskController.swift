@@ -45,6 +45,9 @@ struct KioskController<Context: RequestContext>: Sendable {
         routes.get("/check", use: checkForm)
         routes.post("/check", use: check)
         routes.post("/check/proof", use: checkProof)
+        routes.get("/paper", use: paperIndex)
+        routes.get("/paper.css", use: paperStylesheet)
+        routes.get("/paper/:campaign/:list", use: paperList)
         return routes
     }
 
@@ -100,7 +103,8 @@ struct KioskController<Context: RequestContext>: Sendable {
         guard let summary = try node.store.campaign(id), let version = try node.store.campaignVersions(id).last else { return nil }
         let counts = try node.store.signatureCounts(campaign: id)
         let shown = counts["counted", default: 0] + counts["duplicate", default: 0] + counts["unchecked", default: 0]
-        return CampaignView(summary: summary, version: version, counted: shown, comments: try node.store.comments(campaign: id, limit: 10))
+        return CampaignView(summary: summary, version: version, counted: shown, comments: try node.store.comments(campaign: id, limit: 10),
+                            paperLists: try offeredPaperLists(campaign: id).count)
     }
 
     /// The form body as fields, read within `limit` bytes.

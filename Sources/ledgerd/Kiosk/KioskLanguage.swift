@@ -65,6 +65,7 @@ enum KioskText: Sendable, Equatable {
     case errReceipt, errReceiptNotHere, errReceiptNotAtHQ, errAlreadyWithdrawn
     case checkHeading, checkText, checkButton, checkCounted, checkRecorded, checkWithdrawn, checkErased, checkProof, checkProofButton
     case checkNoProofHere, errCheckUnknown, tooManyChecks(wait: Int), skipToCheck
+    case shareHeading, shareText, paperHeading, paperText, paperNone, paperList, paperRows, paperPrint
 
     var english: String {
         switch self {
@@ -162,6 +163,14 @@ enum KioskText: Sendable, Equatable {
         case .errCheckUnknown: return "No signature with this code has reached this device yet. It may still be on the laptop where it was recorded: try again after that laptop has synced. If you are not sure of the code, please check it."
         case .tooManyChecks: return "Too many receipt codes were tried from this device just now. Please wait {wait} and try again."
         case .skipToCheck: return "Skip to the form"
+        case .shareHeading: return "Share this campaign"
+        case .shareText: return "Suggested words for social media or a message to friends:"
+        case .paperHeading: return "Paper lists"
+        case .paperText: return "Numbered signature lists issued to this stall, for a notice board, a canteen or a club meeting. Print each list once, and bring it back even if it is not full: it is typed in with the number and check code printed on it."
+        case .paperNone: return "No paper lists have been issued to this device. HQ issues and prints them with ledgerctl paper print."
+        case .paperList: return "List"
+        case .paperRows: return "rows"
+        case .paperPrint: return "Open for printing"
         }
     }
 
@@ -261,6 +270,14 @@ enum KioskText: Sendable, Equatable {
         case .errCheckUnknown: return "Ingen underskrift med denne koden har nådd denne maskinen ennå. Den kan fortsatt ligge på PC-en der den ble registrert: prøv igjen når den PC-en har synkronisert. Er du usikker på koden, sjekk den."
         case .tooManyChecks: return "For mange kvitteringskoder ble prøvd fra denne enheten akkurat nå. Vent {wait} og prøv igjen."
         case .skipToCheck: return "Hopp til skjemaet"
+        case .shareHeading: return "Del kampanjen"
+        case .shareText: return "Forslag til tekst for sosiale medier eller en melding til venner:"
+        case .paperHeading: return "Papirlister"
+        case .paperText: return "Nummererte underskriftslister utstedt til denne standen, for en oppslagstavle, en kantine eller et klubbmøte. Skriv ut hver liste én gang, og lever den tilbake også om den ikke er full: den skrives inn med nummeret og kontrollkoden som står på den."
+        case .paperNone: return "Ingen papirlister er utstedt til denne maskinen. Hovedkontoret utsteder og skriver dem ut med ledgerctl paper print."
+        case .paperList: return "Liste"
+        case .paperRows: return "rader"
+        case .paperPrint: return "Åpne for utskrift"
         }
     }
 }

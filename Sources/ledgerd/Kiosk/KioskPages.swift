@@ -7,6 +7,8 @@ struct CampaignView {
     var version: CampaignVersion
     var counted: Int
     var comments: [CommentSummary]
+    /// Paper lists of this campaign this node's kiosk offers for printing (``KioskController/offeredPaperLists(campaign:)``).
+    var paperLists = 0
 
     /// The campaign text in the interface language when the campaign has it, else its first.
     func text(for language: KioskLanguage) -> (CampaignText, String)? {
@@ -86,6 +88,11 @@ enum KioskPages {
         } else {
             body += "<section id=\"sign\"><h2>\(t(.closed))</h2><p>\(t(.closedText))</p></section>"
         }
+        if let share = text.share, !share.isEmpty {
+            let link = view.version.body.link.map { " <a href=\"\(HTML.escape($0))\">\(HTML.escape($0))</a>" } ?? ""
+            body += "<section class=\"share\"><h2>\(t(.shareHeading))</h2><p>\(t(.shareText))</p><ul lang=\"\(HTML.escape(lang))\">"
+                + share.map { "<li><p>\(HTML.escape($0))\(link)</p></li>" }.joined() + "</ul></section>"
+        }
         body += "<section><h2>\(t(.recentComments))</h2>"
         if view.comments.isEmpty {
             body += "<p>\(t(.noComments))</p>"
@@ -95,7 +102,8 @@ enum KioskPages {
             }.joined() + "</ul>"
         }
         body += "</section>"
-        body += "<p class=\"note\"><a href=\"/withdraw?lang=\(language.rawValue)\">\(t(.withdrawHeading))</a> · <a href=\"/check?lang=\(language.rawValue)\">\(t(.checkHeading))</a></p>"
+        body += "<p class=\"note\"><a href=\"/withdraw?lang=\(language.rawValue)\">\(t(.withdrawHeading))</a> · <a href=\"/check?lang=\(language.rawValue)\">\(t(.checkHeading))</a>"
+            + (view.paperLists > 0 ? " · <a href=\"/paper?lang=\(language.rawValue)\">\(t(.paperHeading))</a>" : "") + "</p>"
         return HTML.page(title: text.title, language: language, switchPath: "/c/\(id)", skip: ("sign", .skipToForm), body: body)
     }
 
@@ -118,6 +126,24 @@ enum KioskPages {
             """
         return HTML.page(title: t(.thanksHeading), language: language, switchPath: back,
                          refresh: returning.map { ($0, back) }, body: body)
+    }
+
+    /// The paper lists this node offers for printing, by campaign (title and lists).
+    static func paper(_ offered: [(title: String, campaign: String, lists: [IssuedPaperList])], language: KioskLanguage) -> String {
+        let t = language.text
+        var body = "<h1>\(t(.paperHeading))</h1><p>\(t(.paperText))</p>"
+        let any = offered.contains { !$0.lists.isEmpty }
+        if !any { body += "<p>\(t(.paperNone))</p>" }
+        for (title, campaign, lists) in offered where !lists.isEmpty {
+            body += "<section><h2>\(HTML.escape(title))</h2><ul>"
+            for list in lists {
+                let href = "/paper/\(HTML.escape(campaign))/\(list.list)?lang=\(language.rawValue)"
+                body += "<li>\(t(.paperList)) \(list.list) (\(list.rows) \(t(.paperRows))): <a href=\"\(href)\">\(t(.paperPrint))</a></li>"
+            }
+            body += "</ul></section>"
+        }
+        body += "<p><a href=\"/?lang=\(language.rawValue)\">\(t(.backToCampaign))</a></p>"
+        return HTML.page(title: t(.paperHeading), language: language, switchPath: "/paper", body: body)
     }
 
     static func message(_ key: KioskText, language: KioskLanguage, back: String = "/") -> String {

@@ -51,6 +51,13 @@ extension VectorBuilder {
             ["references": .array(pairs.map { JSONValue.object(["signature": .string($0.0), "signer": .string($0.1)]) })]
         }
         let symbols = try #require(ReceiptCode(parsing: Fixed.receipt)).symbols
+        let issue = try tree(PaperIssued(campaign: "free-the-press", list: 4, rows: 20, device: field))
+        /// The campaign's texts with `share` set in its English text.
+        func sharedTexts(_ share: [JSONValue]) -> JSONValue {
+            guard case .object(var object) = texts, let english = object["en"] else { return texts }
+            object["en"] = edited(english, ["share": .array(share)])
+            return .object(object)
+        }
         let strings: (String) -> JSONValue = { .string($0) }
 
         return [
@@ -143,6 +150,29 @@ extension VectorBuilder {
                   body: references([(ids[0], ids[1]), (ids[0], ids[1])])),
             .init(name: "body-references-upper-case", rule: "references", type: .signerReferenced,
                   body: references([(ids[0], ids[1].uppercased())])),
+            // link and share (campaign bodies).
+            .init(name: "body-link-http", rule: "link", type: .campaignUpdated, body: edited(campaignBody, ["link": "http://example.org/free"])),
+            .init(name: "body-link-space", rule: "link", type: .campaignPublished, body: edited(campaignBody, ["link": "https://example.org/free the press"])),
+            .init(name: "body-link-bare-scheme", rule: "link", type: .campaignUpdated, body: edited(campaignBody, ["link": "https://"])),
+            .init(name: "body-link-too-long", rule: "link", type: .campaignUpdated,
+                  body: edited(campaignBody, ["link": .string("https://example.org/" + String(repeating: "a", count: 1981))])),
+            .init(name: "body-share-empty", rule: "share", type: .campaignUpdated, body: edited(campaignBody, ["texts": sharedTexts([])])),
+            .init(name: "body-share-empty-text", rule: "share", type: .campaignUpdated, body: edited(campaignBody, ["texts": sharedTexts([""])])),
+            .init(name: "body-share-control", rule: "share", type: .campaignPublished,
+                  body: edited(campaignBody, ["texts": sharedTexts(["Sign now\u{1B}[2J"])])),
+            .init(name: "body-share-too-long", rule: "share", type: .campaignUpdated,
+                  body: edited(campaignBody, ["texts": sharedTexts([.string(String(repeating: "ø", count: 501))])])),
+            .init(name: "body-share-too-many", rule: "share", type: .campaignUpdated,
+                  body: edited(campaignBody, ["texts": sharedTexts(Array(repeating: "Sign", count: 11))])),
+            .init(name: "body-share-not-text", rule: "fields", type: .campaignUpdated, body: edited(campaignBody, ["texts": sharedTexts([.integer(1)])])),
+            // paper.issued.
+            .init(name: "body-paper-issue-list-zero", rule: "paper-issue", type: .paperIssued, body: edited(issue, ["list": .integer(0)])),
+            .init(name: "body-paper-issue-rows-zero", rule: "paper-issue", type: .paperIssued, body: edited(issue, ["rows": .integer(0)])),
+            .init(name: "body-paper-issue-rows-1001", rule: "paper-issue", type: .paperIssued, body: edited(issue, ["rows": .integer(1001)])),
+            .init(name: "body-paper-issue-campaign-id", rule: "campaign-id", type: .paperIssued, body: edited(issue, ["campaign": "Free"])),
+            .init(name: "body-paper-issue-device-upper-case", rule: "device-key", type: .paperIssued,
+                  body: edited(issue, ["device": .string(field.uppercased())])),
+            .init(name: "body-paper-issue-no-rows", rule: "fields", type: .paperIssued, body: edited(issue, ["rows": nil])),
         ]
     }
 

@@ -111,14 +111,21 @@ enum VectorBuilder {
         let extendedBody = try withMembers(try withMembers(try CanonicalJSON.encode(plain), ["banner": .string("banner.png")], in: nil),
                                            ["image": .string("press.jpg")], in: "en")
         let extended = try log.next(plain) { $0.body = extendedBody }
+        // A version with a link and share texts, and a paper list issued to the field laptop.
+        var sharing = CampaignUpdated(campaign: published.campaign, languages: published.languages, texts: published.texts, goal: 20_000,
+                                      deadline: "2027-04-01T12:00:00.000Z", retentionDays: 365, link: "https://example.org/free-the-press")
+        sharing.texts["en"]?.share = ["I signed for the jailed journalists. Will you?", "Free the press \u{2014} sign here:"]
+        sharing.texts["nb"]?.share = ["Jeg har skrevet under for de fengslede journalistene."]
+        let shared = try log.next(sharing)
+        let issued = try log.next(PaperIssued(campaign: "free-the-press", list: 1, rows: 20, device: field.hex))
         return [genesis, campaign, signature, comment, withdrawal, closed, enrolled, adopted, late, erasing, erased, referenced,
-                updated, hidden, revoked, extended, fieldSignature]
+                updated, hidden, revoked, extended, shared, issued, fieldSignature]
     }
 
     static let validNames = ["genesis", "campaign-published", "signature-recorded", "comment-posted", "signature-withdrawn", "campaign-closed",
                              "device-enrolled", "fork-adopted", "signature-recorded-late", "signature-withdrawn-erase", "payload-erased",
                              "signer-referenced", "campaign-updated", "comment-hidden", "device-revoked", "campaign-updated-unknown-members",
-                             "signature-recorded-by-field"]
+                             "campaign-updated-share", "paper-issued", "signature-recorded-by-field"]
 
     /// `body` with `members` added at the top level, or inside `texts.<language>` when `language` is given.
     static func withMembers(_ body: [UInt8], _ members: [String: JSONValue], in language: String?) throws -> [UInt8] {
