@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ledger
 import Logging
+import ServiceLifecycle
 
 /// The Ledger daemon: serves one node's HTTP API and syncs with its peers until SIGINT or SIGTERM.
 ///
@@ -170,8 +171,6 @@ struct Ledgerd: AsyncParsableCommand {
         let loop = SyncLoop(node: node, flagPeers: settings.peers, backoff: Backoff(interval: .milliseconds(Int64(settings.syncInterval * 1000))), logger: logger,
                             requestTimeout: settings.peerTimeout)
         if await loop.currentPeers().isEmpty { loop.localWritesAllowed.set() }  // no startup sync to wait for
-        let loopTask = BackgroundTask()
-        let retentionTask = BackgroundTask()
         let retention = RetentionLoop(node: node, logger: logger)
         let started = StartupFlag()
         if let kioskCampaign, try node.store.campaign(kioskCampaign) == nil {
@@ -181,33 +180,26 @@ struct Ledgerd: AsyncParsableCommand {
         let metrics = LedgerMetrics()
         metrics.bootstrap()
         let app = buildApplication(node: node, listen: listen, logger: logger, localWrites: loop.localWritesAllowed, kiosk: kiosk,
-                                   metrics: metrics, metricsPublic: settings.metricsPublic) { _ in
-            started.set()
-            loopTask.start { await loop.run() }
-            retentionTask.start { await retention.run() }
+                                   metrics: metrics, metricsPublic: settings.metricsPublic) { _ in started.set() }
+        // One ServiceGroup, the Hummingbird way: the HTTP servers and the background loops. SIGTERM
+        // or SIGINT shuts them down gracefully, in reverse order: the loops first (cancelled between
+        // or within transactional rounds), then the kiosk listener and the main server, which finish
+        // the requests they are serving. A server that fails ends the group.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
+        if let kioskListen {
+            services.append(.init(service: buildKioskApplication(kiosk: kiosk, localWrites: loop.localWritesAllowed, listen: kioskListen, logger: logger)))
         }
+        services.append(.init(service: LoopService(name: "sync", after: started) { await loop.run() }, successTerminationBehavior: .ignore))
+        services.append(.init(service: LoopService(name: "retention", after: started) { await retention.run() }, successTerminationBehavior: .ignore))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         do {
-            if let kioskListen {
-                let kioskApp = buildKioskApplication(kiosk: kiosk, localWrites: loop.localWritesAllowed, listen: kioskListen, logger: logger)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await kioskApp.runService() }
-                    group.addTask { try await app.runService() }
-                    // Both stop on the same signals; the first to end (or fail) ends the other.
-                    try await group.next()
-                    group.cancelAll()
-                }
-            } else {
-                try await app.runService()
-            }
+            try await group.run()
         } catch {
-            await loopTask.stop()
-            await retentionTask.stop()
             // Before the server is up, the only thing that fails is binding the address.
             if !started.isSet { throw DaemonError.cannotListen(address: listen, reason: "\(error)") }
             throw error
         }
-        await loopTask.stop()
-        await retentionTask.stop()
         logger.info("Stopped")
     }
 

@@ -38,7 +38,7 @@ struct PaperIssueTests {
         #expect(throws: NodeError.self) { try hq.issuePaperLists(campaign: "free-the-press", count: LedgerNode.maxListsPerIssue + 1, rows: 10) }
         #expect(throws: NodeError.self) { try hq.issuePaperLists(campaign: "nope", count: 1, rows: 10) }
         // A revoked device gets no lists.
-        let laptop = try SigningKey().publicKey
+        let laptop = SigningKey().publicKey
         try hq.enrol(device: laptop, name: "Stall", role: .field)
         _ = try hq.revoke(device: laptop, afterSequence: 0, reason: nil)
         #expect(throws: NodeError.self) { try hq.issuePaperLists(campaign: "free-the-press", count: 1, rows: 10, device: laptop) }
@@ -58,7 +58,7 @@ struct PaperIssueTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let hq = try LedgerNode.createHQ(at: directory.appendingPathComponent("hq").path, name: "Paper")
         try hq.publish(sampleCampaign())
-        let field = try SigningKey()
+        let field = SigningKey()
         try hq.enrol(device: field.publicKey, name: "Stall", role: .field)
         var log = EntryFactory(ledger: try hq.ledgerID, key: field)
         log.wall = SystemClock().nowMillis()

@@ -13,7 +13,7 @@ struct KioskPaperTests {
     @Test("HQ's kiosk offers its own lists not yet back, each printable with its check code; others' lists and unknown numbers are 404")
     func offeredLists() async throws {
         try await KioskTest.withNode { node in
-            let laptop = try SigningKey().publicKey
+            let laptop = SigningKey().publicKey
             try node.enrol(device: laptop, name: "Stall laptop 1", role: .field)
             let own = try node.issuePaperLists(campaign: "c1", count: 2, rows: 12)
             let theirs = try node.issuePaperLists(campaign: "c1", count: 1, rows: 12, device: laptop)

@@ -21,9 +21,9 @@ struct KioskRouteTests {
         return node
     }
 
-    func app(_ node: LedgerNode, kiosk: String? = nil, limiter: RateLimiter? = nil) -> some ApplicationProtocol {
+    func app(_ node: LedgerNode, kiosk: String? = nil, limiter: RateLimiter? = nil, tokens: FormTokens = FormTokens()) -> some ApplicationProtocol {
         let router = Router(context: LedgerRequestContext.self)
-        router.addRoutes(KioskController<LedgerRequestContext>(node: node, kioskCampaign: kiosk, signLimiter: limiter).endpoints)
+        router.addRoutes(KioskController<LedgerRequestContext>(node: node, kioskCampaign: kiosk, tokens: tokens, signLimiter: limiter).endpoints)
         return Application(router: router)
     }
 
@@ -85,7 +85,9 @@ struct KioskRouteTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
         let node = try makeNode(directory)
-        try await app(node).test(.router) { client in
+        // The tokens' clock stands still: on a loaded machine the double submit below may come more
+        // than the 5-second double-click window after the first (KioskDoubleSubmitTests covers the window).
+        try await app(node, tokens: FormTokens(clock: KioskDoubleSubmitTests.HandClock())).test(.router) { client in
             let page = try await client.execute(uri: "/c/c1?lang=en", method: .get) { Self.text($0) }
             let token = try requireQuietly(Self.token(in: page))
             let bad = try await client.execute(uri: "/c/c1/sign?lang=en", method: .post, headers: Self.formHeaders,

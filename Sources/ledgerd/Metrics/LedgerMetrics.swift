@@ -37,7 +37,8 @@ final class LedgerMetrics: Sendable {
     /// Reads the ledger's figures into the registry's gauges.
     func refresh(node: LedgerNode, now: UInt64) throws {
         func gauge(_ name: String, _ help: String, _ labels: [(String, String)] = [], _ value: Double) {
-            let metric = labels.isEmpty ? registry.makeGauge(name: name, help: help) : registry.makeGauge(name: name, labels: labels, help: help)
+            let descriptor = MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+            let metric = labels.isEmpty ? registry.makeGauge(descriptor: descriptor) : registry.makeGauge(descriptor: descriptor, labels: labels)
             metric.set(value)
         }
         let store = node.store
