@@ -23,7 +23,7 @@ struct ReadFigures: Sendable {
     var otherLoad: Double?
 
     /// Entries per `ingest` call: the sync client's page (`SyncClient`'s default batch size).
-    static let pageSize = 1_000
+    static let pageSize = SyncClient.defaultBatchSize
     /// Pause between two page reads: far more pages than a kiosk serves, few enough that the
     /// reader leaves SQLite moments to checkpoint the WAL.
     static let readInterval = 0.005
