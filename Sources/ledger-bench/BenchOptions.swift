@@ -17,6 +17,8 @@ struct BenchOptions: Sendable {
     var referenceSeconds = 1.0
     /// Signature entries in the log whose read models are rebuilt.
     var projectionEntries = 1_000_000
+    /// True to measure only the reads-while-ingesting figure.
+    var readsOnly = false
     /// True for a smoke run with small sizes.
     var quick = false
     /// True when `--help` was asked for.
@@ -24,11 +26,12 @@ struct BenchOptions: Sendable {
 
     /// The usage text printed by `--help` and after a usage mistake.
     static let usage = """
-        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick]
+        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only]
 
         Measures raw Ed25519, SHA-256 and SQLite rates on this machine, then Ledger's batched
         and durable append rates and its full and fast verification rates, and checks the
-        performance targets (docs/PERFORMANCE.md).
+        performance targets (docs/PERFORMANCE.md), then a kiosk page's read latency while a
+        large ingest runs, the read-model rebuild and a loopback sync.
 
         OPTIONS:
           --entries N   entries appended in batches and verified (default 100000)
@@ -36,6 +39,7 @@ struct BenchOptions: Sendable {
           --projection-entries N
                         signature entries whose read models are rebuilt (default 1000000)
           --quick       small sizes, for a smoke run (2000 entries, short reference loops)
+          --reads-only  only the reads-while-ingesting figure (the store is filled untimed)
           -h, --help    show this help
         """
 
@@ -51,6 +55,8 @@ struct BenchOptions: Sendable {
             switch argument {
             case "--quick":
                 options.quick = true
+            case "--reads-only":
+                options.readsOnly = true
             case "-h", "--help":
                 options.help = true
             case "--entries":

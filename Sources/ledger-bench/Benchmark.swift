@@ -46,15 +46,45 @@ struct Benchmark {
             workload: workload, items: items, preparation: Rate(count: items.count, seconds: prepareSeconds),
             batchSize: options.batchSize, singles: options.singleAppends)
 
+        let reads = try ReadFigures.measure(
+            source: workload.node.store, campaign: workload.factory.campaign,
+            directory: directory.appendingPathComponent("reads"), progress: progress)
+
         let extraStart = CPUMeter.Snapshot.now()
         let extra = try ExtraFigures.measure(workload: workload, directory: directory, projectionEntries: options.projectionEntries, progress: progress)
         let extraOtherLoad = CPUMeter.otherShare(since: extraStart)
 
         return Report(
             options: options, machine: machine, crypto: crypto, sqlite: sqlite,
-            referencesOtherLoad: referencesOtherLoad, ledger: ledger, extra: extra, extraOtherLoad: extraOtherLoad,
+            referencesOtherLoad: referencesOtherLoad, ledger: ledger, reads: reads, extra: extra, extraOtherLoad: extraOtherLoad,
             targets: TargetCheck.all(crypto: crypto, machine: machine, ledger: ledger),
             loadAtEnd: Machine.loadAverages() ?? "unknown", totalSeconds: (clock.now - start).seconds)
+    }
+
+    /// Only the reads-while-ingesting figure (`--reads-only`): fills the HQ store with
+    /// `--entries` signatures in batches (not timed), then measures reads during their ingest.
+    func runReadsOnly() throws -> String {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ledger-bench-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let machine = Machine.current()
+        progress("working in \(directory.path); \(machine.coresInUse) cores in use")
+        let workload = try Workload.create(in: directory)
+        progress("making and appending \(Format.count(options.entries)) signature entries (not timed)")
+        let items = try workload.factory.signatures(0..<options.entries)
+        for start in stride(from: 0, to: items.count, by: options.batchSize) {
+            _ = try workload.node.store.appendBatch(Array(items[start..<min(items.count, start + options.batchSize)]), signer: workload.node.key)
+        }
+        let reads = try ReadFigures.measure(
+            source: workload.node.store, campaign: workload.factory.campaign,
+            directory: directory.appendingPathComponent("reads"), progress: progress)
+        let lines = [
+            "Ledger benchmark, reads only: \(Format.count(options.entries)) entries",
+            "Machine: \(machine.cpuModel), \(machine.onlineCores) cores online; load average \(machine.loadAverage) at start, \(Machine.loadAverages() ?? "unknown") at end",
+            "",
+        ] + reads.render(ingested: try workload.node.store.entryCount())
+        return lines.joined(separator: "\n")
     }
 
     private func progress(_ message: String) {

@@ -10,6 +10,8 @@ struct Report {
     /// Share of all cores other processes kept busy while the references were measured.
     var referencesOtherLoad: Double?
     var ledger: LedgerFigures
+    /// A kiosk page read while a large ingest runs.
+    var reads: ReadFigures
     /// Read-model rebuild and loopback sync.
     var extra: ExtraFigures
     var extraOtherLoad: Double?
@@ -70,6 +72,8 @@ struct Report {
         let misses = targets.filter { !$0.passed }.count
         lines.append("  \(targets.count - misses) of \(targets.count) targets met")
         lines.append("")
+        lines.append("")
+        lines.append(contentsOf: reads.render(ingested: ledger.batchedAppend.count + 2))
         lines.append("")
         lines.append("Read models and sync")
         let rawInsert = sqlite.insert.perSecond

@@ -24,8 +24,12 @@ if options.help {
 }
 
 do {
-    let report = try Benchmark(options: options).run()
-    print(report.render())
+    if options.readsOnly {
+        print(try Benchmark(options: options).runReadsOnly())
+    } else {
+        let report = try Benchmark(options: options).run()
+        print(report.render())
+    }
 } catch {
     printError("\(error)")
     exit(1)

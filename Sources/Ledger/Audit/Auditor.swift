@@ -30,103 +30,101 @@ public struct Auditor {
 
 extension LedgerStore {
     func audit(mode: VerificationMode, window: Int, progress: (Int) -> Void = { _ in }) throws -> AuditReport {
-        try locked {
-            try connection.readTransaction {
-                guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
-                let policy = try Projector.loadPolicy(connection, hq: hqKey)
-                var report = AuditReport(
-                    ledger: ledgerID.hex, mode: mode, entries: 0, logs: 0, signaturesChecked: 0,
-                    payloadsChecked: 0, heads: [], faults: [])
-                var pending: [Entry] = []
-                var previous: (author: PublicKey, point: EntryVerifier.LinkPoint, entry: Entry)?
+        try reading { db in
+            guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
+            let policy = try Projector.loadPolicy(db, hq: hqKey)
+            var report = AuditReport(
+                ledger: ledgerID.hex, mode: mode, entries: 0, logs: 0, signaturesChecked: 0,
+                payloadsChecked: 0, heads: [], faults: [])
+            var pending: [Entry] = []
+            var previous: (author: PublicKey, point: EntryVerifier.LinkPoint, entry: Entry)?
 
-                // The checks that need no store run on all cores: the signature, and in full mode
-                // the body and the author's rights.
-                func flush() {
-                    defer { progress(report.entries) }
-                    report.signaturesChecked += pending.count
-                    let full = mode == .full
-                    report.faults += ParallelSignatures.faults(pending) { entry in
-                        var found: [EntryFault] = []
-                        if let fault = EntryVerifier.checkSignature(entry) { found.append(fault) }
-                        guard full else { return found }
-                        if let fault = EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
-                            found.append(fault)
-                        } else if !policy.allows(entry.author, toWrite: entry.type, sequence: entry.sequence) {
-                            let kind: EntryFault.Kind = policy.role(of: entry.author) == nil ? .unknownAuthor : .unauthorised
-                            let why = policy.isRevoked(entry.author, at: entry.sequence) ? "the device was revoked before this sequence number"
-                                : "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"
-                            found.append(EntryFault(kind, entry: entry, detail: why))
-                        }
-                        return found
+            // The checks that need no store run on all cores: the signature, and in full mode
+            // the body and the author's rights.
+            func flush() {
+                defer { progress(report.entries) }
+                report.signaturesChecked += pending.count
+                let full = mode == .full
+                report.faults += ParallelSignatures.faults(pending) { entry in
+                    var found: [EntryFault] = []
+                    if let fault = EntryVerifier.checkSignature(entry) { found.append(fault) }
+                    guard full else { return found }
+                    if let fault = EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
+                        found.append(fault)
+                    } else if !policy.allows(entry.author, toWrite: entry.type, sequence: entry.sequence) {
+                        let kind: EntryFault.Kind = policy.role(of: entry.author) == nil ? .unknownAuthor : .unauthorised
+                        let why = policy.isRevoked(entry.author, at: entry.sequence) ? "the device was revoked before this sequence number"
+                            : "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"
+                        found.append(EntryFault(kind, entry: entry, detail: why))
                     }
-                    pending.removeAll(keepingCapacity: true)
+                    return found
                 }
-                func closeLog() {
-                    guard let last = previous?.entry else { return }
-                    report.heads.append(LogHead(author: last.author.hex, sequence: last.sequence, id: last.id.hex))
-                    // Fast mode: the head's signature authenticates the whole chain before it.
-                    if mode == .fast { pending.append(last) }
-                }
-
-                let rows = try connection.statement("SELECT id, author, sequence, type, payload_digest, bytes FROM entries ORDER BY author, sequence")
-                defer { rows.reset() }
-                while try rows.step() {
-                    let storedSequence = UInt64(rows.int64(2))
-                    report.entries += 1
-                    let entry: Entry
-                    do {
-                        entry = try Entry(bytes: rows.blob(5))
-                    } catch {
-                        let author = PublicKey(rows.blob(1)) ?? PublicKey(unchecked: [UInt8](repeating: 0, count: 32))
-                        report.faults.append(EntryFault(.malformed, author: author, sequence: storedSequence, id: Digest(rows.blob(0)) ?? .zero, detail: "\(error)"))
-                        continue
-                    }
-                    if !rows.blobEquals(0, entry.id.bytes) {
-                        let rowAuthor = PublicKey(rows.blob(1)) ?? entry.author
-                        let rowID = Digest(rows.blob(0)) ?? entry.id
-                        report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: rowID, detail: "SHA-256 of the stored entry bytes is \(entry.id.short), the store lists \(rowID.short): the entry was altered"))
-                    }
-                    let payloadMatches = entry.payloadDigest.map { rows.blobEquals(4, $0.bytes) } ?? rows.isNull(4)
-                    if !rows.blobEquals(1, entry.author.bytes) || entry.sequence != storedSequence || !payloadMatches || rows.text(3) != entry.type {
-                        let rowAuthor = PublicKey(rows.blob(1)) ?? entry.author
-                        report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: Digest(rows.blob(0)) ?? entry.id, detail: "the stored columns (author, sequence, type, payload digest) disagree with the entry bytes"))
-                    }
-                    let sameLog = previous?.author == entry.author
-                    if !sameLog {
-                        closeLog()
-                        report.logs += 1
-                    }
-                    if let fault = EntryVerifier.checkLink(entry, after: sameLog ? previous?.point : nil) {
-                        report.faults.append(fault)
-                    }
-                    if mode == .full {
-                        if let digest = entry.payloadDigest {
-                            report.payloadsChecked += 1
-                            if let fault = try checkPayload(digest, of: entry) { report.faults.append(fault) }
-                        }
-                        pending.append(entry)
-                    } else if entry.ledger != ledgerID && !(entry.author == hqKey && entry.sequence == 1) {
-                        report.faults.append(EntryFault(.wrongLedger, entry: entry, detail: "entry names ledger \(entry.ledger.short)"))
-                    }
-                    previous = (entry.author, EntryVerifier.LinkPoint(entry), entry)
-                    if pending.count >= window { flush() } else if report.entries % 4096 == 0 { progress(report.entries) }
-                }
-                closeLog()
-                flush()
-                try auditForks(into: &report)
-                report.faults.sort { ($0.author, $0.sequence, $0.kind.rawValue) < ($1.author, $1.sequence, $1.kind.rawValue) }
-                return report
+                pending.removeAll(keepingCapacity: true)
             }
+            func closeLog() {
+                guard let last = previous?.entry else { return }
+                report.heads.append(LogHead(author: last.author.hex, sequence: last.sequence, id: last.id.hex))
+                // Fast mode: the head's signature authenticates the whole chain before it.
+                if mode == .fast { pending.append(last) }
+            }
+
+            let rows = try db.statement("SELECT id, author, sequence, type, payload_digest, bytes FROM entries ORDER BY author, sequence")
+            defer { rows.reset() }
+            while try rows.step() {
+                let storedSequence = UInt64(rows.int64(2))
+                report.entries += 1
+                let entry: Entry
+                do {
+                    entry = try Entry(bytes: rows.blob(5))
+                } catch {
+                    let author = PublicKey(rows.blob(1)) ?? PublicKey(unchecked: [UInt8](repeating: 0, count: 32))
+                    report.faults.append(EntryFault(.malformed, author: author, sequence: storedSequence, id: Digest(rows.blob(0)) ?? .zero, detail: "\(error)"))
+                    continue
+                }
+                if !rows.blobEquals(0, entry.id.bytes) {
+                    let rowAuthor = PublicKey(rows.blob(1)) ?? entry.author
+                    let rowID = Digest(rows.blob(0)) ?? entry.id
+                    report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: rowID, detail: "SHA-256 of the stored entry bytes is \(entry.id.short), the store lists \(rowID.short): the entry was altered"))
+                }
+                let payloadMatches = entry.payloadDigest.map { rows.blobEquals(4, $0.bytes) } ?? rows.isNull(4)
+                if !rows.blobEquals(1, entry.author.bytes) || entry.sequence != storedSequence || !payloadMatches || rows.text(3) != entry.type {
+                    let rowAuthor = PublicKey(rows.blob(1)) ?? entry.author
+                    report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: Digest(rows.blob(0)) ?? entry.id, detail: "the stored columns (author, sequence, type, payload digest) disagree with the entry bytes"))
+                }
+                let sameLog = previous?.author == entry.author
+                if !sameLog {
+                    closeLog()
+                    report.logs += 1
+                }
+                if let fault = EntryVerifier.checkLink(entry, after: sameLog ? previous?.point : nil) {
+                    report.faults.append(fault)
+                }
+                if mode == .full {
+                    if let digest = entry.payloadDigest {
+                        report.payloadsChecked += 1
+                        if let fault = try checkPayload(digest, of: entry, in: db) { report.faults.append(fault) }
+                    }
+                    pending.append(entry)
+                } else if entry.ledger != ledgerID && !(entry.author == hqKey && entry.sequence == 1) {
+                    report.faults.append(EntryFault(.wrongLedger, entry: entry, detail: "entry names ledger \(entry.ledger.short)"))
+                }
+                previous = (entry.author, EntryVerifier.LinkPoint(entry), entry)
+                if pending.count >= window { flush() } else if report.entries % 4096 == 0 { progress(report.entries) }
+            }
+            closeLog()
+            flush()
+            try auditForks(into: &report, in: db)
+            report.faults.sort { ($0.author, $0.sequence, $0.kind.rawValue) < ($1.author, $1.sequence, $1.kind.rawValue) }
+            return report
         }
     }
 
-    private func checkPayload(_ digest: Digest, of entry: Entry) throws -> EntryFault? {
-        let statement = try connection.statement("SELECT bytes FROM payloads WHERE digest = ?")
+    private func checkPayload(_ digest: Digest, of entry: Entry, in db: SQLiteConnection) throws -> EntryFault? {
+        let statement = try db.statement("SELECT bytes FROM payloads WHERE digest = ?")
         statement.bind(1, digest.bytes)
         defer { statement.reset() }
         guard try statement.step() else {
-            if try isErased(digest) { return nil }  // HQ erased it (payload.erased): not a fault
+            if try isErased(digest, in: db) { return nil }  // HQ erased it (payload.erased): not a fault
             return EntryFault(.missingPayload, entry: entry, detail: "payload \(digest.short) is not in the store")
         }
         let actual = Digest.sha256(statement.blob(0))
@@ -137,9 +135,9 @@ extension LedgerStore {
     /// entry (bytes, stored columns, signature, content, link to a held entry), then one `fork`
     /// fault is reported per (author, sequence) holding two or more entries, naming the smallest id,
     /// so every node holding the same entries reports the same forks.
-    private func auditForks(into report: inout AuditReport) throws {
+    private func auditForks(into report: inout AuditReport, in db: SQLiteConnection) throws {
         guard let ledgerID, let hqKey else { return }
-        let rows = try connection.statement("SELECT id, author, sequence, previous, bytes FROM forks ORDER BY author, sequence, id")
+        let rows = try db.statement("SELECT id, author, sequence, previous, bytes FROM forks ORDER BY author, sequence, id")
         var branchEntries: [Entry] = []
         while try rows.step() {
             let storedID = Digest(rows.blob(0)) ?? .zero
@@ -156,7 +154,7 @@ extension LedgerStore {
         }
         rows.reset()
         report.signaturesChecked += branchEntries.count
-        let policy = try Projector.loadPolicy(connection, hq: hqKey)
+        let policy = try Projector.loadPolicy(db, hq: hqKey)
         report.faults += ParallelSignatures.faults(branchEntries) { entry in
             if let fault = EntryVerifier.checkSignature(entry) ?? EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) { return [fault] }
             // Rights, as for a log entry (FORMAT.md section 8, step 7).
@@ -169,14 +167,14 @@ extension LedgerStore {
             return []
         }
         for entry in branchEntries {
-            let predecessor = entry.sequence == 1 ? nil : try heldLinkPoint(id: entry.previous, author: entry.author)
+            let predecessor = entry.sequence == 1 ? nil : try heldLinkPoint(id: entry.previous, author: entry.author, in: db)
             if entry.sequence > 1 && predecessor == nil {
                 report.faults.append(EntryFault(.brokenLink, entry: entry, detail: "a branch entry whose previous entry is not held"))
             } else if let fault = EntryVerifier.checkLink(entry, after: predecessor) {
                 report.faults.append(fault)
             }
         }
-        let points = try connection.statement("""
+        let points = try db.statement("""
             SELECT author, sequence, MIN(id), COUNT(*) FROM (
                 SELECT f.author, f.sequence, f.id FROM forks f
                 UNION ALL SELECT e.author, e.sequence, e.id FROM entries e WHERE EXISTS (SELECT 1 FROM forks f WHERE f.author = e.author AND f.sequence = e.sequence)

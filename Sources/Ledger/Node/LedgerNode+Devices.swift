@@ -37,8 +37,8 @@ extension LedgerNode {
 extension LedgerStore {
     /// Enrolled devices, by key.
     public func devices() throws -> [DeviceSummary] {
-        try locked {
-            let statement = try connection.statement("""
+        try reading { db in
+            let statement = try db.statement("""
                 SELECT d.device, d.name, d.role, d.revoked_after, (SELECT MAX(sequence) FROM entries e WHERE e.author = d.device)
                 FROM devices d ORDER BY d.device
                 """)
@@ -60,8 +60,8 @@ extension LedgerStore {
     /// HQ's `device.enrolled` entry that admitted `device` (the one the `devices` read model
     /// keeps), when this store holds it.
     public func enrolment(of device: PublicKey) throws -> Entry? {
-        try locked {
-            let statement = try connection.statement("SELECT e.bytes FROM devices d JOIN entries e ON e.id = d.enrolled_by WHERE d.device = ?")
+        try reading { db in
+            let statement = try db.statement("SELECT e.bytes FROM devices d JOIN entries e ON e.id = d.enrolled_by WHERE d.device = ?")
             statement.bind(1, device.bytes)
             defer { statement.reset() }
             return try statement.step() ? try Entry(bytes: statement.blob(0)) : nil

@@ -113,8 +113,8 @@ extension LedgerStore {
 
     /// True when the signature's personal data was erased (an authorised `payload.erased`).
     public func isErased(signature id: Digest) throws -> Bool {
-        try locked {
-            let statement = try connection.statement("SELECT erased FROM signatures WHERE id = ?")
+        try reading { db in
+            let statement = try db.statement("SELECT erased FROM signatures WHERE id = ?")
             statement.bind(1, id.bytes)
             defer { statement.reset() }
             return try statement.step() && statement.int64(0) == 1

@@ -21,8 +21,8 @@ public struct ForkedLog: Codable, Sendable, Equatable {
 extension LedgerStore {
     /// Every forked log, by author key.
     public func forkedLogs() throws -> [ForkedLog] {
-        try locked {
-            let statement = try connection.statement("""
+        try reading { db in
+            let statement = try db.statement("""
                 SELECT f.author, d.name, f.fork_sequence, f.entries, f.branches, f.held,
                        (SELECT COUNT(*) FROM held_entries h JOIN signatures s ON s.id = h.id WHERE h.author = f.author)
                 FROM forked_logs f LEFT JOIN devices d ON d.device = f.author ORDER BY f.author

@@ -22,8 +22,8 @@ public struct RetentionPlan: Codable, Sendable, Equatable {
 extension LedgerStore {
     /// The retention plan of every campaign, by campaign id, at `now` (Unix ms).
     public func retentionPlans(now: UInt64) throws -> [RetentionPlan] {
-        try locked {
-            let statement = try connection.statement("""
+        try reading { db in
+            let statement = try db.statement("""
                 SELECT c.campaign, c.retention_days, c.closed_at,
                        (SELECT COUNT(*) FROM signatures s WHERE s.campaign = c.campaign AND s.erased = 0 AND length(s.payload) = 32),
                        (SELECT COUNT(*) FROM signatures s WHERE s.campaign = c.campaign AND s.erased = 1)

@@ -58,8 +58,8 @@ public struct CampaignStats: Codable, Sendable, Equatable {
 extension LedgerStore {
     /// Every version of a campaign, oldest first (HLC order).
     public func campaignVersions(_ campaign: String) throws -> [CampaignVersion] {
-        try locked {
-            let statement = try connection.statement("""
+        try reading { db in
+            let statement = try db.statement("""
                 SELECT id, kind, hlc_wall, body FROM campaign_versions WHERE campaign = ? AND authorised = 1
                 ORDER BY hlc_wall, hlc_counter, author, sequence
                 """)
@@ -77,8 +77,8 @@ extension LedgerStore {
 
     /// Comments of a campaign, newest first; hidden ones only when asked.
     public func comments(campaign: String, includeHidden: Bool = false, limit: Int = 1000) throws -> [CommentSummary] {
-        try locked {
-            let statement = try connection.statement("""
+        try reading { db in
+            let statement = try db.statement("""
                 SELECT id, campaign, display_name, text, hlc_wall, MAX(hidden, withdrawn),
                        CASE WHEN hidden = 0 AND withdrawn = 1 THEN 'the signer withdrew their signature' ELSE hidden_reason END FROM comments
                 WHERE campaign = ? AND authorised = 1 AND ((hidden = 0 AND withdrawn = 0) OR ?)
@@ -101,8 +101,8 @@ extension LedgerStore {
 
     /// True when a comment with this id exists.
     public func commentExists(_ id: Digest) throws -> Bool {
-        try locked {
-            let statement = try connection.statement("SELECT 1 FROM comments WHERE id = ?")
+        try reading { db in
+            let statement = try db.statement("SELECT 1 FROM comments WHERE id = ?")
             statement.bind(1, id.bytes)
             defer { statement.reset() }
             return try statement.step()
@@ -111,8 +111,8 @@ extension LedgerStore {
 
     /// One signature's state by id.
     public func signature(id: Digest) throws -> SignatureSummary? {
-        try locked {
-            let statement = try connection.statement("SELECT id, campaign, state FROM signatures WHERE id = ?")
+        try reading { db in
+            let statement = try db.statement("SELECT id, campaign, state FROM signatures WHERE id = ?")
             statement.bind(1, id.bytes)
             defer { statement.reset() }
             guard try statement.step(), let id = Digest(statement.blob(0)) else { return nil }
@@ -122,8 +122,8 @@ extension LedgerStore {
 
     /// The paper rows of a list already recorded for a campaign.
     public func paperRows(campaign: String, list: Int64) throws -> Set<Int64> {
-        try locked {
-            let statement = try connection.statement("""
+        try reading { db in
+            let statement = try db.statement("""
                 SELECT paper_row FROM signatures WHERE campaign = ? AND paper_list = ? AND paper_row IS NOT NULL
                 """)
             statement.bind(1, campaign)
@@ -137,8 +137,8 @@ extension LedgerStore {
 
     /// Counted signatures of a campaign in (HLC, author, sequence) order.
     public func countedSignatures(campaign: String) throws -> [CountedSignature] {
-        try locked {
-            let statement = try connection.statement("""
+        try reading { db in
+            let statement = try db.statement("""
                 SELECT id, payload, channel, country, hlc_wall, version, paper_list, paper_row FROM signatures
                 WHERE campaign = ? AND state = 'counted' ORDER BY hlc_wall, hlc_counter, author, sequence
                 """)
@@ -158,9 +158,9 @@ extension LedgerStore {
 
     /// Counts for one campaign.
     public func stats(campaign: CampaignSummary) throws -> CampaignStats {
-        try locked {
+        try reading { db in
             func grouped(_ sql: String) throws -> [String: Int] {
-                let statement = try connection.statement(sql)
+                let statement = try db.statement(sql)
                 statement.bind(1, campaign.campaign)
                 defer { statement.reset() }
                 var out: [String: Int] = [:]

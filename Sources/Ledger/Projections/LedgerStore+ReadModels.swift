@@ -38,19 +38,17 @@ extension LedgerStore {
     /// SHA-256 over every read-model table in a fixed order, rows ordered by key
     /// (docs/READMODELS.md, "The digest"). Two nodes holding the same entries print the same digest.
     public func readModelDigest() throws -> Digest {
-        try locked {
-            try connection.readTransaction {
-                var hasher = SHA256()
-                for (table, key) in ReadModelSchema.tables {
-                    hasher.update(data: Array("table \(table)\n".utf8))
-                    let statement = try connection.statement("SELECT * FROM \(table) ORDER BY \(key)")
-                    defer { statement.reset() }
-                    while try statement.step() {
-                        hasher.update(data: statement.canonicalRow())
-                    }
+        try reading { db in
+            var hasher = SHA256()
+            for (table, key) in ReadModelSchema.tables {
+                hasher.update(data: Array("table \(table)\n".utf8))
+                let statement = try db.statement("SELECT * FROM \(table) ORDER BY \(key)")
+                defer { statement.reset() }
+                while try statement.step() {
+                    hasher.update(data: statement.canonicalRow())
                 }
-                return Digest(unchecked: Array(hasher.finalize()))
             }
+            return Digest(unchecked: Array(hasher.finalize()))
         }
     }
 }

@@ -66,7 +66,12 @@ extension LedgerStore {
 
     /// True when an authorised `payload.erased` names this payload digest.
     func isErased(_ digest: Digest) throws -> Bool {
-        let statement = try connection.statement("SELECT 1 FROM erasures WHERE payload = ? AND authorised = 1 LIMIT 1")
+        try isErased(digest, in: connection)
+    }
+
+    /// ``isErased(_:)``, read through `db`.
+    func isErased(_ digest: Digest, in db: SQLiteConnection) throws -> Bool {
+        let statement = try db.statement("SELECT 1 FROM erasures WHERE payload = ? AND authorised = 1 LIMIT 1")
         statement.bind(1, digest.bytes)
         defer { statement.reset() }
         return try statement.step()
@@ -240,7 +245,12 @@ extension LedgerStore {
 
     /// True when the store holds the entry, on a log or as a branch entry.
     func holds(_ id: Digest) throws -> Bool {
-        let statement = try connection.statement("SELECT 1 FROM entries WHERE id = ?1 UNION ALL SELECT 1 FROM forks WHERE id = ?1 LIMIT 1")
+        try holds(id, in: connection)
+    }
+
+    /// ``holds(_:)``, read through `db`.
+    func holds(_ id: Digest, in db: SQLiteConnection) throws -> Bool {
+        let statement = try db.statement("SELECT 1 FROM entries WHERE id = ?1 UNION ALL SELECT 1 FROM forks WHERE id = ?1 LIMIT 1")
         statement.bind(1, id.bytes)
         defer { statement.reset() }
         return try statement.step()
@@ -248,7 +258,12 @@ extension LedgerStore {
 
     /// Sequence, id and timestamp of a held entry of `author` (log or branch), nil when not held.
     func heldLinkPoint(id: Digest, author: PublicKey) throws -> EntryVerifier.LinkPoint? {
-        let statement = try connection.statement("""
+        try heldLinkPoint(id: id, author: author, in: connection)
+    }
+
+    /// ``heldLinkPoint(id:author:)``, read through `db`.
+    func heldLinkPoint(id: Digest, author: PublicKey, in db: SQLiteConnection) throws -> EntryVerifier.LinkPoint? {
+        let statement = try db.statement("""
             SELECT sequence, hlc_wall, hlc_counter FROM entries WHERE id = ?1 AND author = ?2
             UNION ALL SELECT sequence, hlc_wall, hlc_counter FROM forks WHERE id = ?1 AND author = ?2 LIMIT 1
             """)

@@ -72,8 +72,8 @@ extension LedgerStore {
     /// The head (last sequence and id) of every log, ordered by author key, with the tips of the
     /// other branches of forked logs.
     public func heads() throws -> [LogHead] {
-        try locked {
-            let tips = try connection.statement("""
+        try reading { db in
+            let tips = try db.statement("""
                 SELECT author, sequence, id FROM forks f WHERE NOT EXISTS (SELECT 1 FROM forks g WHERE g.previous = f.id)
                 ORDER BY author, sequence, id
                 """)
@@ -82,7 +82,7 @@ extension LedgerStore {
                 branches[Hex.encode(tips.blob(0)), default: []].append(BranchTip(sequence: UInt64(tips.int64(1)), id: Hex.encode(tips.blob(2))))
             }
             tips.reset()
-            let statement = try connection.statement("""
+            let statement = try db.statement("""
                 SELECT author, MAX(sequence), id FROM entries GROUP BY author ORDER BY author
                 """)
             defer { statement.reset() }
@@ -97,13 +97,13 @@ extension LedgerStore {
 
     /// Entries in log order (author, then sequence), filtered.
     public func entries(matching filter: EntryFilter = EntryFilter()) throws -> [Entry] {
-        try locked {
+        try reading { db in
             var sql = "SELECT bytes FROM entries WHERE 1 = 1"
             if filter.author != nil { sql += " AND author = ?" }
             if filter.type != nil { sql += " AND type = ?" }
             sql += " ORDER BY author, sequence"
             if let limit = filter.limit { sql += " LIMIT \(max(0, limit))" }
-            let statement = try connection.statement(sql)
+            let statement = try db.statement(sql)
             defer { statement.reset() }
             var index: Int32 = 1
             if let author = filter.author { statement.bind(index, author.bytes); index += 1 }
@@ -118,8 +118,8 @@ extension LedgerStore {
 
     /// The number of entries stored (forks excluded).
     public func entryCount() throws -> Int {
-        try locked {
-            let statement = try connection.statement("SELECT COUNT(*) FROM entries")
+        try reading { db in
+            let statement = try db.statement("SELECT COUNT(*) FROM entries")
             defer { statement.reset() }
             _ = try statement.step()
             return Int(statement.int64(0))
@@ -128,8 +128,8 @@ extension LedgerStore {
 
     /// The number of branch entries of forked logs held (without reading them).
     public func forkEntryCount() throws -> Int {
-        try locked {
-            let statement = try connection.statement("SELECT COUNT(*) FROM forks")
+        try reading { db in
+            let statement = try db.statement("SELECT COUNT(*) FROM forks")
             defer { statement.reset() }
             _ = try statement.step()
             return Int(statement.int64(0))
@@ -138,8 +138,8 @@ extension LedgerStore {
 
     /// One entry by id.
     public func entry(id: Digest) throws -> Entry? {
-        try locked {
-            let statement = try connection.statement("SELECT bytes FROM entries WHERE id = ?")
+        try reading { db in
+            let statement = try db.statement("SELECT bytes FROM entries WHERE id = ?")
             statement.bind(1, id.bytes)
             defer { statement.reset() }
             return try statement.step() ? try Entry(bytes: statement.blob(0)) : nil
@@ -148,8 +148,8 @@ extension LedgerStore {
 
     /// A stored payload by digest; nil when absent (never received, or erased).
     public func payload(digest: Digest) throws -> [UInt8]? {
-        try locked {
-            let statement = try connection.statement("SELECT bytes FROM payloads WHERE digest = ?")
+        try reading { db in
+            let statement = try db.statement("SELECT bytes FROM payloads WHERE digest = ?")
             statement.bind(1, digest.bytes)
             defer { statement.reset() }
             return try statement.step() ? statement.blob(0) : nil
@@ -158,8 +158,8 @@ extension LedgerStore {
 
     /// Every stored payload, ordered by digest.
     public func payloads() throws -> [[UInt8]] {
-        try locked {
-            let statement = try connection.statement("SELECT bytes FROM payloads ORDER BY digest")
+        try reading { db in
+            let statement = try db.statement("SELECT bytes FROM payloads ORDER BY digest")
             defer { statement.reset() }
             var out: [[UInt8]] = []
             while try statement.step() { out.append(statement.blob(0)) }
@@ -169,8 +169,8 @@ extension LedgerStore {
 
     /// Fork evidence: entries that conflict with a stored entry of the same author and sequence.
     public func forkEntries() throws -> [Entry] {
-        try locked {
-            let statement = try connection.statement("SELECT bytes FROM forks ORDER BY author, sequence, id")
+        try reading { db in
+            let statement = try db.statement("SELECT bytes FROM forks ORDER BY author, sequence, id")
             defer { statement.reset() }
             var out: [Entry] = []
             while try statement.step() { out.append(try Entry(bytes: statement.blob(0))) }
@@ -180,8 +180,8 @@ extension LedgerStore {
 
     /// Every campaign, ordered by publication time.
     public func campaigns() throws -> [CampaignSummary] {
-        try locked {
-            let statement = try connection.statement("""
+        try reading { db in
+            let statement = try db.statement("""
                 SELECT campaign, version, title, state, goal, deadline, published_at, closed_at, updated_at
                 FROM campaigns ORDER BY published_at, campaign
                 """)
@@ -206,8 +206,8 @@ extension LedgerStore {
 
     /// Signatures whose receipt hash matches.
     public func signatures(receiptHash: [UInt8]) throws -> [SignatureSummary] {
-        try locked {
-            let statement = try connection.statement("SELECT id, campaign, state FROM signatures WHERE receipt_hash = ?")
+        try reading { db in
+            let statement = try db.statement("SELECT id, campaign, state FROM signatures WHERE receipt_hash = ?")
             statement.bind(1, receiptHash)
             defer { statement.reset() }
             var out: [SignatureSummary] = []
@@ -222,8 +222,8 @@ extension LedgerStore {
 
     /// Count of signatures per state for one campaign.
     public func signatureCounts(campaign: String) throws -> [String: Int] {
-        try locked {
-            let statement = try connection.statement("SELECT state, COUNT(*) FROM signatures WHERE campaign = ? GROUP BY state")
+        try reading { db in
+            let statement = try db.statement("SELECT state, COUNT(*) FROM signatures WHERE campaign = ? GROUP BY state")
             statement.bind(1, campaign)
             defer { statement.reset() }
             var out: [String: Int] = [:]

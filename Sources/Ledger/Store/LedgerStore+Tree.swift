@@ -71,7 +71,12 @@ extension LedgerStore {
     }
 
     func treeSizeLocked() throws -> Int {
-        let statement = try connection.statement("SELECT max(idx) FROM tree_leaves")
+        try treeSize(in: connection)
+    }
+
+    /// The number of leaves, read through `db`.
+    func treeSize(in db: SQLiteConnection) throws -> Int {
+        let statement = try db.statement("SELECT max(idx) FROM tree_leaves")
         defer { statement.reset() }
         guard try statement.step(), !statement.isNull(0) else { return 0 }
         return Int(statement.int64(0)) + 1
@@ -79,9 +84,14 @@ extension LedgerStore {
 
     /// The hash of the complete subtree of 2^`level` leaves starting at leaf `index << level`.
     func nodeLocked(_ level: Int, _ index: Int) throws -> Digest {
+        try node(level, index, in: connection)
+    }
+
+    /// ``nodeLocked(_:_:)``, read through `db`.
+    func node(_ level: Int, _ index: Int, in db: SQLiteConnection) throws -> Digest {
         let statement = level == 0
-            ? try connection.statement("SELECT hash FROM tree_leaves WHERE idx = ?")
-            : try connection.statement("SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?")
+            ? try db.statement("SELECT hash FROM tree_leaves WHERE idx = ?")
+            : try db.statement("SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?")
         if level == 0 {
             statement.bind(1, Int64(index))
         } else {
@@ -96,27 +106,25 @@ extension LedgerStore {
     }
 
     /// True when this store keeps the tree (HQ's).
-    public var keepsMerkleTree: Bool { (try? locked { keepsTree }) ?? false }
+    public var keepsMerkleTree: Bool { keepsTree }
 
     /// The number of leaves.
     public func treeSize() throws -> Int {
-        try locked { try treeSizeLocked() }
+        try reading { db in try treeSize(in: db) }
     }
 
     /// The root of the first `size` leaves (`size` at most the tree's size).
     public func treeRoot(size: Int) throws -> Digest {
-        try locked {
-            try connection.readTransaction {
-                guard size >= 0, size <= (try treeSizeLocked()) else { throw StoreError.outsideTree("a size of \(size) leaves") }
-                return try MerkleTree.root(size: size, node: nodeLocked)
-            }
+        try reading { db in
+            guard size >= 0, size <= (try treeSize(in: db)) else { throw StoreError.outsideTree("a size of \(size) leaves") }
+            return try MerkleTree.root(size: size, node: { try node($0, $1, in: db) })
         }
     }
 
     /// The leaf index of entry `id`, or nil when it is not a leaf.
     public func leafIndex(of id: Digest) throws -> Int? {
-        try locked {
-            let statement = try connection.statement("SELECT idx FROM tree_leaves WHERE id = ?")
+        try reading { db in
+            let statement = try db.statement("SELECT idx FROM tree_leaves WHERE id = ?")
             statement.bind(1, id.bytes)
             defer { statement.reset() }
             return try statement.step() ? Int(statement.int64(0)) : nil
@@ -126,41 +134,35 @@ extension LedgerStore {
     /// The entry ids of the first `size` leaves, in leaf order (the tree's order, which a bundle
     /// does not record; docs/FORMAT.md section 11, "Tally statements").
     public func leafIDs(size: Int) throws -> [Digest] {
-        try locked {
-            try connection.readTransaction {
-                guard size >= 0, size <= (try treeSizeLocked()) else { throw StoreError.outsideTree("a size of \(size) leaves") }
-                let statement = try connection.statement("SELECT id FROM tree_leaves WHERE idx < ? ORDER BY idx")
-                statement.bind(1, Int64(size))
-                defer { statement.reset() }
-                var ids: [Digest] = []
-                ids.reserveCapacity(size)
-                while try statement.step() { if let id = Digest(statement.blob(0)) { ids.append(id) } }
-                return ids
-            }
+        try reading { db in
+            guard size >= 0, size <= (try treeSize(in: db)) else { throw StoreError.outsideTree("a size of \(size) leaves") }
+            let statement = try db.statement("SELECT id FROM tree_leaves WHERE idx < ? ORDER BY idx")
+            statement.bind(1, Int64(size))
+            defer { statement.reset() }
+            var ids: [Digest] = []
+            ids.reserveCapacity(size)
+            while try statement.step() { if let id = Digest(statement.blob(0)) { ids.append(id) } }
+            return ids
         }
     }
 
     /// The inclusion proof of leaf `index` in the tree of `size` leaves.
     public func inclusionProof(index: Int, size: Int) throws -> [Digest] {
-        try locked {
-            try connection.readTransaction {
-                guard index >= 0, index < size, size <= (try treeSizeLocked()) else {
-                    throw StoreError.outsideTree("leaf \(index) in a tree of \(size) leaves")
-                }
-                return try MerkleTree.inclusionProof(index: index, size: size, node: nodeLocked)
+        try reading { db in
+            guard index >= 0, index < size, size <= (try treeSize(in: db)) else {
+                throw StoreError.outsideTree("leaf \(index) in a tree of \(size) leaves")
             }
+            return try MerkleTree.inclusionProof(index: index, size: size, node: { try node($0, $1, in: db) })
         }
     }
 
     /// The consistency proof from the tree of `old` leaves to the tree of `new` leaves.
     public func consistencyProof(old: Int, new: Int) throws -> [Digest] {
-        try locked {
-            try connection.readTransaction {
-                guard old >= 0, old <= new, new <= (try treeSizeLocked()) else {
-                    throw StoreError.outsideTree("a size of \(new) leaves (from \(old))")
-                }
-                return try MerkleTree.consistencyProof(old: old, new: new, node: nodeLocked)
+        try reading { db in
+            guard old >= 0, old <= new, new <= (try treeSize(in: db)) else {
+                throw StoreError.outsideTree("a size of \(new) leaves (from \(old))")
             }
+            return try MerkleTree.consistencyProof(old: old, new: new, node: { try node($0, $1, in: db) })
         }
     }
 
@@ -169,11 +171,15 @@ extension LedgerStore {
     /// The current epoch (docs/FORMAT.md section 11, "Checkpoints"): 1 until HQ learns that it
     /// signed a checkpoint it cannot extend.
     public func treeEpoch() throws -> Int {
-        try locked { try treeEpochLocked() }
+        try reading { db in try treeEpoch(in: db) }
     }
 
     func treeEpochLocked() throws -> Int {
-        guard let raw = try meta("tree.epoch"), raw.count == 8 else { return 1 }
+        try treeEpoch(in: connection)
+    }
+
+    private func treeEpoch(in db: SQLiteConnection) throws -> Int {
+        guard let raw = try meta("tree.epoch", in: db), raw.count == 8 else { return 1 }
         return Int(ByteCoding.readU64(raw, at: 0))
     }
 
@@ -192,8 +198,8 @@ extension LedgerStore {
 
     /// The signed checkpoint note of `size` leaves in `epoch`, if one was stored.
     public func checkpointNote(epoch: Int, size: Int) throws -> String? {
-        try locked {
-            let statement = try connection.statement("SELECT note FROM checkpoints WHERE epoch = ? AND size = ?")
+        try reading { db in
+            let statement = try db.statement("SELECT note FROM checkpoints WHERE epoch = ? AND size = ?")
             statement.bind(1, Int64(epoch))
             statement.bind(2, Int64(size))
             defer { statement.reset() }
@@ -217,8 +223,8 @@ extension LedgerStore {
 
     /// The newest stored checkpoint (highest epoch, then size): epoch, size and note.
     public func newestCheckpoint() throws -> (epoch: Int, size: Int, note: String)? {
-        try locked {
-            let statement = try connection.statement("SELECT epoch, size, note FROM checkpoints ORDER BY epoch DESC, size DESC LIMIT 1")
+        try reading { db in
+            let statement = try db.statement("SELECT epoch, size, note FROM checkpoints ORDER BY epoch DESC, size DESC LIMIT 1")
             defer { statement.reset() }
             return try statement.step() ? (Int(statement.int64(0)), Int(statement.int64(1)), statement.text(2)) : nil
         }
@@ -245,8 +251,8 @@ extension LedgerStore {
 
     /// The cosignature lines of checkpoint (`epoch`, `size`), by witness key.
     public func cosignatureLines(epoch: Int, size: Int) throws -> [String] {
-        try locked {
-            let statement = try connection.statement("SELECT line FROM cosignatures WHERE epoch = ? AND size = ? ORDER BY witness")
+        try reading { db in
+            let statement = try db.statement("SELECT line FROM cosignatures WHERE epoch = ? AND size = ? ORDER BY witness")
             statement.bind(1, Int64(epoch))
             statement.bind(2, Int64(size))
             defer { statement.reset() }
@@ -260,9 +266,9 @@ extension LedgerStore {
 extension LedgerStore {
     /// An entry this node holds, on its author's log or on a branch of it; nil when it holds none.
     public func heldEntry(id: Digest) throws -> Entry? {
-        try locked {
+        try reading { db in
             for table in ["entries", "forks"] {
-                let statement = try connection.statement("SELECT bytes FROM \(table) WHERE id = ?")
+                let statement = try db.statement("SELECT bytes FROM \(table) WHERE id = ?")
                 statement.bind(1, id.bytes)
                 defer { statement.reset() }
                 if try statement.step() { return try Entry(bytes: statement.blob(0)) }

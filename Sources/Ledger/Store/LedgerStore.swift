@@ -11,7 +11,10 @@ import Foundation
 /// - A single append is durable when it returns (`synchronous = FULL`); a batch is atomic.
 /// - Appends from several processes on one file never leave a gap or a duplicate sequence number:
 ///   each takes SQLite's write lock (`BEGIN IMMEDIATE`) before it reads its log's head.
-/// - Thread-safe: calls on one instance are serialised by an internal lock.
+/// - Thread-safe. Writes are serialised by an internal lock on the one writer connection; reads
+///   run on a small pool of read-only connections beside it (``ReaderPool``), so a read never
+///   waits behind a write. Each read sees one snapshot: the last commit before it began
+///   (docs/STORE.md, "Readers and the writer").
 ///
 /// For example:
 /// ```swift
@@ -19,20 +22,36 @@ import Foundation
 /// let entry = try store.append(CampaignClosed(campaign: "free-press", reason: nil), signer: key)
 /// ```
 public final class LedgerStore: @unchecked Sendable {
+    // @unchecked: `connection` and `clock` are used only inside `locked`, which holds `lock`;
+    // `state` only under `stateLock`; `readers` is thread-safe itself.
     let connection: SQLiteConnection
     let lock = NSLock()
+    let readers: ReaderPool
     public let path: String
     var clock: HybridClock
 
+    /// What is read outside the writer lock, guarded by `stateLock`.
+    private struct State {
+        var ledgerID: Digest?
+        var hqKey: PublicKey?
+        var keepsTree = false
+    }
+    private let stateLock = NSLock()
+    private var state = State()
+
     /// The ledger id, or nil before the genesis entry is stored.
-    public private(set) var ledgerID: Digest?
+    public var ledgerID: Digest? { stateLock.withLock { state.ledgerID } }
     /// HQ's key (author of the genesis entry), or nil before it is stored.
-    public private(set) var hqKey: PublicKey?
+    public var hqKey: PublicKey? { stateLock.withLock { state.hqKey } }
     /// True when this store keeps the Merkle tree (HQ's; ``enableTree()``).
-    var keepsTree = false
+    var keepsTree: Bool {
+        get { stateLock.withLock { state.keepsTree } }
+        set { stateLock.withLock { state.keepsTree = newValue } }
+    }
 
     private init(connection: SQLiteConnection, path: String, clock: HybridClock) {
         self.connection = connection
+        self.readers = ReaderPool(path: path)
         self.path = path
         self.clock = clock
     }
@@ -86,7 +105,7 @@ public final class LedgerStore: @unchecked Sendable {
                 try connection.execute("PRAGMA user_version = \(Schema.version)")
             }
         }
-        try loadIdentity()
+        try loadIdentity(from: connection)
         keepsTree = try meta("tree") == [1]
         try recheckOldForks()
         if try meta("rebuild") == [1] {
@@ -97,18 +116,43 @@ public final class LedgerStore: @unchecked Sendable {
         }
     }
 
-    private func loadIdentity() throws {
-        if let raw = try meta("ledger"), let id = Digest(raw) { ledgerID = id }
-        if let raw = try meta("hq"), let key = PublicKey(raw) { hqKey = key }
+    /// Reads the ledger id and HQ's key through `db` (the writer or a reader), once stored.
+    private func loadIdentity(from db: SQLiteConnection) throws {
+        guard let rawLedger = try meta("ledger", in: db), let id = Digest(rawLedger),
+              let rawHQ = try meta("hq", in: db), let key = PublicKey(rawHQ) else { return }
+        stateLock.withLock {
+            state.ledgerID = id
+            state.hqKey = key
+        }
     }
 
-    /// Runs `body` holding the instance lock, mapping SQLite errors to ``StoreError``.
+    /// Runs `body` holding the writer lock, on the writer connection, mapping SQLite errors to
+    /// ``StoreError``. Every write, and every read that must see a write transaction's own rows,
+    /// runs here.
     func locked<T>(_ body: () throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        do {
+        return try mappingErrors {
             // Another process (ledgerctl import, a sync) may have stored the genesis entry.
-            if ledgerID == nil { try loadIdentity() }
+            if ledgerID == nil { try loadIdentity(from: connection) }
+            return try body()
+        }
+    }
+
+    /// Runs `body` on a free reader connection, in one read transaction, without waiting for the
+    /// writer lock: it sees the last commit before it began, never a write in progress. Only for
+    /// reads; `body` must use `db`, never the writer connection.
+    func reading<T>(_ body: (_ db: SQLiteConnection) throws -> T) throws -> T {
+        try mappingErrors {
+            try readers.read { db in
+                if ledgerID == nil { try loadIdentity(from: db) }
+                return try body(db)
+            }
+        }
+    }
+
+    private func mappingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
             return try body()
         } catch let error as SQLiteError {
             if error.isCorrupt { throw StoreError.corrupted(path: path, detail: error.message) }
@@ -118,8 +162,14 @@ public final class LedgerStore: @unchecked Sendable {
 
     // MARK: - Meta
 
+    /// A meta value through the writer connection (inside `locked`).
     func meta(_ key: String) throws -> [UInt8]? {
-        let statement = try connection.statement("SELECT value FROM meta WHERE key = ?")
+        try meta(key, in: connection)
+    }
+
+    /// A meta value through `db`.
+    func meta(_ key: String, in db: SQLiteConnection) throws -> [UInt8]? {
+        let statement = try db.statement("SELECT value FROM meta WHERE key = ?")
         statement.bind(1, key)
         defer { statement.reset() }
         return try statement.step() ? statement.blob(0) : nil
@@ -134,7 +184,7 @@ public final class LedgerStore: @unchecked Sendable {
 
     /// Reads a node setting stored beside the logs (role, node key); nil when unset.
     public func setting(_ key: String) throws -> String? {
-        try locked { try meta("setting." + key).map { String(decoding: $0, as: UTF8.self) } }
+        try reading { db in try meta("setting." + key, in: db).map { String(decoding: $0, as: UTF8.self) } }
     }
 
     /// Stores a node setting.
@@ -146,15 +196,17 @@ public final class LedgerStore: @unchecked Sendable {
     func adopt(genesis: Entry) throws {
         try setMeta("ledger", genesis.id.bytes)
         try setMeta("hq", genesis.author.bytes)
-        ledgerID = genesis.id
-        hqKey = genesis.author
+        stateLock.withLock {
+            state.ledgerID = genesis.id
+            state.hqKey = genesis.author
+        }
     }
 
     /// The trust policy of this ledger as stored now: HQ, enrolled devices, revocations.
     public func trustPolicy() throws -> TrustPolicy {
-        try locked {
+        try reading { db in
             guard let hqKey else { throw StoreError.notInitialised(path: path) }
-            return try Projector.loadPolicy(connection, hq: hqKey)
+            return try Projector.loadPolicy(db, hq: hqKey)
         }
     }
 

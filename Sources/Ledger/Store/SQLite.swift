@@ -85,12 +85,19 @@ final class SQLiteConnection {
         }
     }
 
-    /// Runs `body` in a read transaction: one consistent snapshot for all of its reads.
+    /// Runs `body` in a read transaction: one consistent snapshot for all of its reads. The
+    /// transaction always ends, also when `body` throws or `COMMIT` fails (then by `ROLLBACK`), so
+    /// the connection never keeps an old snapshot.
     func readTransaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN DEFERRED")
-        defer { try? execute("COMMIT") }
+        defer {
+            if isInTransaction, (try? execute("COMMIT")) == nil { try? execute("ROLLBACK") }
+        }
         return try body()
     }
+
+    /// True while a transaction is open on this connection.
+    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     var changes: Int { Int(sqlite3_changes(handle)) }
 }

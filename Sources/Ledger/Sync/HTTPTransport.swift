@@ -22,6 +22,7 @@ public enum PeerError: Error, CustomStringConvertible, Equatable {
 
 /// Signed JSON requests to one peer over HTTP (blocking; one request at a time).
 final class HTTPTransport: @unchecked Sendable {
+    // @unchecked: the byte counters are the only mutable state, and change only under `countersLock`.
     let base: URL
     let key: SigningKey
     let ledger: Digest
@@ -30,8 +31,13 @@ final class HTTPTransport: @unchecked Sendable {
     /// HQ's `device.enrolled` entry for `key`, sent with every request, so a peer that has not
     /// seen that enrolment yet still knows who is asking (docs/PROTOCOL.md, "Authentication").
     let enrolment: Entry?
-    private(set) var bytesSent = 0
-    private(set) var bytesReceived = 0
+    private let countersLock = NSLock()
+    private var sent = 0
+    private var received = 0
+    /// Request body bytes sent so far.
+    var bytesSent: Int { countersLock.withLock { sent } }
+    /// Response body bytes received so far.
+    var bytesReceived: Int { countersLock.withLock { received } }
 
     init(base: URL, key: SigningKey, ledger: Digest, timeout: TimeInterval = 60, wallClock: any WallClock = SystemClock(), enrolment: Entry? = nil) {
         self.base = base
@@ -74,8 +80,10 @@ final class HTTPTransport: @unchecked Sendable {
         }
         if let enrolment { request.setValue(Data(enrolment.bytes).base64EncodedString(), forHTTPHeaderField: RequestAuth.Header.enrolment) }
         let (data, response) = try perform(request)
-        bytesSent += body.count
-        bytesReceived += data.count
+        countersLock.withLock {
+            sent += body.count
+            received += data.count
+        }
         guard (200..<300).contains(response.statusCode) else {
             let message = (try? StrictJSON.decode(ProblemResponse.self, from: data))?.error ?? String(decoding: data.prefix(200), as: UTF8.self)
             throw PeerError.refused(peer: peer, status: response.statusCode, message: message)

@@ -87,8 +87,8 @@ extension LedgerNode {
 extension LedgerStore {
     /// Node settings whose name starts with `prefix` (without the `setting.` namespace).
     func settings(prefix: String) throws -> [(String, String)] {
-        try locked {
-            let statement = try connection.statement("SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key")
+        try reading { db in
+            let statement = try db.statement("SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key")
             statement.bind(1, "setting." + prefix)
             statement.bind(2, "setting." + prefix + "\u{10FFFF}")
             defer { statement.reset() }

@@ -2,8 +2,8 @@ extension LedgerStore {
     /// Up to `limit` entries of `author` with a sequence above `after`, in sequence order.
     public func entries(author: PublicKey, after: UInt64, limit: Int) throws -> [Entry] {
         guard after < Entry.maxSequence, limit > 0 else { return [] }
-        return try locked {
-            let statement = try connection.statement(
+        return try reading { db in
+            let statement = try db.statement(
                 "SELECT bytes FROM entries WHERE author = ? AND sequence > ? ORDER BY sequence LIMIT ?")
             statement.bind(1, author.bytes)
             statement.bind(2, Int64(after))
@@ -19,8 +19,8 @@ extension LedgerStore {
     /// In digest order, only digests above `after` (to page through the list).
     public func wantedPayloads(after: Digest? = nil, limit: Int) throws -> [Digest] {
         guard limit > 0 else { return [] }
-        return try locked {
-            let statement = try connection.statement("""
+        return try reading { db in
+            let statement = try db.statement("""
                 SELECT wanted.digest FROM (
                     SELECT payload_digest AS digest FROM entries WHERE payload_digest IS NOT NULL AND payload_digest > ?1
                     UNION SELECT payload_digest FROM forks WHERE payload_digest IS NOT NULL AND payload_digest > ?1
@@ -64,8 +64,8 @@ extension LedgerStore {
     /// first, at most `limit`; empty when `head` is not held.
     public func chain(author: PublicKey, from head: Digest, limit: Int) throws -> [Entry] {
         guard limit > 0 else { return [] }
-        return try locked {
-            let lookup = try connection.statement("""
+        return try reading { db in
+            let lookup = try db.statement("""
                 SELECT bytes FROM entries WHERE id = ?1 AND author = ?2 UNION ALL SELECT bytes FROM forks WHERE id = ?1 AND author = ?2 LIMIT 1
                 """)
             var out: [Entry] = []
@@ -88,14 +88,14 @@ extension LedgerStore {
 
     /// True when the store holds the entry (log or branch entry).
     public func contains(entry id: Digest) throws -> Bool {
-        try locked { try holds(id) }
+        try reading { db in try holds(id, in: db) }
     }
 
     /// Which of `ids` the store holds (log or branch entries).
     public func held(_ ids: [Digest]) throws -> Set<Digest> {
-        try locked {
+        try reading { db in
             var out: Set<Digest> = []
-            for id in ids where try holds(id) { out.insert(id) }
+            for id in ids where try holds(id, in: db) { out.insert(id) }
             return out
         }
     }

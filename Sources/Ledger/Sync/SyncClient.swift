@@ -44,13 +44,20 @@ public struct SyncProgress: Sendable {
 public final class SyncClient: @unchecked Sendable {
     public let node: LedgerNode
     public let peer: URL
-    public var batchSize = 1_000
+    /// Entries asked for or sent per request (each received batch is one ingest).
+    public let batchSize: Int
     private let transport: HTTPTransport
     private let wallClock: any WallClock
 
-    public init(node: LedgerNode, peer: URL, timeout: TimeInterval = 60, wallClock: any WallClock = SystemClock()) throws {
+    /// The batch size when none is given.
+    public static let defaultBatchSize = 1_000
+
+    /// A client for one peer. `batchSize` (at least 1) bounds each request's entries.
+    public init(node: LedgerNode, peer: URL, timeout: TimeInterval = 60, batchSize: Int = SyncClient.defaultBatchSize,
+                wallClock: any WallClock = SystemClock()) throws {
         self.node = node
         self.peer = peer
+        self.batchSize = max(1, batchSize)
         self.wallClock = wallClock
         transport = HTTPTransport(base: peer, key: node.key, ledger: try node.ledgerID, timeout: timeout, wallClock: wallClock,
                                   enrolment: try node.store.enrolment(of: node.key.publicKey))
