@@ -73,7 +73,7 @@ enum TransparencyVectors {
         let note = SignedNote(text: checkpoint.text, signatures: [try key.sign(checkpoint.text, with: hq)])
         let witnessKey = Checkpoint.witnessKey(ledger: ledger, device: witness.publicKey)
         let cosigned = SignedNote(text: note.text, signatures: note.signatures + [try witnessKey.sign(note.text, with: witness, time: cosignatureTime)])
-        let code = try #require(ReceiptCode(parsing: Fixed.receipt))
+        _ = try #require(ReceiptCode(parsing: Fixed.receipt))
         let proof = ReceiptProof(ledger: ledger, key: key, entry: entries[2], leaf: 2,
                                  inclusion: MerkleTree.inclusionProof(index: 2, size: n) { hashes[$0] }, checkpoint: note.serialized)
         let tally = try tallyNote(entries: entries, checkpoint: checkpoint, key: key, hq: hq)

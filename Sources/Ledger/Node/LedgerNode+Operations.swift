@@ -72,7 +72,9 @@ extension LedgerNode {
         if let large = items.first(where: { $0.body.count > Entry.maxBodySize }) {
             throw NodeError.invalidSigner(field: large.type == .commentPosted ? "comment" : "signature", reason: "makes an entry larger than \(Entry.maxBodySize) bytes")
         }
-        let entries = try store.appendBatch(items, signer: key)
+        // Signers who send at the same moment share one transaction and one fsync; each returns
+        // once its own entries are durable.
+        let entries = try groupCommit.append(items, signer: key, to: store)
         guard let entry = entries.first else { throw StoreError.notInitialised(path: store.path) }
         return SigningReceipt(entry: entry, code: code)
     }

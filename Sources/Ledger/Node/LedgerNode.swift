@@ -17,6 +17,8 @@ public final class LedgerNode: @unchecked Sendable {
     public let store: LedgerStore
     public let key: SigningKey
     public let role: Role
+    /// Concurrent signings share transactions (``GroupCommit``).
+    public let groupCommit = GroupCommit()
 
     init(folder: NodeFolder, store: LedgerStore, key: SigningKey, role: Role) {
         self.folder = folder

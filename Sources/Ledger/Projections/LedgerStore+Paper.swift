@@ -23,8 +23,8 @@ extension LedgerStore {
     /// The authorised issuances of a campaign's paper lists, by list number (then issue time: a
     /// number issued twice, by two HQ devices offline, is listed twice, each with its own check code).
     public func paperLists(campaign: String) throws -> [IssuedPaperList] {
-        try locked {
-            let statement = try connection.statement("""
+        try reading { db in
+            let statement = try db.statement("""
                 SELECT p.id, p.list, p.rows, p.device, p.hlc_wall,
                        (SELECT COUNT(*) FROM signatures s WHERE s.campaign = p.campaign AND s.paper_list = p.list)
                 FROM paper_lists p WHERE p.campaign = ? AND p.authorised = 1
@@ -47,8 +47,8 @@ extension LedgerStore {
     /// The highest list number of a campaign that is issued (authorised or not) or that any
     /// signature names; 0 when there is none. The next list HQ issues takes the number after it.
     public func highestPaperList(campaign: String) throws -> Int64 {
-        try locked {
-            let statement = try connection.statement("""
+        try reading { db in
+            let statement = try db.statement("""
                 SELECT MAX(COALESCE((SELECT MAX(list) FROM paper_lists WHERE campaign = ?1), 0),
                            COALESCE((SELECT MAX(paper_list) FROM signatures WHERE campaign = ?1), 0))
                 """)

@@ -50,6 +50,7 @@ enum ReadModelSchema {
         CREATE INDEX campaign_closes_by_campaign ON campaign_closes (campaign);
         CREATE INDEX signatures_by_signer ON signatures (campaign, signer);
         CREATE INDEX signatures_by_receipt ON signatures (receipt_hash);
+        CREATE INDEX signatures_by_state ON signatures (campaign, state);
         CREATE INDEX signatures_by_paper ON signatures (campaign, paper_list, paper_row) WHERE paper_list IS NOT NULL;
         CREATE INDEX withdrawals_by_signature ON withdrawals (signature);
         CREATE INDEX comments_by_campaign ON comments (campaign, hlc_wall);

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import Ledger
+
+/// Group commit (docs/STORE.md, "Group commit"): concurrent signers share a transaction; each gets
+/// its own entries, in order, only after the commit; one request's fault fails only that request.
+@Suite("Group commit")
+struct GroupCommitTests {
+    func makeNode() throws -> (LedgerNode, URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("group-\(UUID())")
+        let node = try LedgerNode.createHQ(at: directory.appendingPathComponent("hq").path, name: "Group")
+        try node.publish(sampleCampaign())
+        return (node, directory)
+    }
+
+    /// Runs `count` closures on their own threads at once and waits for all.
+    func concurrently(_ count: Int, _ work: @escaping @Sendable (Int) -> Void) {
+        let group = DispatchGroup()
+        for index in 0..<count {
+            group.enter()
+            Thread.detachNewThread {
+                work(index)
+                group.leave()
+            }
+        }
+        group.wait()
+    }
+
+    @Test("signers queued behind a busy writer commit as one group; each keeps its signature and comment together")
+    func grouped() throws {
+        let (node, directory) = try makeNode()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Another connection holds SQLite's write lock: the first signer's commit waits for it, and
+        // the others queue behind that signer.
+        let blocker = Blocker(try SQLiteConnection(path: node.store.path))
+        try blocker.connection.execute("BEGIN IMMEDIATE")
+        let signers = 32
+        let receipts = Receipts()
+        let released = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            // Release once every signer but the leader waits in the queue.
+            let deadline = Date().addingTimeInterval(20)
+            while node.groupCommit.statistics.waiting < signers - 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            try? blocker.connection.execute("COMMIT")
+            released.signal()
+        }
+        concurrently(signers) { index in
+            let details = SignerDetails(name: "Signer \(index)", email: "signer\(index)@example.org")
+            let comment = SignerComment(displayName: "S\(index)", text: "comment \(index)")
+            receipts.add(index, Result { try node.sign(campaign: "free-the-press", signer: details, comment: comment, channel: .kiosk) })
+        }
+        released.wait()
+        let results = receipts.all
+        #expect(results.count == signers)
+        let entries = results.compactMap { (try? $0.value.get())??.entry }
+        #expect(entries.count == signers && Set(entries.map(\.id)).count == signers)
+        // Two groups: the leader alone, then all the others in one transaction.
+        let statistics = node.groupCommit.statistics
+        #expect(statistics.groups == 2 && statistics.requests == signers, "\(statistics)")
+        // Each comment names its own signature, and the log verifies end to end.
+        let comments = try node.store.entries(matching: EntryFilter(type: EventType.commentPosted.rawValue))
+        #expect(comments.count == signers)
+        for comment in comments {
+            let body = try comment.decodeBody(CommentPosted.self)
+            let signature = try #require(body.signature.flatMap(Digest.init(hex:)))
+            let signed = try #require(try node.store.entry(id: signature))
+            #expect(signed.sequence + 1 == comment.sequence && signed.author == comment.author)
+        }
+        #expect(try node.store.signatureCounts(campaign: "free-the-press")["counted", default: 0] == signers)
+        #expect(try Auditor(store: node.store).run(mode: .full).faults.isEmpty)
+    }
+
+    @Test("a request whose entries break a rule fails alone; the rest of its group commits")
+    func faultIsolated() throws {
+        let (node, directory) = try makeNode()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let blocker = Blocker(try SQLiteConnection(path: node.store.path))
+        try blocker.connection.execute("BEGIN IMMEDIATE")
+        let requests: [[Appendable]] = try (0..<6).map { index in
+            [try Appendable(CampaignClosed(campaign: index == 3 ? "Not An Id" : "free-the-press", reason: "request \(index)"))]
+        }
+        let outcomes = Receipts()
+        Thread.detachNewThread {
+            let deadline = Date().addingTimeInterval(20)
+            while node.groupCommit.statistics.waiting < requests.count - 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            try? blocker.connection.execute("COMMIT")
+        }
+        concurrently(requests.count) { index in
+            outcomes.add(index, Result { try node.groupCommit.append(requests[index], signer: node.key, to: node.store) }.map { _ in SigningReceipt?.none })
+        }
+        let results = outcomes.all
+        let failed = results.filter { if case .failure = $0.value { true } else { false } }.map(\.key)
+        #expect(failed == [3])
+        #expect(try node.store.entries(matching: EntryFilter(type: EventType.campaignClosed.rawValue)).count == 5)
+        #expect(try Auditor(store: node.store).run(mode: .full).faults.isEmpty)
+    }
+}
+
+/// Results by index, from many threads.
+final class Receipts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Int: Result<SigningReceipt?, any Error>] = [:]
+    func add(_ index: Int, _ result: Result<SigningReceipt, any Error>) { lock.withLock { results[index] = result.map { $0 } } }
+    func add(_ index: Int, _ result: Result<SigningReceipt?, any Error>) { lock.withLock { results[index] = result } }
+    var all: [(key: Int, value: Result<SigningReceipt?, any Error>)] { lock.withLock { results.sorted { $0.key < $1.key } } }
+}
+
+/// Another connection to the store's file, that holds SQLite's write lock from another thread.
+final class Blocker: @unchecked Sendable {
+    let connection: SQLiteConnection
+    init(_ connection: SQLiteConnection) { self.connection = connection }
+}
