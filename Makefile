@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libsqlite3-dev sqlite3 systemd chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-browser test-a11y test-field-day soak screenshots bench deps build release clean fuzz fuzz-build fuzz-smoke
+.PHONY: run test test-browser test-a11y test-field-day soak screenshots bench bench-full deps build release clean fuzz fuzz-build fuzz-smoke
 
 ## Install missing system packages (Debian/Ubuntu), and Python's cryptography for the
 ## independent verifier in tools/.
@@ -84,6 +84,11 @@ screenshots:
 bench: deps
 	$(SWIFT) build -c release --product ledgerd
 	$(SWIFT) run -c release ledger-bench
+
+## The benchmark with the 1,000,000-signature read-model rebuild of issue 11.
+bench-full: deps
+	$(SWIFT) build -c release --product ledgerd
+	$(SWIFT) run -c release ledger-bench --projection-entries 1000000
 
 ## Fuzzing (docs/FUZZING.md). The targets are a package of their own in Fuzz/, built with
 ## libFuzzer's coverage and AddressSanitizer into .build-fuzz; the normal build never compiles them.

@@ -15,8 +15,8 @@ struct BenchOptions: Sendable {
     var singleAppends = 300
     /// Seconds each raw crypto reference loop runs for.
     var referenceSeconds = 1.0
-    /// Signature entries in the log whose read models are rebuilt.
-    var projectionEntries = 1_000_000
+    /// Signature entries in the log whose read models are rebuilt (`make bench-full`: 1,000,000).
+    var projectionEntries = 100_000
     /// True to measure only the reads-while-ingesting figure.
     var readsOnly = false
     /// True for a smoke run with small sizes.
@@ -37,7 +37,7 @@ struct BenchOptions: Sendable {
           --entries N   entries appended in batches and verified (default 100000)
           --batch N     entries per appendBatch call (default 1000)
           --projection-entries N
-                        signature entries whose read models are rebuilt (default 1000000)
+                        signature entries whose read models are rebuilt (default 100000; make bench-full: 1000000)
           --quick       small sizes, for a smoke run (2000 entries, short reference loops)
           --reads-only  only the reads-while-ingesting figure (the store is filled untimed)
           -h, --help    show this help

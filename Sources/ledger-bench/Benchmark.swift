@@ -50,14 +50,17 @@ struct Benchmark {
             source: workload.node.store, campaign: workload.factory.campaign,
             directory: directory.appendingPathComponent("reads"), progress: progress)
 
+        let signing = try SigningFigures.measure(directory: directory.appendingPathComponent("signing"), signers: 32,
+                                                 perSigner: options.quick ? 10 : 50, progress: progress)
+
         let extraStart = CPUMeter.Snapshot.now()
         let extra = try ExtraFigures.measure(workload: workload, directory: directory, projectionEntries: options.projectionEntries, progress: progress)
         let extraOtherLoad = CPUMeter.otherShare(since: extraStart)
 
         return Report(
             options: options, machine: machine, crypto: crypto, sqlite: sqlite,
-            referencesOtherLoad: referencesOtherLoad, ledger: ledger, reads: reads, extra: extra, extraOtherLoad: extraOtherLoad,
-            targets: TargetCheck.all(crypto: crypto, machine: machine, ledger: ledger),
+            referencesOtherLoad: referencesOtherLoad, ledger: ledger, signing: signing, reads: reads, extra: extra, extraOtherLoad: extraOtherLoad,
+            targets: TargetCheck.all(crypto: crypto, sqlite: sqlite, machine: machine, ledger: ledger, signing: signing, reads: reads, extra: extra),
             loadAtEnd: Machine.loadAverages() ?? "unknown", totalSeconds: (clock.now - start).seconds)
     }
 
