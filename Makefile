@@ -105,6 +105,8 @@ fuzz-build: deps
 	@mkdir -p $(FUZZ_BUILD)
 	@if [ "$$(cat $(FUZZ_BUILD)/flags 2>/dev/null)" != "$(FUZZ_FLAGS)" ]; then \
 		rm -rf $(FUZZ_BUILD)/*-linux-gnu $(FUZZ_BUILD)/*-apple-* $(FUZZ_BUILD)/debug; echo "$(FUZZ_FLAGS)" > $(FUZZ_BUILD)/flags; fi
+	@# SwiftPM does not notice files added to a path dependency (the main package): plan the build afresh, compile incrementally.
+	@rm -f $(FUZZ_BUILD)/debug.yaml
 	$(SWIFT) build --package-path Fuzz --scratch-path $(FUZZ_BUILD) $(FUZZ_FLAGS)
 
 ## Fuzz every target (or FUZZ_TARGETS) for FUZZ_SECONDS each, from a random seed.
