@@ -19,6 +19,8 @@ struct BenchOptions: Sendable {
     var projectionEntries = 100_000
     /// True to measure only the reads-while-ingesting figure.
     var readsOnly = false
+    /// True to measure what each index costs an append (``IndexCosts``).
+    var indexCosts = false
     /// True for a smoke run with small sizes.
     var quick = false
     /// True when `--help` was asked for.
@@ -26,7 +28,7 @@ struct BenchOptions: Sendable {
 
     /// The usage text printed by `--help` and after a usage mistake.
     static let usage = """
-        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only]
+        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--index-costs]
 
         Measures raw Ed25519, SHA-256 and SQLite rates on this machine, then Ledger's batched
         and durable append rates and its full and fast verification rates, and checks the
@@ -40,6 +42,7 @@ struct BenchOptions: Sendable {
                         signature entries whose read models are rebuilt (default 100000; make bench-full: 1000000)
           --quick       small sizes, for a smoke run (2000 entries, short reference loops)
           --reads-only  only the reads-while-ingesting figure (the store is filled untimed)
+          --index-costs batched append without each named index in turn (an experiment)
           -h, --help    show this help
         """
 
@@ -57,6 +60,8 @@ struct BenchOptions: Sendable {
                 options.quick = true
             case "--reads-only":
                 options.readsOnly = true
+            case "--index-costs":
+                options.indexCosts = true
             case "-h", "--help":
                 options.help = true
             case "--entries":

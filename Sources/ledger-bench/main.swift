@@ -24,7 +24,11 @@ if options.help {
 }
 
 do {
-    if options.readsOnly {
+    if options.indexCosts {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-index-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        print(try IndexCosts.run(options: options, directory: directory) { printError($0) })
+    } else if options.readsOnly {
         print(try Benchmark(options: options).runReadsOnly())
     } else {
         let report = try Benchmark(options: options).run()
