@@ -94,6 +94,38 @@ struct GroupCommitTests {
         #expect(try node.store.entries(matching: EntryFilter(type: EventType.campaignClosed.rawValue)).count == 5)
         #expect(try Auditor(store: node.store).run(mode: .full).faults.isEmpty)
     }
+
+    @Test("requests for two keys queued together are committed to their own logs, never signed by the leader's key")
+    func twoKeys() throws {
+        let (node, directory) = try makeNode()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let other = SigningKey()
+        try node.enrol(device: other.publicKey, name: "HQ desk 2", role: .hq)
+        let blocker = Blocker(try SQLiteConnection(path: node.store.path))
+        try blocker.connection.execute("BEGIN IMMEDIATE")
+        let keys = (0..<8).map { $0 % 2 == 0 ? node.key : other }
+        let authors = Authors()
+        Thread.detachNewThread {
+            let deadline = Date().addingTimeInterval(20)
+            while node.groupCommit.statistics.waiting < keys.count - 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            try? blocker.connection.execute("COMMIT")
+        }
+        concurrently(keys.count) { index in
+            let entries = try? node.groupCommit.append([try Appendable(CampaignClosed(campaign: "free-the-press", reason: "r\(index)"))],
+                                                       signer: keys[index], to: node.store)
+            authors.set(index, entries?.first?.author)
+        }
+        for (index, key) in keys.enumerated() { #expect(authors.get(index) == key.publicKey, "request \(index)") }
+        #expect(try Auditor(store: node.store).run(mode: .full).faults.isEmpty)
+    }
+}
+
+/// Authors of appended entries, by request index, from many threads.
+final class Authors: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Int: PublicKey] = [:]
+    func set(_ index: Int, _ key: PublicKey?) { lock.withLock { values[index] = key } }
+    func get(_ index: Int) -> PublicKey? { lock.withLock { values[index] } }
 }
 
 /// Results by index, from many threads.

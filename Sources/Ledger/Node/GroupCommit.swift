@@ -21,8 +21,12 @@ public final class GroupCommit: @unchecked Sendable {
 
     private final class Request {
         let items: [Appendable]
+        let signer: SigningKey
         var result: Result<[Entry], any Error>?
-        init(_ items: [Appendable]) { self.items = items }
+        init(_ items: [Appendable], signer: SigningKey) {
+            self.items = items
+            self.signer = signer
+        }
     }
 
     private let condition = NSCondition()
@@ -44,7 +48,7 @@ public final class GroupCommit: @unchecked Sendable {
     /// Appends `items` to `signer`'s log, in a group with whatever other requests are waiting,
     /// and returns this request's entries once the group's transaction has committed.
     public func append(_ items: [Appendable], signer: SigningKey, to store: LedgerStore) throws -> [Entry] {
-        let request = Request(items)
+        let request = Request(items, signer: signer)
         condition.lock()
         queue.append(request)
         while request.result == nil {
@@ -53,12 +57,18 @@ public final class GroupCommit: @unchecked Sendable {
                 continue
             }
             leading = true
-            let group = Array(queue.prefix(Self.maxGroup))
-            queue.removeFirst(group.count)
+            // One group, one log: only requests for the leader's key join it.
+            let key = request.signer.publicKey
+            var group: [Request] = []
+            var rest: [Request] = []
+            for waiting in queue {
+                if group.count < Self.maxGroup && waiting.signer.publicKey == key { group.append(waiting) } else { rest.append(waiting) }
+            }
+            queue = rest
             groups += 1
             grouped += group.count
             condition.unlock()
-            Self.commit(group, signer: signer, to: store)
+            Self.commit(group, signer: request.signer, to: store)
             condition.lock()
             leading = false
             condition.broadcast()
