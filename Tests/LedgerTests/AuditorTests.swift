@@ -51,6 +51,35 @@ struct AuditorTests {
         #expect(try Auditor(store: node.store).run(mode: .full).intact)
     }
 
+    @Test("with small windows, checked while the next is read, every window's faults are reported once, whatever the window")
+    func overlappedWindows() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let node = try makeLedger(dir)
+        for index in 0..<200 {
+            _ = try node.sign(campaign: "free-the-press", signer: SignerDetails(name: "Signer \(index)", email: "s\(index)@example.org"))
+        }
+        let entries = try node.store.entries()
+        let raw = try RawDatabase(path: node.folder.storePath)
+        try raw.dropTriggers()
+        // A flipped signature byte in entries of several windows: only the signature check finds it.
+        let damaged = [5, 64, 65, 130, entries.count - 2]
+        for index in damaged {
+            var bytes = entries[index].bytes
+            bytes[bytes.count - 1] ^= 0x01
+            try raw.setEntryBytes(bytes, author: entries[index].author.bytes, sequence: entries[index].sequence)
+            try raw.setEntryBytes(Digest.sha256(bytes).bytes, author: entries[index].author.bytes, sequence: entries[index].sequence, column: "id")
+        }
+        for window in [1, 3, 64, 16_384] {
+            var auditor = Auditor(store: node.store)
+            auditor.window = window
+            let report = try auditor.run(mode: .full)
+            let bad = report.faults.filter { $0.kind == .badSignature }.map(\.sequence)
+            #expect(bad == damaged.map { entries[$0].sequence }.sorted(), "window \(window): \(bad)")
+            #expect(report.signaturesChecked == entries.count && report.entries == entries.count, "window \(window)")
+        }
+    }
+
     @Test("re-hashing a tampered entry does not help: the next link or the head signature breaks")
     func tamperedAndRehashed() throws {
         let dir = try TempDir()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Verifies every log in a store (docs/FORMAT.md, "Verifying a log").
 ///
 /// - Fast mode: every entry's id and stored columns, every link, every sequence number, and the
@@ -40,26 +42,37 @@ extension LedgerStore {
             var previous: (author: PublicKey, point: EntryVerifier.LinkPoint, entry: Entry)?
 
             // The checks that need no store run on all cores: the signature, and in full mode
-            // the body and the author's rights.
-            func flush() {
-                defer { progress(report.entries) }
-                report.signaturesChecked += pending.count
-                let full = mode == .full
-                report.faults += ParallelSignatures.faults(pending) { entry in
-                    var found: [EntryFault] = []
-                    if let fault = EntryVerifier.checkSignature(entry) { found.append(fault) }
-                    guard full else { return found }
-                    if let fault = EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
-                        found.append(fault)
-                    } else if !policy.allows(entry.author, toWrite: entry.type, sequence: entry.sequence) {
-                        let kind: EntryFault.Kind = policy.role(of: entry.author) == nil ? .unknownAuthor : .unauthorised
-                        let why = policy.isRevoked(entry.author, at: entry.sequence) ? "the device was revoked before this sequence number"
-                            : "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"
-                        found.append(EntryFault(kind, entry: entry, detail: why))
-                    }
-                    return found
+            // the body and the author's rights. A window's checks run on other threads while this
+            // one reads and parses the next window (reading, parsing and hashing are as much work
+            // as the signatures: overlapped, every core stays busy).
+            let full = mode == .full
+            let check: @Sendable (Entry) -> [EntryFault] = { entry in
+                var found: [EntryFault] = []
+                if let fault = EntryVerifier.checkSignature(entry) { found.append(fault) }
+                guard full else { return found }
+                if let fault = EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
+                    found.append(fault)
+                } else if !policy.allows(entry.author, toWrite: entry.type, sequence: entry.sequence) {
+                    let kind: EntryFault.Kind = policy.role(of: entry.author) == nil ? .unknownAuthor : .unauthorised
+                    let why = policy.isRevoked(entry.author, at: entry.sequence) ? "the device was revoked before this sequence number"
+                        : "\(policy.role(of: entry.author)?.rawValue ?? "unknown") author may not write \(entry.type)"
+                    found.append(EntryFault(kind, entry: entry, detail: why))
                 }
-                pending.removeAll(keepingCapacity: true)
+                return found
+            }
+            var inFlight: WindowCheck?
+            func join() {
+                guard let window = inFlight else { return }
+                report.faults += window.wait()
+                inFlight = nil
+                progress(report.entries)
+            }
+            func flush() {
+                join()
+                report.signaturesChecked += pending.count
+                inFlight = WindowCheck(pending, check: check)
+                pending = []
+                pending.reserveCapacity(window)
             }
             func closeLog() {
                 guard let last = previous?.entry else { return }
@@ -113,6 +126,7 @@ extension LedgerStore {
             }
             closeLog()
             flush()
+            join()
             try auditForks(into: &report, in: db)
             report.faults.sort { ($0.author, $0.sequence, $0.kind.rawValue) < ($1.author, $1.sequence, $1.kind.rawValue) }
             return report
@@ -187,5 +201,25 @@ extension LedgerStore {
             report.faults.append(EntryFault(.fork, author: author, sequence: UInt64(points.int64(1)), id: smallest,
                                             detail: "\(count) different entries at this sequence (the log was copied or restored and written on both copies)"))
         }
+    }
+}
+
+/// One window of entries checked on other threads (``ParallelSignatures``) while the audit reads
+/// the next; ``wait()`` returns its faults.
+private final class WindowCheck: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var faults: [EntryFault] = []
+
+    init(_ entries: [Entry], check: @escaping @Sendable (Entry) -> [EntryFault]) {
+        Thread.detachNewThread { [self] in
+            faults = ParallelSignatures.faults(entries, check)
+            done.signal()
+        }
+    }
+
+    /// Waits for the window's checks; call once.
+    func wait() -> [EntryFault] {
+        done.wait()
+        return faults
     }
 }
