@@ -17,9 +17,7 @@ struct Benchmark {
     func run() throws -> Report {
         let clock = ContinuousClock()
         let start = clock.now
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ledger-bench-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
 
         let machine = Machine.current()
@@ -67,9 +65,7 @@ struct Benchmark {
     /// Only the reads-while-ingesting figure (`--reads-only`): fills the HQ store with
     /// `--entries` signatures in batches (not timed), then measures reads during their ingest.
     func runReadsOnly() throws -> String {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ledger-bench-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let machine = Machine.current()
         progress("working in \(directory.path); \(machine.coresInUse) cores in use")
@@ -88,6 +84,14 @@ struct Benchmark {
             "",
         ] + reads.render(ingested: try workload.node.store.entryCount())
         return lines.joined(separator: "\n")
+    }
+
+    /// A new, empty temporary directory for one run; the caller removes it.
+    static func scratchDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ledger-bench-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
     }
 
     private func progress(_ message: String) {

@@ -25,7 +25,7 @@ if options.help {
 
 do {
     if options.indexCosts {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-index-\(UUID().uuidString.prefix(8))")
+        let directory = try Benchmark.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         print(try IndexCosts.run(options: options, directory: directory) { printError($0) })
     } else if options.readsOnly {

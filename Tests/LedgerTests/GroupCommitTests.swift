@@ -13,6 +13,22 @@ struct GroupCommitTests {
         return (node, directory)
     }
 
+    /// Holds SQLite's write lock from another connection until `waiting` requests queue behind the
+    /// first (at most 20 s), so that they commit as one group; returns a semaphore signalled on release.
+    @discardableResult
+    func holdWriterUntilQueued(_ node: LedgerNode, waiting: Int) throws -> DispatchSemaphore {
+        let blocker = Blocker(try SQLiteConnection(path: node.store.path))
+        try blocker.connection.execute("BEGIN IMMEDIATE")
+        let released = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let deadline = Date().addingTimeInterval(20)
+            while node.groupCommit.statistics.waiting < waiting && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            try? blocker.connection.execute("COMMIT")
+            released.signal()
+        }
+        return released
+    }
+
     /// Runs `count` closures on their own threads at once and waits for all.
     func concurrently(_ count: Int, _ work: @escaping @Sendable (Int) -> Void) {
         let group = DispatchGroup()
@@ -32,18 +48,9 @@ struct GroupCommitTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         // Another connection holds SQLite's write lock: the first signer's commit waits for it, and
         // the others queue behind that signer.
-        let blocker = Blocker(try SQLiteConnection(path: node.store.path))
-        try blocker.connection.execute("BEGIN IMMEDIATE")
         let signers = 32
         let receipts = Receipts()
-        let released = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            // Release once every signer but the leader waits in the queue.
-            let deadline = Date().addingTimeInterval(20)
-            while node.groupCommit.statistics.waiting < signers - 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-            try? blocker.connection.execute("COMMIT")
-            released.signal()
-        }
+        let released = try holdWriterUntilQueued(node, waiting: signers - 1)
         concurrently(signers) { index in
             let details = SignerDetails(name: "Signer \(index)", email: "signer\(index)@example.org")
             let comment = SignerComment(displayName: "S\(index)", text: "comment \(index)")
@@ -74,17 +81,11 @@ struct GroupCommitTests {
     func faultIsolated() throws {
         let (node, directory) = try makeNode()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let blocker = Blocker(try SQLiteConnection(path: node.store.path))
-        try blocker.connection.execute("BEGIN IMMEDIATE")
         let requests: [[Appendable]] = try (0..<6).map { index in
             [try Appendable(CampaignClosed(campaign: index == 3 ? "Not An Id" : "free-the-press", reason: "request \(index)"))]
         }
         let outcomes = Receipts()
-        Thread.detachNewThread {
-            let deadline = Date().addingTimeInterval(20)
-            while node.groupCommit.statistics.waiting < requests.count - 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-            try? blocker.connection.execute("COMMIT")
-        }
+        try holdWriterUntilQueued(node, waiting: requests.count - 1)
         concurrently(requests.count) { index in
             outcomes.add(index, Result { try node.groupCommit.append(requests[index], signer: node.key, to: node.store) }.map { _ in SigningReceipt?.none })
         }
@@ -101,15 +102,9 @@ struct GroupCommitTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let other = SigningKey()
         try node.enrol(device: other.publicKey, name: "HQ desk 2", role: .hq)
-        let blocker = Blocker(try SQLiteConnection(path: node.store.path))
-        try blocker.connection.execute("BEGIN IMMEDIATE")
         let keys = (0..<8).map { $0 % 2 == 0 ? node.key : other }
         let authors = Authors()
-        Thread.detachNewThread {
-            let deadline = Date().addingTimeInterval(20)
-            while node.groupCommit.statistics.waiting < keys.count - 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-            try? blocker.connection.execute("COMMIT")
-        }
+        try holdWriterUntilQueued(node, waiting: keys.count - 1)
         concurrently(keys.count) { index in
             let entries = try? node.groupCommit.append([try Appendable(CampaignClosed(campaign: "free-the-press", reason: "r\(index)"))],
                                                        signer: keys[index], to: node.store)

@@ -22,17 +22,22 @@ struct PaperIssueTests {
         }
     }
 
-    @Test("HQ numbers lists after the highest so far, paper signatures from before included; closed campaigns and other roles are refused")
+    @Test("HQ numbers lists after the highest issued, around numbers paper signatures carry, up to 2^63 - 1; bad counts and closed campaigns are refused")
     func numbering() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("paper-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
         let hq = try LedgerNode.createHQ(at: directory.appendingPathComponent("hq").path, name: "Paper")
         try hq.publish(sampleCampaign())
-        // A paper signature of list 4 recorded before lists were issued (an older ledger).
-        _ = try hq.sign(campaign: "free-the-press", signer: SignerDetails(name: "Old Paper"), channel: .paper, paperList: 4)
+        // Paper signatures of lists 2 and 2^63 - 1, recorded before lists were issued (an older
+        // ledger) or by a laptop with any number it likes: new lists go around them, and the
+        // largest number does not overflow the numbering.
+        _ = try hq.sign(campaign: "free-the-press", signer: SignerDetails(name: "Old Paper"), channel: .paper, paperList: 2)
+        _ = try hq.sign(campaign: "free-the-press", signer: SignerDetails(name: "Far Paper"), channel: .paper, paperList: Int64.max)
         let first = try hq.issuePaperLists(campaign: "free-the-press", count: 2, rows: 10)
-        #expect(first.map(\.list) == [5, 6])
-        #expect(try hq.issuePaperLists(campaign: "free-the-press", count: 1, rows: 1000).map(\.list) == [7])
+        #expect(first.map(\.list) == [1, 3])
+        // What issuing returns is what the read models hold.
+        #expect(try hq.store.paperLists(campaign: "free-the-press") == first)
+        #expect(try hq.issuePaperLists(campaign: "free-the-press", count: 1, rows: 1000).map(\.list) == [4])
         #expect(throws: NodeError.self) { try hq.issuePaperLists(campaign: "free-the-press", count: 0, rows: 10) }
         #expect(throws: NodeError.self) { try hq.issuePaperLists(campaign: "free-the-press", count: 1, rows: 1001) }
         #expect(throws: NodeError.self) { try hq.issuePaperLists(campaign: "free-the-press", count: LedgerNode.maxListsPerIssue + 1, rows: 10) }
@@ -44,11 +49,27 @@ struct PaperIssueTests {
         #expect(throws: NodeError.self) { try hq.issuePaperLists(campaign: "free-the-press", count: 1, rows: 10, device: laptop) }
         _ = try hq.close(campaign: "free-the-press", reason: nil)
         #expect(throws: NodeError.self) { try hq.issuePaperLists(campaign: "free-the-press", count: 1, rows: 10) }
-        #expect(try hq.store.paperLists(campaign: "free-the-press").map(\.list) == [5, 6, 7])
+        #expect(try hq.store.paperLists(campaign: "free-the-press").map(\.list) == [1, 3, 4])
         // The read models hold the same after a rebuild.
         let before = try hq.store.readModelDigest()
         _ = try hq.store.rebuildReadModels()
         #expect(try hq.store.readModelDigest() == before)
+    }
+
+    @Test("when an HQ device has issued list 2^63 - 1, HQ refuses to number more lists with an error, never a crash")
+    func numbersExhausted() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("paper-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let hq = try LedgerNode.createHQ(at: directory.appendingPathComponent("hq").path, name: "Paper")
+        try hq.publish(sampleCampaign())
+        let desk = SigningKey()
+        try hq.enrol(device: desk.publicKey, name: "HQ desk", role: .hq)
+        var log = EntryFactory(ledger: try hq.ledgerID, key: desk)
+        log.wall = SystemClock().nowMillis()
+        _ = try hq.store.ingest([try log.next(PaperIssued(campaign: "free-the-press", list: Int64.max, rows: 20))], payloads: [])
+        #expect(try hq.store.paperLists(campaign: "free-the-press").map(\.list) == [Int64.max])
+        #expect(throws: NodeError.self) { try hq.issuePaperLists(campaign: "free-the-press", count: 1, rows: 20) }
+        #expect(try hq.store.paperLists(campaign: "free-the-press").count == 1)
     }
 
     @Test("a field device's paper.issued is outside its rights: stored as evidence, never an issued list")

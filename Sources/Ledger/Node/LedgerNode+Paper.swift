@@ -5,7 +5,8 @@ extension LedgerNode {
     public static let maxListsPerIssue = 1000
 
     /// Issues `count` numbered paper lists of an open campaign (HQ only): one `paper.issued` entry
-    /// each, numbered after the campaign's highest list so far, in one transaction
+    /// each, numbered after the highest list issued so far, skipping numbers that paper signatures
+    /// or refused issues already carry (``LedgerStore/takenPaperLists(campaign:)``), in one transaction
     /// (docs/PAPER.md, "Issuing lists"). `device` names the enrolled device whose kiosk offers them.
     public func issuePaperLists(campaign id: String, count: Int, rows: Int64, device: PublicKey? = nil) throws -> [IssuedPaperList] {
         guard role == .hq else { throw NodeError.notHQ(operation: "issue paper lists") }
@@ -22,11 +23,22 @@ extension LedgerNode {
                 throw NodeError.ambiguous("device \(device.short) is not enrolled to record signatures (or is revoked); see 'ledgerctl device list'")
             }
         }
-        let first = try store.highestPaperList(campaign: id) + 1
-        let bodies = (0..<Int64(count)).map { PaperIssued(campaign: id, list: first + $0, rows: rows, device: device?.hex) }
-        _ = try store.appendBatch(try bodies.map { try Appendable($0) }, signer: key)
-        let numbers = Set(bodies.map(\.list))
-        return try store.paperLists(campaign: id).filter { numbers.contains($0.list) && $0.device == device?.hex }
+        let (highest, taken) = try store.takenPaperLists(campaign: id)
+        var numbers: [Int64] = []
+        var candidate = highest
+        while numbers.count < count {
+            guard candidate < Int64.max else {
+                throw NodeError.ambiguous("campaign \(id) has no list numbers left above \(highest) (a list or paper signature carries the largest number)")
+            }
+            candidate += 1
+            if !taken.contains(candidate) { numbers.append(candidate) }
+        }
+        let bodies = numbers.map { PaperIssued(campaign: id, list: $0, rows: rows, device: device?.hex) }
+        let entries = try store.appendBatch(try bodies.map { try Appendable($0) }, signer: key)
+        return zip(bodies, entries).map { body, entry in
+            IssuedPaperList(campaign: id, list: body.list, rows: body.rows, check: PaperCheckCode.of(issuance: entry.id), device: body.device,
+                            issuedAt: entry.timestamp.wall, recordedRows: 0, entry: entry.id.hex)
+        }
     }
 
     /// The issued list that `number` and the typed `check` code name, for recording its rows.

@@ -27,6 +27,14 @@ public struct ReceiptCode: Equatable, Sendable, CustomStringConvertible {
     /// Parses a code as a person types it: case-insensitive, dashes and spaces ignored,
     /// `O` read as `0`, `I` and `L` as `1`. Nil unless exactly 16 valid symbols remain.
     public init?(parsing text: String) {
+        guard let symbols = Self.typedSymbols(text, count: 16) else { return nil }
+        self.symbols = symbols
+    }
+
+    /// Symbols of the alphabet as a person types them (docs/FORMAT.md section 5): case-insensitive,
+    /// dashes and spaces ignored, `O` read as `0`, `I` and `L` as `1`. Nil unless exactly `count`
+    /// symbols remain. Receipt codes and paper lists' check codes (``PaperCheckCode``) read this way.
+    static func typedSymbols(_ text: String, count: Int) -> String? {
         var out = [UInt8]()
         for char in text.uppercased().utf8 {
             switch char {
@@ -34,12 +42,11 @@ public struct ReceiptCode: Equatable, Sendable, CustomStringConvertible {
             case UInt8(ascii: "O"): out.append(UInt8(ascii: "0"))
             case UInt8(ascii: "I"), UInt8(ascii: "L"): out.append(UInt8(ascii: "1"))
             default:
-                guard ReceiptCode.alphabet.contains(char) else { return nil }
+                guard ReceiptCode.alphabet.contains(char), out.count <= count else { return nil }
                 out.append(char)
             }
         }
-        guard out.count == 16 else { return nil }
-        symbols = String(decoding: out, as: UTF8.self)
+        return out.count == count ? String(decoding: out, as: UTF8.self) : nil
     }
 
     /// `XXXX-XXXX-XXXX-XXXX`

@@ -23,16 +23,6 @@ public enum PaperCheckCode {
     /// A typed code as stored symbols: case ignored, dashes and spaces dropped, `O` read as `0`,
     /// `I` and `L` as `1` (as receipt codes, section 5); nil unless 5 symbols remain.
     public static func normalised(_ typed: String) -> String? {
-        var out: [UInt8] = []
-        for byte in typed.uppercased().utf8 where byte != UInt8(ascii: "-") && byte != UInt8(ascii: " ") {
-            let symbol: UInt8 = switch byte {
-            case UInt8(ascii: "O"): UInt8(ascii: "0")
-            case UInt8(ascii: "I"), UInt8(ascii: "L"): UInt8(ascii: "1")
-            default: byte
-            }
-            guard ReceiptCode.alphabet.contains(symbol), out.count < length else { return nil }
-            out.append(symbol)
-        }
-        return out.count == length ? String(decoding: out, as: UTF8.self) : nil
+        ReceiptCode.typedSymbols(typed, count: length)
     }
 }

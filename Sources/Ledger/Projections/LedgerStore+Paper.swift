@@ -44,18 +44,27 @@ extension LedgerStore {
         }
     }
 
-    /// The highest list number of a campaign that is issued (authorised or not) or that any
-    /// signature names; 0 when there is none. The next list HQ issues takes the number after it.
-    public func highestPaperList(campaign: String) throws -> Int64 {
+    /// The list numbers of a campaign that the next lists must not take: the highest authorised
+    /// issue (the next list comes after it), and the numbers above it that something else already
+    /// carries: a paper signature (typed in before lists were issued, or written by a laptop with
+    /// any number it likes) or a `paper.issued` outside its author's rights.
+    public func takenPaperLists(campaign: String) throws -> (highestIssued: Int64, alsoTaken: Set<Int64>) {
         try reading { db in
-            let statement = try db.statement("""
-                SELECT MAX(COALESCE((SELECT MAX(list) FROM paper_lists WHERE campaign = ?1), 0),
-                           COALESCE((SELECT MAX(paper_list) FROM signatures WHERE campaign = ?1), 0))
+            let highest = try db.statement("SELECT COALESCE(MAX(list), 0) FROM paper_lists WHERE campaign = ? AND authorised = 1")
+            highest.bind(1, campaign)
+            defer { highest.reset() }
+            _ = try highest.step()
+            let issued = highest.int64(0)
+            let above = try db.statement("""
+                SELECT paper_list FROM signatures WHERE campaign = ?1 AND paper_list > ?2
+                UNION SELECT list FROM paper_lists WHERE campaign = ?1 AND list > ?2
                 """)
-            statement.bind(1, campaign)
-            defer { statement.reset() }
-            _ = try statement.step()
-            return statement.int64(0)
+            above.bind(1, campaign)
+            above.bind(2, issued)
+            defer { above.reset() }
+            var taken: Set<Int64> = []
+            while try above.step() { taken.insert(above.int64(0)) }
+            return (issued, taken)
         }
     }
 }
