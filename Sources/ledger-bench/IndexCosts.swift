@@ -12,7 +12,7 @@ enum IndexCosts {
     /// The named indexes an append of a signature writes. `signatures_by_signer` is not among them:
     /// the projection's duplicate check looks signers up by it, and without it every append scans
     /// the table (tried: the run did not finish).
-    static let indexes = ["entries_by_payload", "signatures_by_receipt", "signatures_by_paper", "signatures_by_state"]
+    static let indexes = ["signatures_by_receipt", "signatures_by_paper", "signatures_by_state"]
 
     static func run(options: BenchOptions, directory: URL, progress: (String) -> Void) throws -> String {
         var lines = ["Index costs: batched append of \(Format.count(options.entries)) signatures in batches of \(Format.count(options.batchSize)), HQ store (Merkle tree on)", ""]

@@ -253,6 +253,9 @@ final class Projector {
                 delete.bind(1, digest.bytes)
                 try delete.run()
                 erasedPayloads += connection.changes
+                let unwant = try connection.statement("DELETE FROM payloads_wanted WHERE digest = ?")
+                unwant.bind(1, digest.bytes)
+                try unwant.run()
             }
             dirtySignatures.insert(target)
         case .forkAdopted:

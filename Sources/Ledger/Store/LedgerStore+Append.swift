@@ -146,13 +146,31 @@ extension LedgerStore {
         statement.bind(7, entry.payloadDigest?.bytes)
         statement.bind(8, entry.bytes)
         try statement.run()
-        try appendLeaf(entry)
+        try appendLeaf(.entry(rowid: connection.lastInsertRowid), data: entry.bytes)
     }
 
+    /// Stores a payload; it is no longer wanted.
     func insertPayload(_ payload: [UInt8]) throws {
+        let digest = Digest.sha256(payload)
         let statement = try connection.statement("INSERT OR IGNORE INTO payloads (digest, bytes) VALUES (?, ?)")
-        statement.bind(1, Digest.sha256(payload).bytes)
+        statement.bind(1, digest.bytes)
         statement.bind(2, payload)
+        try statement.run()
+        try unwantPayload(digest)
+    }
+
+    /// Lists a payload that a stored entry names but that has not arrived (schema 8,
+    /// docs/STORE.md "What an entry writes").
+    func wantPayload(_ digest: Digest) throws {
+        let statement = try connection.statement("INSERT OR IGNORE INTO payloads_wanted (digest) VALUES (?)")
+        statement.bind(1, digest.bytes)
+        try statement.run()
+    }
+
+    /// Takes a payload off the wanted list: it arrived, or it was erased.
+    func unwantPayload(_ digest: Digest) throws {
+        let statement = try connection.statement("DELETE FROM payloads_wanted WHERE digest = ?")
+        statement.bind(1, digest.bytes)
         try statement.run()
     }
 

@@ -205,14 +205,21 @@ extension LedgerStore {
         }
         try projector.finish()
         report.payloadsErased = projector.erasedPayloads
+        var arriving = Set<Digest>()
         for payload in newPayloads {
             let digest = Digest.sha256(payload)
+            arriving.insert(digest)
             if try isErased(digest) {
                 report.payloadsRefused += 1  // erased: it never comes back
             } else if try !payloadStored(digest) {
                 try insertPayload(payload)
                 report.payloadsAdded += 1
             }
+        }
+        // What the new entries name but did not bring is wanted (`GET /v1/payloads/wanted`).
+        for item in placed {
+            guard let digest = item.entry.payloadDigest, !arriving.contains(digest) else { continue }
+            if try !payloadStored(digest), try !isErased(digest) { try wantPayload(digest) }
         }
         try persistClock()
         return report
@@ -304,9 +311,12 @@ extension LedgerStore {
         return try statement.step() ? Digest(statement.blob(0)) : nil
     }
 
+    /// True when an entry held here names the payload: it is wanted, stored or erased (an entry
+    /// is stored with its payload, or its payload is listed as wanted, or an erasure removed it).
     private func storedEntryCarries(payload digest: Digest) throws -> Bool {
         let statement = try connection.statement("""
-            SELECT 1 FROM entries WHERE payload_digest = ?1 UNION ALL SELECT 1 FROM forks WHERE payload_digest = ?1 LIMIT 1
+            SELECT 1 FROM payloads_wanted WHERE digest = ?1 UNION ALL SELECT 1 FROM payloads WHERE digest = ?1
+            UNION ALL SELECT 1 FROM erasures WHERE payload = ?1 AND authorised = 1 LIMIT 1
             """)
         statement.bind(1, digest.bytes)
         defer { statement.reset() }
@@ -336,7 +346,7 @@ extension LedgerStore {
         statement.bind(9, conflictsWith?.bytes)
         statement.bind(10, entry.bytes)
         try statement.run()
-        try appendLeaf(entry)
+        try appendLeaf(.branch(id: entry.id), data: entry.bytes)
     }
 
     /// After the schema upgrade to version 4: fork evidence stored by earlier versions without

@@ -28,7 +28,8 @@ extension LedgerStore {
                         rows.reset()
                         if slice.isEmpty { break }
                         for (rowid, bytes) in slice {
-                            try appendLeafLocked(id: Digest.sha256(bytes), data: bytes)
+                            let source: LeafSource = table == "entries" ? .entry(rowid: rowid) : .branch(id: Digest.sha256(bytes))
+                            try appendLeafLocked(source, data: bytes)
                             last = rowid
                         }
                     }
@@ -39,21 +40,35 @@ extension LedgerStore {
         }
     }
 
-    /// Appends `entry` as the next leaf when the tree is kept. Call inside the write transaction
-    /// that stores the entry.
-    func appendLeaf(_ entry: Entry) throws {
-        // Another process (HQ's ledgerd) may have enabled the tree since this store was opened.
-        if !keepsTree { keepsTree = try meta("tree") == [1] }
-        if keepsTree { try appendLeafLocked(id: entry.id, data: entry.bytes) }
+    /// What a leaf names: a log entry by its `rowid` in `entries` (stable: an INTEGER PRIMARY KEY),
+    /// or a branch entry by its id (docs/STORE.md, "The tree").
+    enum LeafSource {
+        case entry(rowid: Int64)
+        case branch(id: Digest)
     }
 
-    private func appendLeafLocked(id: Digest, data: [UInt8]) throws {
+    /// Appends the entry just stored as the next leaf when the tree is kept. Call inside the write
+    /// transaction that stores the entry.
+    func appendLeaf(_ source: LeafSource, data: [UInt8]) throws {
+        // Another process (HQ's ledgerd) may have enabled the tree since this store was opened.
+        if !keepsTree { keepsTree = try meta("tree") == [1] }
+        if keepsTree { try appendLeafLocked(source, data: data) }
+    }
+
+    private func appendLeafLocked(_ source: LeafSource, data: [UInt8]) throws {
         let index = try treeSizeLocked()
         var hash = MerkleTree.leafHash(data)
-        let leaf = try connection.statement("INSERT INTO tree_leaves (idx, id, hash) VALUES (?, ?, ?)")
+        let leaf = try connection.statement("INSERT INTO tree_leaves (idx, entry, fork, hash) VALUES (?, ?, ?, ?)")
         leaf.bind(1, Int64(index))
-        leaf.bind(2, id.bytes)
-        leaf.bind(3, hash.bytes)
+        switch source {
+        case .entry(let rowid):
+            leaf.bind(2, rowid)
+            leaf.bind(3, nil as [UInt8]?)
+        case .branch(let id):
+            leaf.bind(2, nil as Int64?)
+            leaf.bind(3, id.bytes)
+        }
+        leaf.bind(4, hash.bytes)
         try leaf.run()
         // Every complete subtree this leaf closes: its right edge is this leaf.
         var level = 0
@@ -124,7 +139,10 @@ extension LedgerStore {
     /// The leaf index of entry `id`, or nil when it is not a leaf.
     public func leafIndex(of id: Digest) throws -> Int? {
         try reading { db in
-            let statement = try db.statement("SELECT idx FROM tree_leaves WHERE id = ?")
+            let statement = try db.statement("""
+                SELECT t.idx FROM entries e JOIN tree_leaves t ON t.entry = e.rowid WHERE e.id = ?1
+                UNION ALL SELECT idx FROM tree_leaves WHERE fork = ?1 LIMIT 1
+                """)
             statement.bind(1, id.bytes)
             defer { statement.reset() }
             return try statement.step() ? Int(statement.int64(0)) : nil
@@ -136,7 +154,10 @@ extension LedgerStore {
     public func leafIDs(size: Int) throws -> [Digest] {
         try reading { db in
             guard size >= 0, size <= (try treeSize(in: db)) else { throw StoreError.outsideTree("a size of \(size) leaves") }
-            let statement = try db.statement("SELECT id FROM tree_leaves WHERE idx < ? ORDER BY idx")
+            let statement = try db.statement("""
+                SELECT coalesce(e.id, t.fork) FROM tree_leaves t LEFT JOIN entries e ON e.rowid = t.entry
+                WHERE t.idx < ? ORDER BY t.idx
+                """)
             statement.bind(1, Int64(size))
             defer { statement.reset() }
             var ids: [Digest] = []

@@ -100,6 +100,9 @@ final class SQLiteConnection {
     var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The rowid of the last row this connection inserted.
+    var lastInsertRowid: Int64 { sqlite3_last_insert_rowid(handle) }
 }
 
 /// A prepared statement with positional parameters (1-based).

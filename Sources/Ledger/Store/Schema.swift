@@ -1,6 +1,6 @@
 /// The SQLite schema of a node's store (docs/STORE.md). Migrations are numbered by `user_version`.
 enum Schema {
-    static let version: Int64 = 7
+    static let version: Int64 = 8
 
     static let migrations: [String] = [
         """
@@ -144,5 +144,42 @@ enum Schema {
         """,
         // 7: issued paper lists (`paper.issued`, docs/PAPER.md) in a new read model, rebuilt from the entries.
         ReadModelSchema.drop + ReadModelSchema.create + "INSERT INTO meta (key, value) VALUES ('rebuild', x'01') ON CONFLICT (key) DO UPDATE SET value = x'01';",
+        // 8: two random-key indexes fewer per entry (docs/STORE.md, "What an entry writes"). A tree
+        // leaf names its log entry by the entry's `rowid` (an alias of INTEGER PRIMARY KEY, so
+        // stable across VACUUM) instead of a second unique index on its id; a branch entry's leaf
+        // keeps the id (branch entries are few). The payloads that entries name but that have not
+        // arrived are listed in `payloads_wanted`, a small table, instead of being found through an
+        // index of every entry's payload digest (`entries_by_payload`, dropped).
+        """
+        CREATE TABLE tree_leaves_8 (
+            idx   INTEGER PRIMARY KEY,
+            entry INTEGER,
+            fork  BLOB,
+            hash  BLOB NOT NULL,
+            CHECK ((entry IS NULL) <> (fork IS NULL))
+        );
+        INSERT INTO tree_leaves_8 (idx, entry, fork, hash)
+            SELECT t.idx, e.rowid, CASE WHEN e.rowid IS NULL THEN t.id END, t.hash
+            FROM tree_leaves t LEFT JOIN entries e ON e.id = t.id ORDER BY t.idx;
+        DROP TRIGGER tree_leaves_immutable_update;
+        DROP TRIGGER tree_leaves_immutable_delete;
+        DROP TABLE tree_leaves;
+        ALTER TABLE tree_leaves_8 RENAME TO tree_leaves;
+        CREATE INDEX tree_leaves_by_entry ON tree_leaves (entry) WHERE entry IS NOT NULL;
+        CREATE INDEX tree_leaves_by_fork ON tree_leaves (fork) WHERE fork IS NOT NULL;
+        CREATE TRIGGER tree_leaves_immutable_update BEFORE UPDATE ON tree_leaves
+            BEGIN SELECT RAISE(ABORT, 'tree leaves are immutable'); END;
+        CREATE TRIGGER tree_leaves_immutable_delete BEFORE DELETE ON tree_leaves
+            BEGIN SELECT RAISE(ABORT, 'tree leaves are immutable'); END;
+        CREATE TABLE payloads_wanted (
+            digest BLOB PRIMARY KEY
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO payloads_wanted (digest)
+            SELECT payload_digest FROM entries WHERE payload_digest IS NOT NULL
+            UNION SELECT payload_digest FROM forks WHERE payload_digest IS NOT NULL
+            EXCEPT SELECT digest FROM payloads
+            EXCEPT SELECT payload FROM erasures WHERE authorised = 1;
+        DROP INDEX entries_by_payload;
+        """,
     ]
 }

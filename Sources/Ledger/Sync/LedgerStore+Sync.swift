@@ -21,10 +21,7 @@ extension LedgerStore {
         guard limit > 0 else { return [] }
         return try reading { db in
             let statement = try db.statement("""
-                SELECT wanted.digest FROM (
-                    SELECT payload_digest AS digest FROM entries WHERE payload_digest IS NOT NULL AND payload_digest > ?1
-                    UNION SELECT payload_digest FROM forks WHERE payload_digest IS NOT NULL AND payload_digest > ?1
-                ) AS wanted WHERE NOT EXISTS (SELECT 1 FROM payloads p WHERE p.digest = wanted.digest)
+                SELECT wanted.digest FROM payloads_wanted AS wanted WHERE wanted.digest > ?1
                   AND NOT EXISTS (SELECT 1 FROM erasures x WHERE x.payload = wanted.digest AND x.authorised = 1)
                 ORDER BY wanted.digest LIMIT ?2
                 """)

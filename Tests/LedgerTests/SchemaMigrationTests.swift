@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+@testable import Ledger
+
+/// Schema migrations on stores with real data (docs/STORE.md): a store written by today's code
+/// is taken back to the previous schema by hand, then opened again, and must come out the same.
+@Suite("Schema migrations")
+struct SchemaMigrationTests {
+    typealias Setup = CountingTests.Setup
+
+    /// Schema 8's tables and indexes turned back into schema 7's: tree leaves keyed by a unique
+    /// entry id, no wanted-payload list, and the index of every entry's payload digest.
+    static let backToSeven = """
+        CREATE TABLE tree_leaves_7 (
+            idx  INTEGER PRIMARY KEY,
+            id   BLOB NOT NULL UNIQUE,
+            hash BLOB NOT NULL
+        );
+        INSERT INTO tree_leaves_7 (idx, id, hash)
+            SELECT t.idx, coalesce(e.id, t.fork), t.hash FROM tree_leaves t LEFT JOIN entries e ON e.rowid = t.entry;
+        DROP TABLE tree_leaves;
+        ALTER TABLE tree_leaves_7 RENAME TO tree_leaves;
+        CREATE TRIGGER tree_leaves_immutable_update BEFORE UPDATE ON tree_leaves
+            BEGIN SELECT RAISE(ABORT, 'tree leaves are immutable'); END;
+        CREATE TRIGGER tree_leaves_immutable_delete BEFORE DELETE ON tree_leaves
+            BEGIN SELECT RAISE(ABORT, 'tree leaves are immutable'); END;
+        DROP TABLE payloads_wanted;
+        CREATE INDEX entries_by_payload ON entries (payload_digest) WHERE payload_digest IS NOT NULL;
+        PRAGMA user_version = 7;
+        """
+
+    @Test("7 to 8: HQ's tree (log entries and a branch) keeps every leaf, root and proof; a leaf cannot be changed")
+    func treeMigrates() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        _ = try setup.sign(on: 1, email: "b@example.org")
+        try setup.syncToHQ()
+        // A branch entry: a twin of laptop 0 (a cloned disk) signs at the same sequence.
+        let twin = try LedgerStore.open(at: setup.dir.file("twin.sqlite"), create: true)
+        _ = try twin.ingest(try setup.hq.store.entries().filter { $0.author != setup.keys[0].publicKey })
+        let body = SignatureRecorded(campaign: "c1", campaignVersion: try #require(try setup.hq.store.campaign("c1")).version,
+                                     channel: .kiosk, paperList: nil, country: "NO", postcodeArea: nil, consentContact: false,
+                                     signer: nil, receiptHash: ReceiptCode().hash(ledger: try setup.hq.ledgerID).hex)
+        let details = try SignerDetails(name: "Someone", email: "twin@example.org").validated()
+        let sealed = try Sealing.seal(try details.sealedPlaintext(), to: try setup.hq.sealingPublicKey(), ledger: try setup.hq.ledgerID)
+        let branch = try twin.append(body, payload: sealed, signer: setup.keys[0])
+        #expect(try setup.hq.store.ingest([branch], payloads: [sealed]).forks.count == 1)
+        _ = try setup.sign(on: 0, email: "c@example.org")
+        try setup.syncToHQ()
+
+        let store = setup.hq.store
+        let held = try store.entries() + store.forkEntries()
+        let size = try store.treeSize()
+        #expect(size == held.count)
+        let root = try store.treeRoot(size: size)
+        let order = try store.leafIDs(size: size)
+        let indexes = try held.map { try store.leafIndex(of: $0.id) }
+        #expect(Set(indexes.compactMap { $0 }) == Set(0..<size))
+
+        try RawDatabase(path: store.path).execute(Self.backToSeven)
+        let reopened = try LedgerStore.open(at: store.path)
+        #expect(try reopened.treeSize() == size)
+        #expect(try reopened.treeRoot(size: size) == root)
+        #expect(try reopened.leafIDs(size: size) == order)
+        #expect(try held.map { try reopened.leafIndex(of: $0.id) } == indexes)
+        #expect(try reopened.leafIndex(of: branch.id) != nil)
+        for index in [0, size / 2, size - 1] {
+            let proof = try reopened.inclusionProof(index: index, size: size)
+            let entry = try #require(held.first { try reopened.leafIndex(of: $0.id) == index })
+            #expect(MerkleTree.verifyInclusion(leaf: MerkleTree.leafHash(entry.bytes), index: index, size: size, proof: proof, root: root))
+        }
+        // The tree grows on from where it was.
+        _ = try setup.sign(on: 1, email: "d@example.org")
+        _ = try reopened.ingest(try setup.laptops[1].entries(matching: EntryFilter(author: setup.keys[1].publicKey)),
+                                payloads: try setup.laptops[1].payloads())
+        #expect(try reopened.treeSize() == size + 1)
+        let proof = try reopened.consistencyProof(old: size, new: size + 1)
+        #expect(MerkleTree.verifyConsistency(old: size, new: size + 1, oldRoot: root, newRoot: try reopened.treeRoot(size: size + 1), proof: proof))
+        let raw = try RawDatabase(path: store.path)
+        #expect(throws: RawDatabase.RawError.self) { try raw.execute("UPDATE tree_leaves SET entry = entry + 1 WHERE idx = 0") }
+        #expect(throws: RawDatabase.RawError.self) { try raw.execute("DELETE FROM tree_leaves WHERE idx = 0") }
+        #expect(throws: RawDatabase.RawError.self) { try raw.execute("SELECT 1 FROM entries INDEXED BY entries_by_payload") }
+    }
+
+    @Test("7 to 8: the payloads an observer lacks stay wanted, an erased one does not, and they arrive as before")
+    func wantedMigrates() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let (erased, code) = try setup.sign(on: 0, email: "gone@example.org")
+        _ = try setup.sign(on: 0, email: "kept@example.org")
+        _ = try setup.sign(on: 1, email: "also-kept@example.org")
+        try setup.syncToHQ()
+        try setup.hq.erase(receipt: code, reason: nil)
+        // The observer holds every entry (the erasure too) and no payload.
+        let observer = try LedgerStore.open(at: setup.dir.file("observer.sqlite"), create: true)
+        let hqLog = try setup.hq.store.entries(matching: EntryFilter(author: setup.hq.key.publicKey))
+        _ = try observer.ingest(hqLog)
+        _ = try observer.ingest(try setup.hq.store.entries().filter { $0.author != setup.hq.key.publicKey })
+        let wanted = try observer.wantedPayloads(limit: 100)
+        #expect(wanted.count == 2)
+        #expect(!wanted.contains(try #require(erased.payloadDigest)))
+        #expect(wanted == wanted.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) })
+        // Paging: one at a time, above the last.
+        #expect(try observer.wantedPayloads(after: wanted[0], limit: 1) == [wanted[1]])
+
+        try RawDatabase(path: observer.path).execute(Self.backToSeven)
+        let reopened = try LedgerStore.open(at: observer.path)
+        #expect(try reopened.wantedPayloads(limit: 100) == wanted)
+        // A payload no entry names is still refused; the wanted ones arrive and are wanted no more.
+        #expect(throws: StoreError.self) { try reopened.ingest([], payloads: [[1, 2, 3]]) }
+        let payloads = try setup.hq.store.payloads()
+        let report = try reopened.ingest([], payloads: payloads)
+        #expect(report.payloadsAdded == 2)
+        #expect(try reopened.wantedPayloads(limit: 100).isEmpty)
+        #expect(try reopened.readModelDigest() == (try setup.hq.store.readModelDigest()))
+    }
+}
