@@ -100,11 +100,12 @@ struct ExtraFigures: Sendable {
             while !stderr.fileHandleForReading.availableData.isEmpty {}
         }
         let client = try SyncClient(node: fresh, peer: url)
-        var entriesDone: Double?
         let started = Date()
-        let report = try client.sync { progress in
-            if progress.phase != "pull" && entriesDone == nil { entriesDone = Date().timeIntervalSince(started) }
+        let pullEnded = FirstTime()
+        let report = try client.syncWaiting { progress in
+            if progress.phase != "pull" { pullEnded.set(Date().timeIntervalSince(started)) }
         }
+        let entriesDone = pullEnded.value
         let total = Date().timeIntervalSince(started)
         guard try fresh.store.entryCount() == (try hq.store.entryCount()) else {
             throw BenchError.referenceFailed("the fresh node holds \(try fresh.store.entryCount()) entries after the sync")
@@ -129,4 +130,14 @@ struct ExtraFigures: Sendable {
         }
         throw BenchError.referenceFailed("ledgerd did not report its address: \(text.suffix(300))")
     }
+}
+
+/// The first value set, from any thread (the sync's progress reports come from its task).
+private final class FirstTime: @unchecked Sendable {
+    // @unchecked: `first` is only touched under `lock`.
+    private let lock = NSLock()
+    private var first: Double?
+
+    func set(_ value: Double) { lock.withLock { if first == nil { first = value } } }
+    var value: Double? { lock.withLock { first } }
 }

@@ -73,7 +73,7 @@ struct InitCommand: ParsableCommand {
             print("Enrolled by HQ as \(token.name).")
             do {
                 guard let url = URL(string: token.url) else { throw NodeError.ambiguous("the join token is damaged (url)") }
-                let report = try SyncClient(node: node, peer: url).sync()
+                let report = try SyncClient(node: node, peer: url).syncWaiting()
                 print("Pulled \(report.pulled) entries from \(token.url).")
             } catch {
                 Main.printError("pulling HQ's log failed: \(error)")

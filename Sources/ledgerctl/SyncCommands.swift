@@ -24,12 +24,8 @@ struct SyncCommand: ParsableCommand {
             guard let url = URL(string: peer) else { continue }
             do {
                 let client = try SyncClient(node: node, peer: url)
-                var lastLine = Date.distantPast
-                let report = try client.sync { progress in
-                    guard !output.json, Date().timeIntervalSince(lastLine) > 0.5 else { return }
-                    lastLine = Date()
-                    FileHandle.standardError.write(Data("  \(progress.phase): \(progress.done)/\(progress.total)\n".utf8))
-                }
+                let lines = SyncProgressLines(enabled: !output.json)
+                let report = try client.syncWaiting { lines.report($0) }
                 try? book.record(peer: peer, report: report, error: nil, now: SystemClock().nowMillis())
                 reports.append(report)
                 if !output.json {
@@ -116,5 +112,27 @@ struct PeersCommand: ParsableCommand {
             try PeerBook(folder: try global.openNode().folder).remove(url)
             print("Removed \(try PeerBook.normalise(url)).")
         }
+    }
+}
+
+/// `ledgerctl sync`'s progress on stderr: at most two lines a second.
+private final class SyncProgressLines: @unchecked Sendable {
+    // @unchecked: `last` is only touched under `lock`.
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var last = Date.distantPast
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func report(_ progress: SyncProgress) {
+        guard enabled else { return }
+        let due = lock.withLock {
+            guard Date().timeIntervalSince(last) > 0.5 else { return false }
+            last = Date()
+            return true
+        }
+        if due { FileHandle.standardError.write(Data("  \(progress.phase): \(progress.done)/\(progress.total)\n".utf8)) }
     }
 }

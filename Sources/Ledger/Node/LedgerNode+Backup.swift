@@ -110,7 +110,7 @@ extension LedgerNode {
         for peer in peers {
             guard let url = URL(string: peer) else { continue }
             do {
-                _ = try SyncClient(node: node, peer: url, timeout: 20, wallClock: wallClock).sync()
+                _ = try SyncClient(node: node, peer: url, timeout: 20, wallClock: wallClock).syncWaiting()
                 summary.caughtUpFrom.append(peer)
             } catch {
                 summary.unreachable.append((peer, "\(error)"))

@@ -20,7 +20,9 @@ public enum PeerError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Signed JSON requests to one peer over HTTP (blocking; one request at a time).
+/// Signed JSON requests to one peer over HTTP, with URLSession's async API: a request in flight
+/// holds no thread, and cancelling the calling task cancels the request (docs/PROTOCOL.md,
+/// "The client").
 final class HTTPTransport: @unchecked Sendable {
     // @unchecked: the byte counters are the only mutable state, and change only under `countersLock`.
     let base: URL
@@ -57,15 +59,15 @@ final class HTTPTransport: @unchecked Sendable {
 
     var peer: String { base.absoluteString }
 
-    func get<Response: Decodable>(_ path: String, as type: Response.Type) throws -> Response {
-        try send("GET", path, body: [], as: type)
+    func get<Response: Decodable>(_ path: String, as type: Response.Type) async throws -> Response {
+        try await send("GET", path, body: [], as: type)
     }
 
-    func post<Request: Encodable, Response: Decodable>(_ path: String, _ request: Request, as type: Response.Type) throws -> Response {
-        try send("POST", path, body: Array(try JSONEncoder().encode(request)), as: type)
+    func post<Request: Encodable, Response: Decodable>(_ path: String, _ request: Request, as type: Response.Type) async throws -> Response {
+        try await send("POST", path, body: Array(try JSONEncoder().encode(request)), as: type)
     }
 
-    private func send<Response: Decodable>(_ method: String, _ path: String, body: [UInt8], as type: Response.Type) throws -> Response {
+    private func send<Response: Decodable>(_ method: String, _ path: String, body: [UInt8], as type: Response.Type) async throws -> Response {
         guard let url = URL(string: path, relativeTo: base) else { throw PeerError.protocolError(peer: peer, reason: "bad path \(path)") }
         var request = URLRequest(url: url)
         request.httpMethod = method
@@ -79,7 +81,7 @@ final class HTTPTransport: @unchecked Sendable {
             request.setValue(value, forHTTPHeaderField: name)
         }
         if let enrolment { request.setValue(Data(enrolment.bytes).base64EncodedString(), forHTTPHeaderField: RequestAuth.Header.enrolment) }
-        let (data, response) = try perform(request)
+        let (data, response) = try await perform(request)
         countersLock.withLock {
             sent += body.count
             received += data.count
@@ -95,39 +97,18 @@ final class HTTPTransport: @unchecked Sendable {
         }
     }
 
-    private func perform(_ request: URLRequest) throws -> (Data, HTTPURLResponse) {
-        let box = ResultBox()
-        let semaphore = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { data, response, error in
-            box.set(data: data, response: response, error: error)
-            semaphore.signal()
+    private func perform(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
+        try Task.checkCancellation()
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            // A request cancelled with its task is a cancellation, not an unreachable peer.
+            if Task.isCancelled || (error as? URLError)?.code == .cancelled { throw CancellationError() }
+            throw PeerError.unreachable(peer: peer, reason: error.localizedDescription)
         }
-        task.resume()
-        semaphore.wait()
-        let (data, response, error) = box.get()
-        if let error { throw PeerError.unreachable(peer: peer, reason: error.localizedDescription) }
         guard let http = response as? HTTPURLResponse else { throw PeerError.unreachable(peer: peer, reason: "no HTTP response") }
-        return (data ?? Data(), http)
-    }
-}
-
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-    private var response: URLResponse?
-    private var error: (any Error)?
-
-    func set(data: Data?, response: URLResponse?, error: (any Error)?) {
-        lock.lock()
-        self.data = data
-        self.response = response
-        self.error = error
-        lock.unlock()
-    }
-
-    func get() -> (Data?, URLResponse?, (any Error)?) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (data, response, error)
+        return (data, http)
     }
 }

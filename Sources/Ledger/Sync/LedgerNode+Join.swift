@@ -70,7 +70,7 @@ extension LedgerNode {
     public func join(token: JoinToken) throws -> SyncReport {
         guard let url = URL(string: token.url) else { throw NodeError.ambiguous("the join token is damaged") }
         try Self.requestEnrolment(key: key, token: token)
-        return try SyncClient(node: self, peer: url).sync()
+        return try SyncClient(node: self, peer: url).syncWaiting()
     }
 
     /// `POST /v1/join` with the token's proof for `key`.
@@ -80,7 +80,8 @@ extension LedgerNode {
         }
         let transport = HTTPTransport(base: url, key: key, ledger: ledger)
         let proof = JoinToken.proof(secret: secret, ledger: ledger, device: key.publicKey)
-        _ = try transport.post("/v1/join", JoinRequest(device: key.publicKey.hex, proof: Hex.encode(proof)), as: JoinResponse.self)
+        let request = JoinRequest(device: key.publicKey.hex, proof: Hex.encode(proof))
+        _ = try Blocking.wait { try await transport.post("/v1/join", request, as: JoinResponse.self) }
     }
 }
 

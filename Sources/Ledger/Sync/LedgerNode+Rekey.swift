@@ -82,8 +82,9 @@ extension LedgerNode {
             do {
                 let transport = HTTPTransport(base: url, key: key, ledger: try ledgerID)
                 let proof = try next.sign(RekeyRequest.message(ledger: try ledgerID, old: key.publicKey, new: next.publicKey))
-                _ = try transport.post("/v1/rekey", RekeyRequest(device: next.publicKey.hex, proof: Hex.encode(proof)), as: JoinResponse.self)
-                _ = try SyncClient(node: self, peer: url).sync()
+                let request = RekeyRequest(device: next.publicKey.hex, proof: Hex.encode(proof))
+                _ = try Blocking.wait { try await transport.post("/v1/rekey", request, as: JoinResponse.self) }
+                _ = try SyncClient(node: self, peer: url).syncWaiting()
             } catch let error as PeerError {
                 return .pending(newKey: next.publicKey, reason: error.description)
             }

@@ -63,53 +63,71 @@ public final class SyncClient: @unchecked Sendable {
                                   enrolment: try node.store.enrolment(of: node.key.publicKey))
     }
 
-    /// Runs one full sync.
-    public func sync(progress: (SyncProgress) -> Void = { _ in }) throws -> SyncReport {
+    /// Runs one full sync. Requests hold no thread while they wait, and the store's work (SQLite)
+    /// runs on the ``Blocking`` queue, never on a cooperative thread. Cancelling the calling task
+    /// cancels the request in flight and stops the sync before its next step; each batch stored
+    /// before that is committed, so the next sync resumes from it.
+    public func sync(progress: (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
         let started = Date()
         var report = SyncReport(peer: peer.absoluteString)
-        let remote = try transport.get("/v1/heads", as: HeadsResponse.self)
+        let remote = try await transport.get("/v1/heads", as: HeadsResponse.self)
         guard remote.ledger == (try node.ledgerID).hex else { throw PeerError.otherLedger(peer: peer.absoluteString) }
-        let hq = try hqKey(among: remote.heads)
+        let hq = try await hqKey(among: remote.heads)
         let remoteHeads = Dictionary(remote.heads.map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first })
-        try pull(remoteHeads, hq: hq, report: &report, progress: progress)
-        try push(remoteHeads, hq: hq, report: &report, progress: progress)
-        try exchangePayloads(report: &report, progress: progress)
-        var after = try transport.get("/v1/heads", as: HeadsResponse.self)
+        try await pull(remoteHeads, hq: hq, report: &report, progress: progress)
+        try await push(remoteHeads, hq: hq, report: &report, progress: progress)
+        try await exchangePayloads(report: &report, progress: progress)
+        var after = try await transport.get("/v1/heads", as: HeadsResponse.self)
         if after.heads != remote.heads {
             // The peer wrote while we pushed (HQ records signer references and erasures as our
             // entries and payloads arrive): take those too, so one sync leaves both sides equal.
-            try pull(Dictionary(after.heads.map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first }), hq: hq, report: &report, progress: progress)
-            try exchangePayloads(report: &report, progress: progress)
-            after = try transport.get("/v1/heads", as: HeadsResponse.self)
+            try await pull(Dictionary(after.heads.map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first }), hq: hq, report: &report, progress: progress)
+            try await exchangePayloads(report: &report, progress: progress)
+            after = try await transport.get("/v1/heads", as: HeadsResponse.self)
         }
-        let local = Dictionary(try node.store.heads().map { ($0.author, $0.sequence) }, uniquingKeysWith: max)
+        let local = Dictionary(try await store { try $0.store.heads() }.map { ($0.author, $0.sequence) }, uniquingKeysWith: max)
         report.lag = after.heads.reduce(0) { $0.saturatingAdd($1.sequence - min($1.sequence, local[$1.author] ?? 0)) }
         // At HQ, withdrawals that ask for erasure, received in this sync, are honoured now.
-        try node.afterArrival()
-        if node.role == .field { try witness(report: &report) }
+        try await store { try $0.afterArrival() }
+        if node.role == .field { try await witness(report: &report) }
         // A restored node has now caught up its own log from this peer: it may write again.
-        if try node.store.setting(LedgerNode.catchUpSetting) != nil { try node.store.removeSetting(LedgerNode.catchUpSetting) }
+        try await store { node in
+            if try node.store.setting(LedgerNode.catchUpSetting) != nil { try node.store.removeSetting(LedgerNode.catchUpSetting) }
+        }
         report.bytesIn = transport.bytesReceived
         report.bytesOut = transport.bytesSent
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
 
+    /// ``sync(progress:)`` for synchronous callers (`ledgerctl`, ``LedgerNode/join(token:)``):
+    /// blocks the calling thread until the sync ends. Never call it from async code.
+    public func syncWaiting(progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }) throws -> SyncReport {
+        try Blocking.wait { try await self.sync(progress: progress) }
+    }
+
+    /// Runs `work` with the node on the ``Blocking`` queue (store reads and writes are SQLite calls).
+    private func store<T: Sendable>(_ work: @escaping @Sendable (LedgerNode) throws -> T) async throws -> T {
+        let node = node
+        return try await Blocking.run { try work(node) }
+    }
+
     /// Checks HQ's newest checkpoint against the one this node holds and cosigns it (laptops
     /// only; a peer that is not HQ answers 404 and nothing is witnessed).
-    private func witness(report: inout SyncReport) throws {
+    private func witness(report: inout SyncReport) async throws {
         guard node.store.hqKey != nil else { return }
-        let held = try node.witnessedCheckpoint()
+        let held = try await store { try $0.witnessedCheckpoint() }
         let answer: WitnessResponse
         do {
-            answer = try transport.post("/v1/witness", WitnessRequest(checkpoint: held), as: WitnessResponse.self)
+            answer = try await transport.post("/v1/witness", WitnessRequest(checkpoint: held), as: WitnessResponse.self)
         } catch PeerError.refused(_, let status, _) where status == 404 {
             return
         }
         let outcome: LedgerNode.WitnessOutcome
         let cosignature: String?
         do {
-            (outcome, cosignature) = try node.witness(answer, held: held, now: wallClock.nowMillis() / 1000)
+            let now = wallClock.nowMillis() / 1000
+            (outcome, cosignature) = try await store { try $0.witness(answer, held: held, now: now) }
         } catch let error as NoteError {
             throw PeerError.protocolError(peer: peer.absoluteString, reason: "its checkpoint does not verify with HQ's key: \(error)")
         }
@@ -124,15 +142,15 @@ public final class SyncClient: @unchecked Sendable {
             report.epochChange = "HQ started epoch \(to) (from \(from)): the history it showed this laptop before was not extended (HQ restored from a backup?)"
         }
         if let cosignature, let text = try? SignedNote(parsing: answer.checkpoint).text {
-            _ = try transport.post("/v1/witness/cosign", CosignRequest(checkpoint: text, cosignature: cosignature), as: CosignResponse.self)
+            _ = try await transport.post("/v1/witness/cosign", CosignRequest(checkpoint: text, cosignature: cosignature), as: CosignResponse.self)
         }
     }
 
     /// HQ's key: from the store, or, on a laptop that has not received HQ's log yet, the author
     /// among the peer's logs whose fingerprint the join token named.
-    private func hqKey(among heads: [LogHead]) throws -> PublicKey {
+    private func hqKey(among heads: [LogHead]) async throws -> PublicKey {
         if let key = node.store.hqKey { return key }
-        let expected = try node.store.setting("expected.hq")
+        let expected = try await store { try $0.store.setting("expected.hq") }
         guard let head = heads.first(where: { PublicKey(hex: $0.author)?.fingerprint == expected }), let key = PublicKey(hex: head.author) else {
             throw PeerError.protocolError(peer: peer.absoluteString, reason: "the peer holds no log of the HQ this node was invited by; sync with HQ or a laptop that already has HQ's log")
         }
@@ -149,8 +167,8 @@ public final class SyncClient: @unchecked Sendable {
     /// Most bytes of entries held in memory while walking back along one branch.
     static let maxWalkBytes = 256 << 20
 
-    private func pull(_ remote: [String: LogHead], hq: PublicKey, report: inout SyncReport, progress: (SyncProgress) -> Void) throws {
-        let local = Dictionary(try node.store.heads().map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first })
+    private func pull(_ remote: [String: LogHead], hq: PublicKey, report: inout SyncReport, progress: (SyncProgress) -> Void) async throws {
+        let local = Dictionary(try await store { try $0.store.heads() }.map { ($0.author, $0) }, uniquingKeysWith: { first, _ in first })
         let total = remote.values.reduce(0) { $0.saturatingAdd($1.sequence - min($1.sequence, local[$1.author]?.sequence ?? 0)) }
         authors: for author in ordered(Array(remote.keys), hq: hq) {
             guard let theirs = remote[author], let key = PublicKey(hex: author) else { continue }
@@ -158,10 +176,10 @@ public final class SyncClient: @unchecked Sendable {
                 // The common case: their log extends ours. Fetch forward in batches.
                 var after = local[author]?.sequence ?? 0
                 forward: while after < theirs.sequence {
-                    let batch = try fetch(author: author, after: after)
+                    let batch = try await fetch(author: author, after: after)
                     if batch.isEmpty { break }
                     do {
-                        try record(try node.store.ingest(batch, verification: .fast), into: &report)
+                        try record(try await store { try $0.store.ingest(batch, verification: .fast) }, into: &report)
                     } catch StoreError.rejected(let fault) where fault.kind == .brokenLink || fault.kind == .sequenceGap {
                         break forward  // their log diverges from ours: walk back from its head below
                     }
@@ -171,8 +189,8 @@ public final class SyncClient: @unchecked Sendable {
                 // Every tip they hold that we lack (their log's head, their branches): walk back to
                 // what we hold, then store the run in order.
                 let tips = [theirs.id] + (theirs.branches ?? []).map(\.id)
-                for tip in tips.compactMap(Digest.init(hex:)) where try !node.store.contains(entry: tip) {
-                    try pullBranch(author: key, tip: tip, report: &report)
+                for tip in tips.compactMap(Digest.init(hex:)) where try await !store({ try $0.store.contains(entry: tip) }) {
+                    try await pullBranch(author: key, tip: tip, report: &report)
                 }
             } catch StoreError.rejected(let fault) where fault.kind == .unknownAuthor {
                 // A log of a device this node has not seen enrolled (yet): skip it this time.
@@ -190,7 +208,7 @@ public final class SyncClient: @unchecked Sendable {
 
     /// Fetches `author`'s entries from `tip` back along their links until reaching one this node
     /// holds, then stores them oldest first (as log entries or as a branch).
-    private func pullBranch(author: PublicKey, tip: Digest, report: inout SyncReport) throws {
+    private func pullBranch(author: PublicKey, tip: Digest, report: inout SyncReport) async throws {
         var run: [Entry] = []
         var bytes = 0
         var cursor = tip
@@ -198,14 +216,14 @@ public final class SyncClient: @unchecked Sendable {
             guard bytes < Self.maxWalkBytes else {
                 throw PeerError.protocolError(peer: peer.absoluteString, reason: "a branch of \(author.short) runs past \(Self.maxWalkBytes >> 20) MiB without reaching an entry this node holds")
             }
-            let answer = try transport.post("/v1/entries/chain", ChainRequest(author: author.hex, head: cursor.hex, limit: batchSize), as: EntryBatch.self)
+            let answer = try await transport.post("/v1/entries/chain", ChainRequest(author: author.hex, head: cursor.hex, limit: batchSize), as: EntryBatch.self)
             let page = try decode(answer.entries)
             guard !page.isEmpty else { break }
             for entry in page {
                 guard entry.author == author, entry.id == cursor else {
                     throw PeerError.protocolError(peer: peer.absoluteString, reason: "the chain it sent does not follow its links")
                 }
-                if try node.store.contains(entry: entry.id) { break walk }
+                if try await store({ try $0.store.contains(entry: entry.id) }) { break walk }
                 run.append(entry)
                 bytes += entry.bytes.count
                 if entry.sequence == 1 { break walk }
@@ -214,12 +232,12 @@ public final class SyncClient: @unchecked Sendable {
             if answer.more != true { break }
         }
         for batch in run.reversed().chunked(into: SyncLimits.maxBatchEntries) {
-            try record(try node.store.ingest(batch, verification: .fast), into: &report)
+            try record(try await store { try $0.store.ingest(batch, verification: .fast) }, into: &report)
         }
     }
 
-    private func fetch(author: String, after: UInt64) throws -> [Entry] {
-        let answer = try transport.post("/v1/entries/fetch", FetchRequest(from: [.init(author: author, after: after)], limit: batchSize), as: EntryBatch.self)
+    private func fetch(author: String, after: UInt64) async throws -> [Entry] {
+        let answer = try await transport.post("/v1/entries/fetch", FetchRequest(from: [.init(author: author, after: after)], limit: batchSize), as: EntryBatch.self)
         return try decode(answer.entries)
     }
 
@@ -234,8 +252,8 @@ public final class SyncClient: @unchecked Sendable {
         }
     }
 
-    private func push(_ remote: [String: LogHead], hq: PublicKey, report: inout SyncReport, progress: (SyncProgress) -> Void) throws {
-        let local = try node.store.heads()
+    private func push(_ remote: [String: LogHead], hq: PublicKey, report: inout SyncReport, progress: (SyncProgress) -> Void) async throws {
+        let local = try await store { try $0.store.heads() }
         let total = local.reduce(0) { $0.saturatingAdd($1.sequence - min($1.sequence, remote[$1.author]?.sequence ?? 0)) }
         let theirTips = Set(remote.values.flatMap { [$0.id] + ($0.branches ?? []).map(\.id) })
         for author in ordered(local.map(\.author), hq: hq) {
@@ -246,19 +264,21 @@ public final class SyncClient: @unchecked Sendable {
             if let theirs {
                 extendsTheirs = false
                 if theirs.sequence >= 1 && theirs.sequence < ours.sequence {
-                    extendsTheirs = try node.store.entries(author: key, after: theirs.sequence - 1, limit: 1).first?.id.hex == theirs.id
+                    let below = theirs.sequence - 1
+                    extendsTheirs = try await store { try $0.store.entries(author: key, after: below, limit: 1) }.first?.id.hex == theirs.id
                 }
             }
             if extendsTheirs {
                 var after = theirs?.sequence ?? 0
                 while after < ours.sequence {
-                    var batch = try node.store.entries(author: key, after: after, limit: batchSize)
+                    let (from, limit) = (after, batchSize)
+                    var batch = try await store { try $0.store.entries(author: key, after: from, limit: limit) }
                     var bytes = 0
                     if let cut = batch.firstIndex(where: { bytes += $0.bytes.count * 4 / 3 + 8; return bytes > SyncLimits.maxBodyBytes / 2 }) {
                         batch = Array(batch.prefix(max(1, cut)))
                     }
                     guard let last = batch.last else { break }
-                    let result = try post(batch)
+                    let result = try await post(batch)
                     report.pushed += result.added
                     report.forks += result.forks
                     if result.refused > 0 { break }
@@ -266,23 +286,24 @@ public final class SyncClient: @unchecked Sendable {
                     progress(SyncProgress(phase: "push", done: report.pushed, total: total))
                 }
             } else if ours.id != theirs?.id, let head = Digest(hex: ours.id) {
-                try pushBranch(author: key, tip: head, report: &report)
+                try await pushBranch(author: key, tip: head, report: &report)
             }
             // Our branches of a forked log that the peer does not show.
             for tip in (ours.branches ?? []) where !theirTips.contains(tip.id) {
-                if let id = Digest(hex: tip.id) { try pushBranch(author: key, tip: id, report: &report) }
+                if let id = Digest(hex: tip.id) { try await pushBranch(author: key, tip: id, report: &report) }
             }
         }
     }
 
     /// Sends `author`'s entries from `tip` back to the first one the peer holds, oldest first.
-    private func pushBranch(author: PublicKey, tip: Digest, report: inout SyncReport) throws {
+    private func pushBranch(author: PublicKey, tip: Digest, report: inout SyncReport) async throws {
         var run: [Entry] = []
         var cursor = tip
         walk: while run.count < Self.maxWalk {
-            let page = try node.store.chain(author: author, from: cursor, limit: batchSize)
+            let (from, limit) = (cursor, batchSize)
+            let page = try await store { try $0.store.chain(author: author, from: from, limit: limit) }
             guard let last = page.last else { break }
-            let known = Set(try transport.post("/v1/entries/known", DigestList(digests: page.map(\.id.hex)), as: DigestList.self).digests)
+            let known = Set(try await transport.post("/v1/entries/known", DigestList(digests: page.map(\.id.hex)), as: DigestList.self).digests)
             for entry in page {
                 if known.contains(entry.id.hex) { break walk }
                 run.append(entry)
@@ -291,30 +312,31 @@ public final class SyncClient: @unchecked Sendable {
             cursor = last.previous
         }
         for batch in run.reversed().chunked(into: 500) {
-            let result = try post(batch)
+            let result = try await post(batch)
             report.pushed += result.added
             report.forks += result.forks
             if result.refused > 0 { break }
         }
     }
 
-    private func post(_ batch: [Entry]) throws -> PushResult {
-        try transport.post("/v1/entries", EntryBatch(entries: batch.map { Data($0.bytes).base64EncodedString() }), as: PushResult.self)
+    private func post(_ batch: [Entry]) async throws -> PushResult {
+        try await transport.post("/v1/entries", EntryBatch(entries: batch.map { Data($0.bytes).base64EncodedString() }), as: PushResult.self)
     }
 
     /// Payloads after their entries, in pages of digests (`after` the last one seen), so that a
     /// payload neither side holds never blocks the ones after it.
-    private func exchangePayloads(report: inout SyncReport, progress: (SyncProgress) -> Void) throws {
+    private func exchangePayloads(report: inout SyncReport, progress: (SyncProgress) -> Void) async throws {
         // Theirs to us.
         var after: Digest?
         while true {
-            let wanted = try node.store.wantedPayloads(after: after, limit: SyncLimits.maxBatchPayloads)
+            let above = after
+            let wanted = try await store { try $0.store.wantedPayloads(after: above, limit: SyncLimits.maxBatchPayloads) }
             guard let last = wanted.last else { break }
             after = last
-            let answer = try transport.post("/v1/payloads/fetch", DigestList(digests: wanted.map(\.hex)), as: PayloadBatch.self)
+            let answer = try await transport.post("/v1/payloads/fetch", DigestList(digests: wanted.map(\.hex)), as: PayloadBatch.self)
             let payloads = answer.payloads.compactMap { Data(base64Encoded: $0).map { Array($0) } }
             if !payloads.isEmpty {
-                report.payloadsIn += try node.store.ingest([], payloads: payloads).payloadsAdded
+                report.payloadsIn += try await store { try $0.store.ingest([], payloads: payloads) }.payloadsAdded
                 progress(SyncProgress(phase: "payloads in", done: report.payloadsIn, total: report.pulled))
             }
             if wanted.count < SyncLimits.maxBatchPayloads { break }
@@ -323,17 +345,17 @@ public final class SyncClient: @unchecked Sendable {
         var cursor = ""
         while true {
             let path = cursor.isEmpty ? "/v1/payloads/wanted" : "/v1/payloads/wanted?after=\(cursor)"
-            let wanted = try transport.get(path, as: DigestList.self).digests
+            let wanted = try await transport.get(path, as: DigestList.self).digests
             guard let last = wanted.last else { break }
             cursor = last
-            var batch: [String] = []
-            for text in wanted {
-                if let digest = Digest(hex: text), let payload = try node.store.payload(digest: digest) {
-                    batch.append(Data(payload).base64EncodedString())
+            let batch: [String] = try await store { node in
+                try wanted.compactMap { text in
+                    guard let digest = Digest(hex: text), let payload = try node.store.payload(digest: digest) else { return nil }
+                    return Data(payload).base64EncodedString()
                 }
             }
             if !batch.isEmpty {
-                report.payloadsOut += try transport.post("/v1/payloads", PayloadBatch(payloads: batch), as: PushResult.self).added
+                report.payloadsOut += try await transport.post("/v1/payloads", PayloadBatch(payloads: batch), as: PushResult.self).added
                 progress(SyncProgress(phase: "payloads out", done: report.payloadsOut, total: report.pushed))
             }
             if wanted.count < SyncLimits.maxBatchPayloads { break }

@@ -2,15 +2,14 @@ import Foundation
 import Ledger
 import Logging
 
-/// One sync with one peer as ledgerd runs it: the library's `SyncClient` on the blocking queue,
+/// One sync with one peer as ledgerd runs it: the library's async `SyncClient` (cancelled with the
+/// sync loop at shutdown),
 /// the outcome recorded in `peers-state.json`, and one log line with the peer, the entries and
 /// payloads moved each way and the duration (never an entry's content).
 struct PeerSync: Sendable {
     /// How long a request may stay silent before the sync gives up on the peer, by default
     /// (`ledgerd --peer-timeout`).
     static let defaultRequestTimeout: TimeInterval = 30
-    /// How long shutdown waits for a sync in flight before leaving it (what it stored is committed).
-    static let shutdownGrace: Duration = .seconds(5)
 
     let node: LedgerNode
     let logger: Logger
@@ -23,12 +22,11 @@ struct PeerSync: Sendable {
         let outcome: Result<SyncReport, any Error>
         let hadLedger = node.hasLedger
         do {
-            outcome = .success(try await Blocking.run(abandonAfter: Self.shutdownGrace) {
-                guard let url = URL(string: peer) else { throw PeerError.unreachable(peer: peer, reason: "not a URL") }
-                return try SyncClient(node: node, peer: url, timeout: timeout).sync()
-            })
+            guard let url = URL(string: peer) else { throw PeerError.unreachable(peer: peer, reason: "not a URL") }
+            let client = try await Blocking.run { try SyncClient(node: node, peer: url, timeout: timeout) }
+            outcome = .success(try await client.sync())
         } catch is CancellationError {
-            logger.notice("Left the sync with \(peer) in flight to stop; it resumes from what was stored at the next start")
+            logger.notice("Stopped the sync with \(peer) to shut down; it resumes from what was stored at the next start")
             return nil
         } catch {
             outcome = .failure(error)

@@ -38,10 +38,8 @@ func sign(_ count: Int, on node: LedgerNode, label: String) async throws -> [Sig
 
 /// Syncs `node` with the peer at `url`, like ledgerd's loop does.
 func sync(_ node: LedgerNode, with url: URL, batchSize: Int? = nil, progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
-    try await offPool {
-        let client = try SyncClient(node: node, peer: url, timeout: 10, batchSize: batchSize ?? SyncClient.defaultBatchSize)
-        return try client.sync(progress: progress)
-    }
+    let client = try await offPool { try SyncClient(node: node, peer: url, timeout: 10, batchSize: batchSize ?? SyncClient.defaultBatchSize) }
+    return try await client.sync(progress: progress)
 }
 
 /// The entries of `author` that `store` holds.
