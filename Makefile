@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libsqlite3-dev sqlite3 systemd chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-browser test-a11y test-field-day soak screenshots bench bench-full deps build release clean fuzz fuzz-build fuzz-smoke
+.PHONY: run test test-browser test-a11y test-field-day soak screenshots bench bench-full bench-scale deps build release clean fuzz fuzz-build fuzz-smoke
 
 ## Install missing system packages (Debian/Ubuntu), and Python's cryptography for the
 ## independent verifier in tools/.
@@ -89,6 +89,14 @@ bench: deps
 bench-full: deps
 	$(SWIFT) build -c release --product ledgerd
 	$(SWIFT) run -c release ledger-bench --projection-entries 1000000
+
+## An HQ of ten million signatures: ledgerctl's queries, memory and bytes on disk (issue 11;
+## takes hours on a small machine: SCALE=1000000 for a shorter run).
+SCALE ?= 10000000
+bench-scale: deps
+	$(SWIFT) build -c release --product ledgerd
+	$(SWIFT) build -c release --product ledgerctl
+	$(SWIFT) run -c release ledger-bench --scale $(SCALE)
 
 ## Fuzzing (docs/FUZZING.md). The targets are a package of their own in Fuzz/, built with
 ## libFuzzer's coverage and AddressSanitizer into .build-fuzz; the normal build never compiles them.

@@ -21,6 +21,8 @@ struct BenchOptions: Sendable {
     var readsOnly = false
     /// True to measure what each index costs an append (``IndexCosts``).
     var indexCosts = false
+    /// With a value: only the scale figures, for an HQ of this many signatures (``ScaleFigures``).
+    var scale: Int?
     /// True for a smoke run with small sizes.
     var quick = false
     /// True when `--help` was asked for.
@@ -28,7 +30,7 @@ struct BenchOptions: Sendable {
 
     /// The usage text printed by `--help` and after a usage mistake.
     static let usage = """
-        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--index-costs]
+        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--index-costs] [--scale N]
 
         Measures raw Ed25519, SHA-256 and SQLite rates on this machine, then Ledger's batched
         and durable append rates and its full and fast verification rates, and checks the
@@ -43,6 +45,9 @@ struct BenchOptions: Sendable {
           --quick       small sizes, for a smoke run (2000 entries, short reference loops)
           --reads-only  only the reads-while-ingesting figure (the store is filled untimed)
           --index-costs batched append without each named index in turn (an experiment)
+          --scale N     only the scale figures: an HQ of N signatures, then ledgerctl status, stats,
+                        campaign list, verify --full, rebuild and a loopback sync as child processes
+                        (make bench-scale: 10000000; needs release ledgerctl and ledgerd beside it)
           -h, --help    show this help
         """
 
@@ -70,6 +75,8 @@ struct BenchOptions: Sendable {
                 batch = try positiveInteger(after: argument, from: &rest)
             case "--projection-entries":
                 projection = try positiveInteger(after: argument, from: &rest)
+            case "--scale":
+                options.scale = try positiveInteger(after: argument, from: &rest)
             default:
                 throw BenchUsageError(message: "unknown argument '\(argument)'")
             }

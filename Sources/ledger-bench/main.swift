@@ -24,7 +24,14 @@ if options.help {
 }
 
 do {
-    if options.indexCosts {
+    if let scale = options.scale {
+        let directory = try Benchmark.scratchDirectory()
+        // LEDGER_BENCH_KEEP=1 keeps the HQ's data folder to look into afterwards.
+        let keep = ProcessInfo.processInfo.environment["LEDGER_BENCH_KEEP"] == "1"
+        defer { if !keep { try? FileManager.default.removeItem(at: directory) } }
+        printError("working in \(directory.path)\(keep ? " (kept afterwards: LEDGER_BENCH_KEEP=1)" : "")")
+        print(try ScaleFigures(entries: scale, directory: directory) { printError($0) }.run())
+    } else if options.indexCosts {
         let directory = try Benchmark.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         print(try IndexCosts.run(options: options, directory: directory) { printError($0) })

@@ -229,6 +229,6 @@ struct RebuildCommand: ParsableCommand {
         defer { line.finish() }
         let count = try node.store.rebuildReadModels(progress: line.report)
         line.finish()
-        print("Rebuilt the read models from \(count) entries in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; digest \(try node.store.readModelDigest().hex)")
+        print("Rebuilt the read models from \(count) entries in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; digest \(try node.store.rememberReadModelDigest().hex)")
     }
 }

@@ -22,10 +22,19 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
 
+    @Flag(name: .long, help: "Compute the read-model digest however large the ledger (it reads every row: seconds per million entries).")
+    var digest = false
+
+    /// Up to this many entries, status computes the read-model digest itself (well under a second).
+    static let digestQuickUpTo = 20_000
+
     func run() throws {
         let node = try global.openNode()
         let status = try node.info()
-        let digest = try node.store.readModelDigest().hex
+        // The digest reads every row: computed when quick or asked for, else the one remembered
+        // while nothing has changed since (docs/READMODELS.md, "The digest").
+        let digest: String? = try (self.digest || status.entries <= Self.digestQuickUpTo)
+            ? node.store.rememberReadModelDigest().hex : node.store.knownReadModelDigest()?.hex
         let forks = try node.store.forkEntryCount()
         let forkedLogs = try node.store.forkedLogs()
         let witness = try node.witnessState()
@@ -38,7 +47,7 @@ struct StatusCommand: ParsableCommand {
             transparency = "witnessed:   HQ's checkpoint of \(size) entries, epoch \(epoch), root \(witness.root?.prefix(12) ?? "")"
         }
         if output.json {
-            struct Status: Encodable { var info: NodeInfo; var readModelDigest: String; var forks: Int; var forkedLogs: [ForkedLog]; var witness: LedgerNode.WitnessState
+            struct Status: Encodable { var info: NodeInfo; var readModelDigest: String?; var forks: Int; var forkedLogs: [ForkedLog]; var witness: LedgerNode.WitnessState
                 func encode(to encoder: any Encoder) throws {
                     try info.encode(to: encoder)
                     enum Keys: String, CodingKey { case readModelDigest, forks, forkedLogs, witness }
@@ -52,7 +61,7 @@ struct StatusCommand: ParsableCommand {
             try Output.json(Status(info: status, readModelDigest: digest, forks: forks, forkedLogs: forkedLogs, witness: witness))
         } else {
             status.printText()
-            print("read models: \(digest)")
+            print("read models: \(digest ?? "not computed at \(status.entries) entries; 'ledgerctl status --digest' computes it (it reads every row)")")
             if let transparency { print(transparency) }
             if let alarm = witness.alarm { print("WITNESS ALARM: \(alarm)") }
             for change in witness.epochChanges { print("NOTICE: \(change)") }

@@ -50,6 +50,7 @@ struct ErasureTests {
         let audit = try Auditor(store: setup.hq.store).run(mode: .full)
         #expect(audit.intact && audit.faults.isEmpty)
         let digestBefore = try setup.hq.store.readModelDigest()
+        #expect(try setup.hq.store.countsDrift() == [])
         _ = try setup.hq.store.rebuildReadModels()
         #expect(try setup.hq.store.readModelDigest() == digestBefore)
         // A field laptop may not erase.

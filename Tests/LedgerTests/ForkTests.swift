@@ -73,6 +73,8 @@ struct ForkTests {
         #expect(stats.duplicates == 1)
         #expect(try setup.hq.store.forkedLogs().first?.held == 0)
         #expect(throws: NodeError.self) { try setup.hq.adoptFork(device: setup.keys[0].publicKey, reason: nil) }
+        // Held, then adopted: the kept counts moved with every state and equal a count afresh.
+        #expect(try setup.hq.store.countsDrift() == [])
 
         // The laptop learns of the fork and records nothing more under its key.
         _ = try setup.laptops[0].ingest(twinEntries, payloads: try twin.payloads())

@@ -16,8 +16,11 @@ struct ReadModelTests {
             #expect(try store.entryCount() == scenario.allEntries.count)
             let digest = try store.readModelDigest()
             digests.insert(digest)
+            // The counts the triggers kept as rows arrived and changed state equal a count afresh.
+            #expect(try store.countsDrift() == [], "seed \(seed), order \(order)")
             try store.rebuildReadModels()
             #expect(try store.readModelDigest() == digest, "rebuild differs from incremental projection (seed \(seed), order \(order))")
+            #expect(try store.countsDrift() == [], "after a rebuild: seed \(seed), order \(order)")
         }
         #expect(digests.count == 1, "seed \(seed): \(digests.count) different digests")
         // The scenario exercises every state.

@@ -116,4 +116,44 @@ struct SchemaMigrationTests {
         #expect(try reopened.wantedPayloads(limit: 100).isEmpty)
         #expect(try reopened.readModelDigest() == (try setup.hq.store.readModelDigest()))
     }
+
+    @Test("the kept counts: a count that drifts from the rows is found, and a rebuild sets it right")
+    func countsDriftIsFound() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        _ = try setup.sign(on: 1, email: "b@example.org")
+        try setup.syncToHQ()
+        let store = setup.hq.store
+        #expect(try store.countsDrift() == [])
+        #expect(try setup.stats().counted == 2)
+        #expect(try setup.stats().unique == 2)
+        try RawDatabase(path: store.path).execute("UPDATE signature_counts SET n = n + 5 WHERE dimension = 'state' AND value = 'counted'")
+        let drift = try store.countsDrift()
+        #expect(drift.count == 2)  // the kept row and the row counted afresh
+        #expect(drift.contains { $0.hasPrefix("kept: c1 state 'counted' = 7") })
+        #expect(try setup.stats().counted == 7)
+        try store.rebuildReadModels()
+        #expect(try store.countsDrift() == [])
+        #expect(try setup.stats().counted == 2)
+    }
+
+    @Test("a remembered read-model digest is given again while the store holds the same entries, and not after one more")
+    func rememberedDigest() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        try setup.syncToHQ()
+        let store = setup.hq.store
+        #expect(try store.knownReadModelDigest() == nil)
+        let digest = try store.rememberReadModelDigest()
+        #expect(digest == (try store.readModelDigest()))
+        #expect(try store.knownReadModelDigest() == digest)
+        try store.rebuildReadModels()  // the same entries: the same digest
+        #expect(try store.knownReadModelDigest() == digest)
+        _ = try setup.sign(on: 1, email: "b@example.org")
+        try setup.syncToHQ()
+        #expect(try store.knownReadModelDigest() == nil)
+        #expect(try store.rememberReadModelDigest() != digest)
+    }
 }

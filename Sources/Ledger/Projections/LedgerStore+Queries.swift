@@ -171,7 +171,7 @@ extension LedgerStore {
                 return out
             }
             let states = try grouped("SELECT state, signatures FROM counts_by_campaign WHERE campaign = ?")
-            let unique = try grouped("SELECT 'unique', COUNT(DISTINCT signer) FROM signatures WHERE campaign = ? AND state NOT IN ('unauthorised', 'forked')")
+            let unique = try grouped("SELECT 'unique', n FROM signature_counts WHERE campaign = ? AND dimension = 'unique' AND value = ''")
             return CampaignStats(
                 campaign: campaign.campaign, title: campaign.title, state: campaign.state, goal: campaign.goal,
                 counted: states["counted", default: 0], unique: unique["unique", default: 0],

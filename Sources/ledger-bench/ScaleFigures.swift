@@ -1,0 +1,151 @@
+import Foundation
+import Ledger
+
+/// `ledger-bench --scale N` (`make bench-scale`: 10,000,000): an HQ of N signature entries, then
+/// what its operator runs, each as a real child process: `status`, `stats` and `campaign list`
+/// (wall time, target < 100 ms each), full verification, a read-model rebuild, and a sync of
+/// everything into a fresh laptop from ledgerd on loopback (peak resident memory of each process,
+/// target < 1 GiB); and the bytes on disk per entry.
+struct ScaleFigures {
+    /// The signature entries the HQ holds (besides the genesis, campaigns and enrolment).
+    let entries: Int
+    let directory: URL
+    let progress: (String) -> Void
+
+    static let campaigns = 10
+    static let queryBound = 0.100
+    static let memoryBound = 1 << 30
+
+    struct Measured {
+        var build: Rate
+        var storeBytes: Int
+        var storedEntries: Int
+        var queries: [(command: String, runs: [ChildRun])] = []
+        var verify: ChildRun?
+        var rebuild: ChildRun?
+        var sync: ChildRun?
+        var syncServerPeak: Int?
+        var syncedEntries = 0
+    }
+
+    func run() throws -> String {
+        let tools = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let ledgerctl = tools.appendingPathComponent("ledgerctl").path
+        let ledgerd = tools.appendingPathComponent("ledgerd").path
+        for binary in [ledgerctl, ledgerd] where !FileManager.default.isExecutableFile(atPath: binary) {
+            throw BenchError.referenceFailed("\(binary) is missing: build it in release mode (make bench-scale does)")
+        }
+        let hqPath = directory.appendingPathComponent("hq").path
+        let hq = try LedgerNode.createHQ(at: hqPath, name: "Scale benchmark")
+        var measured = try build(hq)
+
+        for command in [["status"], ["stats"], ["campaign", "list"]] {
+            progress("scale: ledgerctl \(command.joined(separator: " ")), three runs")
+            let runs = try (0..<3).map { _ in try ChildRun.run(ledgerctl, ["--data", hqPath] + command).checked("ledgerctl \(command.joined(separator: " "))") }
+            measured.queries.append((command.joined(separator: " "), runs))
+        }
+        progress("scale: ledgerctl verify --full")
+        measured.verify = try ChildRun.run(ledgerctl, ["--data", hqPath, "verify", "--full"]).checked("ledgerctl verify --full")
+        progress("scale: ledgerctl rebuild")
+        measured.rebuild = try ChildRun.run(ledgerctl, ["--data", hqPath, "rebuild"]).checked("ledgerctl rebuild")
+        progress("scale: a fresh laptop syncs everything from ledgerd on loopback")
+        try sync(hq, ledgerd: ledgerd, ledgerctl: ledgerctl, into: &measured)
+        return render(measured)
+    }
+
+    /// Appends the signatures in batches of 5,000 (bodies as a kiosk makes them; payloads random
+    /// bytes of a sealed payload's size, since sealing ten million with HPKE would only slow the set-up).
+    private func build(_ hq: LedgerNode) throws -> Measured {
+        let text = CampaignText(title: "Scale", summary: "Scale", body: "Scale", demands: ["Count"], letter: nil)
+        var versions: [String] = []
+        for index in 0..<Self.campaigns {
+            versions.append(try hq.publish(CampaignPublished(campaign: "scale-\(index)", languages: ["en"], texts: ["en": text], goal: nil, deadline: nil)).id.hex)
+        }
+        let ledger = try hq.ledgerID
+        let batch = 5_000
+        var made = 0
+        var lastReport = Date()
+        let started = Date()
+        var random = SystemRandomNumberGenerator()
+        while made < entries {
+            let count = min(batch, entries - made)
+            let items = try (made..<made + count).map { index -> Appendable in
+                let payload: [UInt8] = [1] + (0..<160).map { _ in UInt8.random(in: 0...255, using: &random) }
+                let campaign = index % Self.campaigns
+                let body = SignatureRecorded(
+                    campaign: "scale-\(campaign)", campaignVersion: versions[campaign], channel: index % 7 == 0 ? .paper : .kiosk,
+                    paperList: nil, country: ["NO", "SE", "DK", "FI"][index % 4], postcodeArea: "0\(index % 10)",
+                    consentContact: index % 3 == 0, signer: Digest.sha256(Array("signer \(index)".utf8)).hex,
+                    receiptHash: Digest.sha256(Array("receipt \(index)".utf8) + ledger.bytes).hex)
+                return try Appendable(body, payload: payload)
+            }
+            _ = try hq.store.appendBatch(items, signer: hq.key)
+            made += count
+            if Date().timeIntervalSince(lastReport) > 30 {
+                let rate = Double(made) / Date().timeIntervalSince(started)
+                let left = Double(entries - made) / max(rate, 1)
+                progress("scale: \(Format.count(made)) of \(Format.count(entries)) entries stored, \(Format.count(rate))/s, about \(Int(left / 60)) min left")
+                lastReport = Date()
+            }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        try RawDatabase(path: hq.store.path).execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        let stored = try hq.store.entryCount()
+        let bytes = ["", "-wal", "-shm"].reduce(0) { sum, suffix in
+            sum + ((try? FileManager.default.attributesOfItem(atPath: hq.store.path + suffix)[.size] as? Int) ?? 0)
+        }
+        return Measured(build: Rate(count: made, seconds: seconds), storeBytes: bytes, storedEntries: stored)
+    }
+
+    private func sync(_ hq: LedgerNode, ledgerd: String, ledgerctl: String, into measured: inout Measured) throws {
+        let token = try hq.invite(name: "Scale laptop", role: .field, url: "http://127.0.0.1:1")
+        let freshPath = directory.appendingPathComponent("fresh").path
+        let fresh = try LedgerNode.createFromToken(at: freshPath, token: token)
+        try hq.enrol(device: fresh.key.publicKey, name: "Scale laptop")
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: ledgerd)
+        daemon.arguments = ["--data", hq.folder.path, "--listen", "127.0.0.1:0"]
+        let stderr = Pipe()
+        daemon.standardError = stderr
+        daemon.standardOutput = FileHandle.nullDevice
+        try daemon.run()
+        defer {
+            if daemon.isRunning { daemon.terminate() }
+            daemon.waitUntilExit()
+        }
+        let url = try ExtraFigures.readServingURL(from: stderr, within: 30)
+        Thread.detachNewThread {
+            while !stderr.fileHandleForReading.availableData.isEmpty {}
+        }
+        measured.sync = try ChildRun.run(ledgerctl, ["--data", freshPath, "sync", url.absoluteString]).checked("ledgerctl sync")
+        measured.syncServerPeak = peakResident(of: daemon.processIdentifier)
+        measured.syncedEntries = try LedgerStore.open(at: fresh.store.path).entryCount()
+    }
+
+    private func render(_ measured: Measured) -> String {
+        var lines: [String] = []
+        var targets: [String] = []
+        func check(_ met: Bool, _ text: String) { targets.append("  \(met ? "PASS" : "MISS")  \(text)") }
+        func mebibytes(_ bytes: Int) -> String { String(format: "%.0f MiB", Double(bytes) / 1_048_576) }
+
+        lines.append("Scale: an HQ of \(Format.count(measured.storedEntries)) entries (\(Format.count(entries)) signatures in \(Self.campaigns) campaigns)")
+        lines.append("  built by appendBatch (5,000/call)        \(Format.count(measured.build.perSecond)) /s   \(Format.count(measured.build.seconds)) s")
+        lines.append("  bytes on disk per entry                  \(Format.count(Double(measured.storeBytes) / Double(max(1, measured.storedEntries)))) B   (\(mebibytes(measured.storeBytes)) in all, WAL checkpointed)")
+        for (command, runs) in measured.queries {
+            let times = runs.map(\.seconds).sorted()
+            let median = times[times.count / 2]
+            lines.append("  ledgerctl \(command.padding(toLength: 16, withPad: " ", startingAt: 0))            median \(Format.millis(median)), max \(Format.millis(times.last ?? 0)); peak memory \(mebibytes(runs.map(\.maxResident).max() ?? 0))")
+            check(median < Self.queryBound, "ledgerctl \(command) < 100 ms (whole process, median of 3): \(Format.millis(median))")
+        }
+        for (name, run) in [("verify --full", measured.verify), ("rebuild", measured.rebuild), ("sync (the laptop)", measured.sync)] {
+            guard let run else { continue }
+            lines.append("  ledgerctl \(name.padding(toLength: 18, withPad: " ", startingAt: 0))          \(Format.count(run.seconds)) s; peak memory \(mebibytes(run.maxResident))")
+            check(run.maxResident < Self.memoryBound, "resident memory < 1 GiB during ledgerctl \(name): \(mebibytes(run.maxResident))")
+        }
+        if let peak = measured.syncServerPeak {
+            lines.append("  ledgerd serving that sync                 peak memory \(mebibytes(peak)); the laptop received \(Format.count(measured.syncedEntries)) entries")
+            check(peak < Self.memoryBound, "resident memory < 1 GiB in ledgerd serving the sync: \(mebibytes(peak))")
+        }
+        return (lines + ["", "Targets"] + targets).joined(separator: "\n")
+    }
+}
