@@ -73,16 +73,27 @@ enum ReadModelSchema {
         CREATE TRIGGER signature_counts_delete AFTER DELETE ON signatures BEGIN
             \(countRow(sign: "-", row: "OLD"))
         END;
-        CREATE TRIGGER signature_counts_update AFTER UPDATE OF campaign, state, day, channel, author, country, signer ON signatures BEGIN
+        CREATE TRIGGER signature_counts_update AFTER UPDATE OF campaign, state, day, channel, author, country, signer ON signatures
+            WHEN \(countedColumnsChange) BEGIN
             \(countRow(sign: "-", row: "OLD"))
             \(countRow(sign: "+", row: "NEW"))
         END;
+        CREATE TRIGGER signature_counts_signer AFTER UPDATE OF signer ON signatures
+            WHEN OLD.signer IS NOT NEW.signer AND NOT (\(countedColumnsChange)) BEGIN
+            \(countRow(sign: "-", row: "OLD", only: ["unique"]))
+            \(countRow(sign: "+", row: "NEW", only: ["unique"]))
+        END;
         """
+
+    /// True in an update trigger when a column that a count groups by changed (the signer alone
+    /// changes only "unique": a signature's signer reference is set once HQ's reference arrives).
+    static let countedColumnsChange = ["campaign", "state", "day", "channel", "author", "country"]
+        .map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
 
     /// The statements that add (`+`) or take away (`-`) one row's part of the counts. In an AFTER
     /// trigger the table already holds the change, so "the signer's other signatures" are those
     /// with another rowid: the row counts towards "unique" only when no other counts already.
-    static func countRow(sign: String, row: String) -> String {
+    static func countRow(sign: String, row: String, only: Set<String>? = nil) -> String {
         let counted = "\(row).state = 'counted'"
         let dimensions = [("day", "\(row).day"), ("channel", "\(row).channel"), ("device", "\(row).author"), ("country", "COALESCE(\(row).country, '')")]
         func add(_ dimension: String, _ value: String, when condition: String) -> String {
@@ -98,8 +109,9 @@ enum ReadModelSchema {
             \(row).signer IS NOT NULL AND \(row).state NOT IN \(notUnique) AND NOT EXISTS (SELECT 1 FROM signatures other
                 WHERE other.campaign = \(row).campaign AND other.signer = \(row).signer AND other.rowid <> \(row).rowid AND other.state NOT IN \(notUnique))
             """
-        return ([add("state", "\(row).state", when: "1")] + dimensions.map { add($0.0, $0.1, when: counted) } + [add("unique", "''", when: unique)])
-            .joined(separator: "\n")
+        let all = [("state", add("state", "\(row).state", when: "1"))] + dimensions.map { ($0.0, add($0.0, $0.1, when: counted)) }
+            + [("unique", add("unique", "''", when: unique))]
+        return all.filter { only?.contains($0.0) ?? true }.map(\.1).joined(separator: "\n")
     }
 
     static let createIndexes = """

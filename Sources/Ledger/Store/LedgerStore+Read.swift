@@ -82,8 +82,19 @@ extension LedgerStore {
                 branches[Hex.encode(tips.blob(0)), default: []].append(BranchTip(sequence: UInt64(tips.int64(1)), id: Hex.encode(tips.blob(2))))
             }
             tips.reset()
+            // A skip scan of the (author, sequence) index: one seek per log to the next author and
+            // one to its head, so `/v1/heads` costs the same on an HQ of ten million entries as on a
+            // laptop (a GROUP BY read every entry: 0.7 s at a million).
             let statement = try db.statement("""
-                SELECT author, MAX(sequence), id FROM entries GROUP BY author ORDER BY author
+                WITH RECURSIVE authors (author) AS (
+                    SELECT MIN(author) FROM entries
+                    UNION ALL
+                    SELECT (SELECT MIN(e.author) FROM entries e WHERE e.author > authors.author) FROM authors WHERE authors.author IS NOT NULL
+                )
+                SELECT head.author, head.sequence, head.id FROM authors
+                JOIN entries head ON head.author = authors.author
+                    AND head.sequence = (SELECT MAX(e.sequence) FROM entries e WHERE e.author = authors.author)
+                ORDER BY head.author
                 """)
             defer { statement.reset() }
             var heads: [LogHead] = []
