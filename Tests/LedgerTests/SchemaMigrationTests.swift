@@ -156,4 +156,29 @@ struct SchemaMigrationTests {
         #expect(try store.knownReadModelDigest() == nil)
         #expect(try store.rememberReadModelDigest() != digest)
     }
+
+    @Test("a rebuild past its memory bound (the projector forgets its marks every 4,096 entries) gives the digest of incremental projection")
+    func longRebuild() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let store = setup.hq.store
+        let ledger = try setup.hq.ledgerID
+        let version = try #require(try store.campaign("c1")).version
+        // 6,000 signatures, every tenth signer signing twice (duplicates across the boundaries).
+        let items = try (0..<6_000).map { index -> Appendable in
+            let signer = index % 10 == 9 ? index - 9 : index
+            let body = SignatureRecorded(
+                campaign: "c1", campaignVersion: version, channel: .kiosk, paperList: nil, country: "NO", postcodeArea: nil,
+                consentContact: false, signer: Digest.sha256(Array("signer \(signer)".utf8)).hex,
+                receiptHash: Digest.sha256(Array("receipt \(index)".utf8) + ledger.bytes).hex)
+            return try Appendable(body, payload: [1] + Array(Digest.sha256(Array("payload \(index)".utf8)).bytes))
+        }
+        for batch in items.chunked(into: 1_000) { _ = try store.appendBatch(batch, signer: setup.hq.key) }
+        let stats = try setup.stats()
+        #expect(stats.counted == 5_400 && stats.duplicates == 600 && stats.unique == 5_400)
+        let digest = try store.readModelDigest()
+        #expect(try store.rebuildReadModels() > 6_000)
+        #expect(try store.readModelDigest() == digest)
+        #expect(try store.countsDrift() == [])
+    }
 }

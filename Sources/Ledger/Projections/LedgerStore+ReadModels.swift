@@ -20,6 +20,7 @@ extension LedgerStore {
         while try rows.step() {
             try projector.apply(try Entry(bytes: rows.blob(0)))
             count += 1
+            if count % 4096 == 0 { projector.forgetDirtyForRebuild() }
             WorkProgress.report(progress, "projecting entries", count, of: total, every: 5000)
         }
         rows.reset()
