@@ -53,48 +53,24 @@ struct ScaleFigures {
         return render(measured)
     }
 
-    /// Appends the signatures in batches of 5,000 (bodies as a kiosk makes them; payloads random
-    /// bytes of a sealed payload's size, since sealing ten million with HPKE would only slow the set-up).
+    /// Appends the signatures (``SignatureLog``: bodies as a kiosk makes them, payloads random bytes
+    /// of a sealed payload's size).
     private func build(_ hq: LedgerNode) throws -> Measured {
         let text = CampaignText(title: "Scale", summary: "Scale", body: "Scale", demands: ["Count"], letter: nil)
         var versions: [String] = []
         for index in 0..<Self.campaigns {
             versions.append(try hq.publish(CampaignPublished(campaign: "scale-\(index)", languages: ["en"], texts: ["en": text], goal: nil, deadline: nil)).id.hex)
         }
-        let ledger = try hq.ledgerID
-        let batch = 5_000
-        var made = 0
-        var lastReport = Date()
         let started = Date()
-        var random = SystemRandomNumberGenerator()
-        while made < entries {
-            let count = min(batch, entries - made)
-            let items = try (made..<made + count).map { index -> Appendable in
-                let payload: [UInt8] = [1] + (0..<160).map { _ in UInt8.random(in: 0...255, using: &random) }
-                let campaign = index % Self.campaigns
-                let body = SignatureRecorded(
-                    campaign: "scale-\(campaign)", campaignVersion: versions[campaign], channel: index % 7 == 0 ? .paper : .kiosk,
-                    paperList: nil, country: ["NO", "SE", "DK", "FI"][index % 4], postcodeArea: "0\(index % 10)",
-                    consentContact: index % 3 == 0, signer: Digest.sha256(Array("signer \(index)".utf8)).hex,
-                    receiptHash: Digest.sha256(Array("receipt \(index)".utf8) + ledger.bytes).hex)
-                return try Appendable(body, payload: payload)
-            }
-            _ = try hq.store.appendBatch(items, signer: hq.key)
-            made += count
-            if Date().timeIntervalSince(lastReport) > 30 {
-                let rate = Double(made) / Date().timeIntervalSince(started)
-                let left = Double(entries - made) / max(rate, 1)
-                progress("scale: \(Format.count(made)) of \(Format.count(entries)) entries stored, \(Format.count(rate))/s, about \(Int(left / 60)) min left")
-                lastReport = Date()
-            }
-        }
+        try SignatureLog(campaigns: (0..<Self.campaigns).map { ("scale-\($0)", versions[$0]) }, reportEvery: 30)
+            .append(entries, to: hq, label: "scale", progress: progress)
         let seconds = Date().timeIntervalSince(started)
         try RawDatabase(path: hq.store.path).execute("PRAGMA wal_checkpoint(TRUNCATE)")
         let stored = try hq.store.entryCount()
         let bytes = ["", "-wal", "-shm"].reduce(0) { sum, suffix in
             sum + ((try? FileManager.default.attributesOfItem(atPath: hq.store.path + suffix)[.size] as? Int) ?? 0)
         }
-        return Measured(build: Rate(count: made, seconds: seconds), storeBytes: bytes, storedEntries: stored)
+        return Measured(build: Rate(count: entries, seconds: seconds), storeBytes: bytes, storedEntries: stored)
     }
 
     private func sync(_ hq: LedgerNode, ledgerd: String, ledgerctl: String, into measured: inout Measured) throws {

@@ -5,7 +5,17 @@ extension LedgerStore {
     /// Returns the number of entries projected. `progress` hears "projecting entries".
     @discardableResult
     public func rebuildReadModels(progress: (WorkProgress) -> Void = { _ in }) throws -> Int {
-        try locked { try connection.writeTransaction { try rebuildLocked(progress: progress) } }
+        try locked { try withTempFiles { try connection.writeTransaction { try rebuildLocked(progress: progress) } } }
+    }
+
+    /// Runs `body` (a rebuild: statements that each change every row of a table) with SQLite's
+    /// temporary storage in files rather than memory, so that their statement journals (a copy of
+    /// every page such a statement changes) do not hold the whole store in memory. `temp_store`
+    /// cannot change inside a transaction: call this outside one, on the writer.
+    func withTempFiles<T>(_ body: () throws -> T) throws -> T {
+        try connection.execute("PRAGMA temp_store = FILE")
+        defer { try? connection.execute("PRAGMA temp_store = MEMORY") }
+        return try body()
     }
 
     func rebuildLocked(progress: (WorkProgress) -> Void = { _ in }) throws -> Int {
@@ -47,7 +57,7 @@ extension LedgerStore {
                 UNION ALL SELECT campaign, 'channel', channel, COUNT(*) FROM signatures WHERE state = 'counted' GROUP BY campaign, channel
                 UNION ALL SELECT campaign, 'device', author, COUNT(*) FROM signatures WHERE state = 'counted' GROUP BY campaign, author
                 UNION ALL SELECT campaign, 'country', COALESCE(country, ''), COUNT(*) FROM signatures WHERE state = 'counted' GROUP BY campaign, COALESCE(country, '')
-                UNION ALL SELECT campaign, 'unique', '', COUNT(DISTINCT signer) FROM signatures WHERE state NOT IN \(ReadModelSchema.notUnique) GROUP BY campaign
+                UNION ALL SELECT campaign, 'unique', '', COUNT(*) FROM (SELECT DISTINCT campaign, signer FROM signatures WHERE signer IS NOT NULL AND state NOT IN \(ReadModelSchema.notUnique)) GROUP BY campaign
             ),
             kept AS (SELECT campaign, dimension, value, n FROM signature_counts WHERE n <> 0),
             nonzero AS (SELECT * FROM fresh WHERE n <> 0)

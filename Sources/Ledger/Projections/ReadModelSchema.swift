@@ -66,7 +66,7 @@ enum ReadModelSchema {
         INSERT INTO signature_counts (campaign, dimension, value, n)
             SELECT campaign, 'country', COALESCE(country, ''), COUNT(*) FROM signatures WHERE state = 'counted' GROUP BY campaign, COALESCE(country, '');
         INSERT INTO signature_counts (campaign, dimension, value, n)
-            SELECT campaign, 'unique', '', COUNT(DISTINCT signer) FROM signatures WHERE state NOT IN \(notUnique) GROUP BY campaign;
+            SELECT campaign, 'unique', '', COUNT(*) FROM (SELECT DISTINCT campaign, signer FROM signatures WHERE signer IS NOT NULL AND state NOT IN \(notUnique)) GROUP BY campaign;
         CREATE TRIGGER signature_counts_insert AFTER INSERT ON signatures BEGIN
             \(countRow(sign: "+", row: "NEW"))
         END;

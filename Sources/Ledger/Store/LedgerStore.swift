@@ -83,7 +83,8 @@ public final class LedgerStore: @unchecked Sendable {
         try connection.execute("PRAGMA wal_autocheckpoint = 16384")
         // Statement journals in memory: a statement that fires the count triggers (an UPDATE of
         // many signatures' states) journals every page it changes so that it could be undone
-        // alone; on disk that was 45 KB written per appended entry (docs/PERFORMANCE.md).
+        // alone; on disk that was 45 KB written per appended entry (docs/PERFORMANCE.md). A
+        // rebuild, whose statements change whole tables, switches back to files (`withTempFiles`).
         try connection.execute("PRAGMA temp_store = MEMORY")
         try connection.execute("PRAGMA foreign_keys = ON")
         // Erased payloads are overwritten with zeros, not just unlinked (docs/PRIVACY.md, "Erasure").
@@ -113,9 +114,11 @@ public final class LedgerStore: @unchecked Sendable {
         keepsTree = try meta("tree") == [1]
         try recheckOldForks()
         if try meta("rebuild") == [1] {
-            try connection.writeTransaction {
-                if ledgerID != nil { _ = try rebuildLocked() }
-                try setMeta("rebuild", [0])
+            try withTempFiles {
+                try connection.writeTransaction {
+                    if ledgerID != nil { _ = try rebuildLocked() }
+                    try setMeta("rebuild", [0])
+                }
             }
         }
     }
