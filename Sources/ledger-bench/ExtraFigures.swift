@@ -56,26 +56,10 @@ struct ExtraFigures: Sendable {
             throw BenchError.referenceFailed("\(binary.path) is missing: build it with `swift build -c release --product ledgerd` (make bench does)")
         }
         let hq = workload.node
-        let token = try hq.invite(name: "Benchmark laptop", role: .field, url: "http://127.0.0.1:1")
-        let fresh = try LedgerNode.createFromToken(at: directory.appendingPathComponent("fresh").path, token: token)
-        try hq.enrol(device: fresh.key.publicKey, name: "Benchmark laptop")
-
-        let daemon = Process()
-        daemon.executableURL = binary
-        daemon.arguments = ["--data", hq.folder.path, "--listen", "127.0.0.1:0"]
-        let stderr = Pipe()
-        daemon.standardError = stderr
-        daemon.standardOutput = FileHandle.nullDevice
-        try daemon.run()
-        defer {
-            daemon.terminate()
-            daemon.waitUntilExit()
-        }
-        let url = try readServingURL(from: stderr, within: 30)
-        // Keep draining ledgerd's request log so that it never blocks on a full pipe.
-        Thread.detachNewThread {
-            while !stderr.fileHandleForReading.availableData.isEmpty {}
-        }
+        let fresh = try ServedHQ.freshLaptop(of: hq, at: directory.appendingPathComponent("fresh").path)
+        let served = try ServedHQ(hq, ledgerd: binary)
+        defer { served.stop() }
+        let url = served.url
         let client = try SyncClient(node: fresh, peer: url)
         let started = Date()
         let pullEnded = FirstTime()
@@ -89,6 +73,56 @@ struct ExtraFigures: Sendable {
         }
         return SyncResult(entries: Rate(count: report.pulled, seconds: entriesDone ?? total), total: Rate(count: report.pulled, seconds: total),
                           bytes: report.bytesIn, payloads: report.payloadsIn)
+    }
+}
+
+/// The first value set, from any thread (the sync's progress reports come from its task).
+private final class FirstTime: @unchecked Sendable {
+    // @unchecked: `first` is only touched under `lock`.
+    private let lock = NSLock()
+    private var first: Double?
+
+    func set(_ value: Double) { lock.withLock { if first == nil { first = value } } }
+    var value: Double? { lock.withLock { first } }
+}
+
+/// An HQ's data folder served by the release `ledgerd` on a free loopback port, for the sync
+/// figures; `stop()` ends it.
+final class ServedHQ {
+    let process = Process()
+    let url: URL
+
+    init(_ hq: LedgerNode, ledgerd binary: URL) throws {
+        process.executableURL = binary
+        process.arguments = ["--data", hq.folder.path, "--listen", "127.0.0.1:0"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        do {
+            url = try Self.readServingURL(from: stderr, within: 30)
+        } catch {
+            process.terminate()
+            process.waitUntilExit()
+            throw error
+        }
+        // Keep draining ledgerd's request log so that it never blocks on a full pipe.
+        Thread.detachNewThread {
+            while !stderr.fileHandleForReading.availableData.isEmpty {}
+        }
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    /// A field laptop invited and enrolled by `hq`, holding nothing yet, at `path`.
+    static func freshLaptop(of hq: LedgerNode, at path: String) throws -> LedgerNode {
+        let token = try hq.invite(name: "Benchmark laptop", role: .field, url: "http://127.0.0.1:1")
+        let fresh = try LedgerNode.createFromToken(at: path, token: token)
+        try hq.enrol(device: fresh.key.publicKey, name: "Benchmark laptop")
+        return fresh
     }
 
     static func readServingURL(from pipe: Pipe, within seconds: Double) throws -> URL {
@@ -107,14 +141,4 @@ struct ExtraFigures: Sendable {
         }
         throw BenchError.referenceFailed("ledgerd did not report its address: \(text.suffix(300))")
     }
-}
-
-/// The first value set, from any thread (the sync's progress reports come from its task).
-private final class FirstTime: @unchecked Sendable {
-    // @unchecked: `first` is only touched under `lock`.
-    private let lock = NSLock()
-    private var first: Double?
-
-    func set(_ value: Double) { lock.withLock { if first == nil { first = value } } }
-    var value: Double? { lock.withLock { first } }
 }

@@ -74,27 +74,13 @@ struct ScaleFigures {
     }
 
     private func sync(_ hq: LedgerNode, ledgerd: String, ledgerctl: String, into measured: inout Measured) throws {
-        let token = try hq.invite(name: "Scale laptop", role: .field, url: "http://127.0.0.1:1")
         let freshPath = directory.appendingPathComponent("fresh").path
-        let fresh = try LedgerNode.createFromToken(at: freshPath, token: token)
-        try hq.enrol(device: fresh.key.publicKey, name: "Scale laptop")
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: ledgerd)
-        daemon.arguments = ["--data", hq.folder.path, "--listen", "127.0.0.1:0"]
-        let stderr = Pipe()
-        daemon.standardError = stderr
-        daemon.standardOutput = FileHandle.nullDevice
-        try daemon.run()
-        defer {
-            if daemon.isRunning { daemon.terminate() }
-            daemon.waitUntilExit()
-        }
-        let url = try ExtraFigures.readServingURL(from: stderr, within: 30)
-        Thread.detachNewThread {
-            while !stderr.fileHandleForReading.availableData.isEmpty {}
-        }
+        let fresh = try ServedHQ.freshLaptop(of: hq, at: freshPath)
+        let served = try ServedHQ(hq, ledgerd: URL(fileURLWithPath: ledgerd))
+        defer { served.stop() }
+        let url = served.url
         measured.sync = try ChildRun.run(ledgerctl, ["--data", freshPath, "sync", url.absoluteString]).checked("ledgerctl sync")
-        measured.syncServerPeak = peakResident(of: daemon.processIdentifier)
+        measured.syncServerPeak = peakResident(of: served.process.processIdentifier)
         measured.syncedEntries = try LedgerStore.open(at: fresh.store.path).entryCount()
     }
 

@@ -80,6 +80,30 @@ struct ErasureTests {
         #expect(try observer.wantedPayloads(limit: 10).isEmpty)
     }
 
+    @Test("an erasure that arrives after its signature but before the payload: the payload is no longer wanted, and refused if sent")
+    func erasureBeforePayload() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let (entry, code) = try setup.sign(on: 0, email: "gone@example.org")
+        try setup.syncToHQ()
+        let digest = try #require(entry.payloadDigest)
+        let payload = try #require(try setup.laptops[0].payload(digest: digest))
+        // An observer gets the laptop's log without payloads: the payload is wanted.
+        let observer = try LedgerStore.open(at: setup.dir.file("observer.sqlite"), create: true)
+        let hqLog = { try setup.hq.store.entries(matching: EntryFilter(author: setup.hq.key.publicKey)) }
+        _ = try observer.ingest(try hqLog())
+        _ = try observer.ingest(try setup.laptops[0].entries(matching: EntryFilter(author: setup.keys[0].publicKey)))
+        #expect(try observer.wantedPayloads(limit: 10) == [digest])
+        // Then HQ's erasure arrives: nothing is wanted any more, and the payload is refused.
+        try setup.hq.erase(receipt: code, reason: nil)
+        let known = Set(try observer.entries().map(\.id))
+        _ = try observer.ingest(try hqLog().filter { !known.contains($0.id) })
+        #expect(try observer.wantedPayloads(limit: 10).isEmpty)
+        let report = try observer.ingest([], payloads: [payload])
+        #expect(report.payloadsRefused == 1 && report.payloadsAdded == 0)
+        #expect(try observer.payload(digest: digest) == nil)
+    }
+
     @Test("retention: a campaign's signers' data is erased the set number of days after it closes, not before, and the counts stay")
     func retention() throws {
         let setup = try Setup()

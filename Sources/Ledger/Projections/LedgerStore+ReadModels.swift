@@ -108,13 +108,14 @@ extension LedgerStore {
     static let digestKey = "readmodels.digest"
 
     /// What the read models are a function of (docs/READMODELS.md: the entries held, log and
-    /// branch, under this schema's rules): the schema version, the entries' highest rowid (they
-    /// are never deleted) and the number of branch entries.
+    /// branch, under this software's rules): Ledger's version and schema version, the entries'
+    /// highest rowid (they are never deleted) and the number of branch entries. The version is
+    /// there so that a release whose projection differs never shows an older digest.
     func readModelBasis(in db: SQLiteConnection) throws -> String {
         let statement = try db.statement("SELECT (SELECT COALESCE(max(rowid), 0) FROM entries), (SELECT COUNT(*) FROM forks)")
         defer { statement.reset() }
         _ = try statement.step()
-        return "schema \(Schema.version) entries \(statement.int64(0)) branches \(statement.int64(1))"
+        return "ledger \(LedgerVersion.string) schema \(Schema.version) entries \(statement.int64(0)) branches \(statement.int64(1))"
     }
 
     func readModelDigest(in db: SQLiteConnection) throws -> Digest {
