@@ -6,14 +6,20 @@ private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 final class RawDatabase {
     private var handle: OpaquePointer?
 
-    /// Opens or creates the database file at `path`.
+    /// SQLite configured as Ledger configures it (memory statistics off, process-wide), so that
+    /// the reference runs on the same library settings. Evaluated before the first open.
+    static let libraryConfigured: Bool = ledger_sqlite3_disable_memstatus() == SQLITE_OK
+
+    /// Opens or creates the database file at `path`, with the lookaside Ledger's connections use.
     init(path: String) throws {
+        _ = Self.libraryConfigured
         let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close_v2(handle)
             throw BenchError.sqlite(code: rc, message: message, context: "open \(path)")
         }
+        _ = ledger_sqlite3_lookaside(handle, 1200, 500)
     }
 
     deinit {

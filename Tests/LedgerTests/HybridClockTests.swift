@@ -86,3 +86,21 @@ struct HybridClockTests {
         #expect(try Auditor(store: other.store).run(mode: .full).intact)
     }
 }
+
+@Suite("Timestamps")
+struct TimestampTests {
+    @Test("a day computed directly is the formatter's date, at the edges of days, months, leap years and centuries, and at random")
+    func dayMatchesFormatter() {
+        var edges: [UInt64] = [0, 1, 86_399_999, 86_400_000, 951_782_399_999, 951_782_400_000, 951_868_800_000,
+                               4_107_542_399_999, 4_107_542_400_000, 4_102_444_800_000, 253_402_300_799_999]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 { edges.append(UInt64.random(in: 0..<253_402_300_800_000, using: &random)) }
+        for millis in edges {
+            #expect(Timestamps.day(millis: millis) == String(Timestamps.iso8601(millis: millis).prefix(10)), "\(millis)")
+        }
+        // From the year 10000 on, the formatter's answer, whatever it is.
+        for millis: UInt64 in [253_402_300_800_000, 1 << 62, (1 << 63) - 1] {
+            #expect(Timestamps.day(millis: millis) == String(Timestamps.iso8601(millis: millis).prefix(10)))
+        }
+    }
+}

@@ -117,6 +117,62 @@ struct SchemaMigrationTests {
         #expect(try reopened.readModelDigest() == (try setup.hq.store.readModelDigest()))
     }
 
+    /// Schema 9's count triggers, which counted a signature in state `pending` too (as it was
+    /// inserted, then again as its state was computed).
+    static let backToNine = ReadModelSchema.dropCountTriggers + """
+        CREATE TRIGGER signature_counts_insert AFTER INSERT ON signatures BEGIN
+            \(ReadModelSchema.countRow(sign: "+", row: "NEW"))
+        END;
+        CREATE TRIGGER signature_counts_update AFTER UPDATE OF campaign, state, day, channel, author, country, signer ON signatures
+            WHEN \(ReadModelSchema.countedColumnsChange) BEGIN
+            \(ReadModelSchema.countRow(sign: "-", row: "OLD"))
+            \(ReadModelSchema.countRow(sign: "+", row: "NEW"))
+        END;
+        PRAGMA user_version = 9;
+        """
+
+    @Test("9 to 10: the count triggers are replaced, the counts stay right, and a signature's insert fires none")
+    func countTriggersMigrate() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        _ = try setup.sign(on: 1, email: "b@example.org")
+        _ = try setup.sign(on: 1, email: "a@example.org")  // a duplicate
+        try setup.syncToHQ()
+        let store = setup.hq.store
+        let before = try setup.stats()
+        try RawDatabase(path: store.path).execute(Self.backToNine)
+        let reopened = try LedgerStore.open(at: store.path)
+        func stats() throws -> CampaignStats { try reopened.stats(campaign: try #require(try reopened.campaign("c1"))) }
+        let triggers = try reopened.reading { db in
+            let statement = try db.statement("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'signature_counts%' ORDER BY name")
+            defer { statement.reset() }
+            var names: [String] = []
+            while try statement.step() { names.append(statement.text(0)) }
+            return names
+        }
+        #expect(triggers == ["signature_counts_delete", "signature_counts_insert", "signature_counts_signer",
+                             "signature_counts_update_new", "signature_counts_update_old"])
+        #expect(try reopened.countsDrift() == [])
+        #expect(try stats() == before)
+        // A row inserted in state pending counts nowhere until its state is set.
+        let raw = try RawDatabase(path: store.path)
+        try raw.execute("""
+            INSERT INTO signatures (id, campaign, version, author, sequence, hlc_wall, hlc_counter, day, channel, consent,
+                receipt_hash, payload, authorised, state, signer)
+            VALUES (x'01', 'c1', x'', x'02', 1, 0, 0, '1970-01-01', 'kiosk', 0, x'', x'', 1, 'pending', x'03')
+            """)
+        #expect(try raw.count("SELECT COUNT(*) FROM signature_counts WHERE value = 'pending'") == 0)
+        #expect(try stats() == before)
+        try raw.execute("UPDATE signatures SET state = 'counted' WHERE id = x'01'")
+        #expect(try stats().counted == before.counted + 1)
+        #expect(try stats().unique == before.unique + 1)
+        #expect(try reopened.countsDrift() == [])
+        try raw.execute("DELETE FROM signatures WHERE id = x'01'")
+        #expect(try stats() == before)
+        #expect(try reopened.countsDrift() == [])
+    }
+
     @Test("the kept counts: a count that drifts from the rows is found, and a rebuild sets it right")
     func countsDriftIsFound() throws {
         let setup = try Setup()

@@ -52,7 +52,7 @@ extension LedgerStore {
     func countsDrift(in db: SQLiteConnection) throws -> [String] {
         let statement = try db.statement("""
             WITH fresh (campaign, dimension, value, n) AS (
-                SELECT campaign, 'state', state, COUNT(*) FROM signatures GROUP BY campaign, state
+                SELECT campaign, 'state', state, COUNT(*) FROM signatures WHERE state <> 'pending' GROUP BY campaign, state
                 UNION ALL SELECT campaign, 'day', day, COUNT(*) FROM signatures WHERE state = 'counted' GROUP BY campaign, day
                 UNION ALL SELECT campaign, 'channel', channel, COUNT(*) FROM signatures WHERE state = 'counted' GROUP BY campaign, channel
                 UNION ALL SELECT campaign, 'device', author, COUNT(*) FROM signatures WHERE state = 'counted' GROUP BY campaign, author

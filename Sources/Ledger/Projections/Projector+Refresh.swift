@@ -181,10 +181,62 @@ extension Projector {
             try statement.run()
             return
         }
-        let statement = try connection.statement(signatureStatesSQL(scope: signer == nil ? "sg.campaign = ?1" : "sg.campaign = ?1 AND sg.signer = ?2"))
-        statement.bind(1, campaign)
-        if let signer { statement.bind(2, signer) }
-        try statement.run()
+        guard let signer else {
+            let statement = try connection.statement(signatureStatesSQL(scope: "sg.campaign = ?1"))
+            statement.bind(1, campaign)
+            try statement.run()
+            return
+        }
+        try refreshGroup(campaign: campaign, signer: signer)
+    }
+
+    /// One (campaign, signer) group's states: ``preStateSQL`` for each of its signatures, then the
+    /// ranking of ``signatureStatesSQL(scope:)`` (the first `active` one in (HLC, author,
+    /// sequence, id) order is counted, the later ones are duplicates) done here rather than by a
+    /// window function, whose temporary table cost more than the rest of an append. The property
+    /// tests check that this gives the states of the whole-table statement a rebuild runs.
+    private func refreshGroup(campaign: String, signer: [UInt8]) throws {
+        struct Row {
+            var id: [UInt8], pre: String, state: String
+            var wall: Int64, counter: Int64, author: [UInt8], sequence: Int64
+        }
+        if statesSQL["group"] == nil {
+            statesSQL["group"] = """
+                SELECT sg.id, \(preStateSQL) AS pre, sg.state, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence
+                FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign
+                WHERE sg.campaign = ?1 AND sg.signer = ?2
+                """
+        }
+        let read = try connection.statement(statesSQL["group"] ?? "")
+        read.bind(1, campaign)
+        read.bind(2, signer)
+        var rows: [Row] = []
+        while try read.step() {
+            rows.append(Row(id: read.blob(0), pre: read.text(1), state: read.text(2), wall: read.int64(3), counter: read.int64(4),
+                            author: read.blob(5), sequence: read.int64(6)))
+        }
+        read.reset()
+        func precedes(_ a: Row, _ b: Row) -> Bool {
+            if a.wall != b.wall { return a.wall < b.wall }
+            if a.counter != b.counter { return a.counter < b.counter }
+            if a.author != b.author { return a.author.lexicographicallyPrecedes(b.author) }
+            if a.sequence != b.sequence { return a.sequence < b.sequence }
+            return a.id.lexicographicallyPrecedes(b.id)
+        }
+        var first: Int?
+        for index in rows.indices where rows[index].pre == "active" {
+            if let current = first, !precedes(rows[index], rows[current]) { continue }
+            first = index
+        }
+        let update = try connection.statement("UPDATE signatures SET state = ?1 WHERE id = ?2")
+        for index in rows.indices {
+            let row = rows[index]
+            let state = row.pre != "active" ? row.pre : index == first ? "counted" : "duplicate"
+            guard state != row.state else { continue }
+            update.bind(1, state)
+            update.bind(2, row.id)
+            try update.run()
+        }
     }
 
     /// Every signature's state in one statement.
@@ -197,14 +249,22 @@ extension Projector {
     /// close, or after the current version's deadline) → unchecked (no signer reference yet) → the first active signature of each (campaign,
     /// signer) in (HLC, author, sequence, id) order is counted, the later ones are duplicates.
     func signatureStatesSQL(scope: String?) -> String {
+        if let known = statesSQL["scope " + (scope ?? "")] { return known }
+        let text = makeSignatureStatesSQL(scope: scope)
+        statesSQL["scope " + (scope ?? "")] = text
+        return text
+    }
+
+    /// A signature's state before ranking, for the row `sg` of `signatures` joined with its
+    /// campaign `c` (docs/READMODELS.md): `active`, or the state that keeps it from counting.
+    var preStateSQL: String {
+        if let known = statesSQL["pre"] { return known }
         let rightful = """
             (sg.author = x'\(Hex.encode(policy.hq.bytes))' OR sg.author IN (SELECT device FROM devices
                 WHERE role IN (\(Role.sqlList(mayWrite: .signatureRecorded))) AND (revoked_after IS NULL OR sg.sequence <= revoked_after)))
             """
-        return """
-        WITH base AS (
-            SELECT sg.id, sg.campaign, sg.signer, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence,
-                CASE
+        let text = """
+            CASE
                     WHEN EXISTS (SELECT 1 FROM held_entries h WHERE h.id = sg.id) AND \(rightful) THEN 'forked'
                     WHEN sg.authorised = 0 THEN 'unauthorised'
                     WHEN c.campaign IS NULL THEN 'orphan'
@@ -213,7 +273,17 @@ extension Projector {
                     WHEN c.deadline IS NOT NULL AND sg.hlc_wall > c.deadline THEN 'late'
                     WHEN sg.signer IS NULL THEN 'unchecked'
                     ELSE 'active'
-                END AS pre
+                END
+            """
+        statesSQL["pre"] = text
+        return text
+    }
+
+    private func makeSignatureStatesSQL(scope: String?) -> String {
+        """
+        WITH base AS (
+            SELECT sg.id, sg.campaign, sg.signer, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence,
+                \(preStateSQL) AS pre
             FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign\(scope.map { "\n            WHERE \($0)" } ?? "")
         ), ranked AS (
             SELECT id, CASE

@@ -30,6 +30,9 @@ final class Projector {
     /// Authors whose log has forked, as stored when the projector was made.
     private var forkedAuthors: Set<PublicKey> = []
     private var policyChanged = false
+    /// ``signatureStatesSQL(scope:)`` by scope: the text is the same for the projector's life
+    /// (it names HQ's key and the roles' rights), and building it cost more than running it.
+    var statesSQL: [String: String] = [:]
 
     struct SignatureGroup: Hashable {
         var campaign: String
@@ -164,14 +167,14 @@ final class Projector {
             let statement = try connection.statement("""
                 INSERT OR IGNORE INTO signatures
                     (id, campaign, version, author, sequence, hlc_wall, hlc_counter, day, channel, paper_list, paper_row,
-                     country, postcode_area, consent, body_signer, receipt_hash, payload, authorised, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                     country, postcode_area, consent, body_signer, signer, receipt_hash, payload, authorised, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?15, ?, ?, ?, 'pending')
                 """)
             statement.bind(1, entry.id.bytes)
             statement.bind(2, body.campaign)
             statement.bind(3, Hex.decode(body.campaignVersion) ?? [])
             bindPosition(statement, entry, from: 4)
-            statement.bind(8, String(Timestamps.iso8601(millis: entry.timestamp.wall).prefix(10)))
+            statement.bind(8, Timestamps.day(millis: entry.timestamp.wall))
             statement.bind(9, body.channel.rawValue)
             statement.bind(10, body.paperList)
             statement.bind(11, body.paperRow)
@@ -183,8 +186,10 @@ final class Projector {
             statement.bind(17, entry.payloadDigest?.bytes ?? [])
             statement.bind(18, authorised(entry))
             try statement.run()
-            // The effective signer (its own, or HQ's reference) and the group follow in finish().
-            dirtySigners.insert(entry.id)
+            // The effective signer is the body's own when it has one (refreshSignerSQL gives
+            // the same), stored with the row; otherwise HQ's reference, found in finish(). The
+            // state follows in finish() for the signature's group (refreshWithdrawals names it).
+            if signer == nil || connection.changes == 0 { dirtySigners.insert(entry.id) }
             dirtySignatures.insert(entry.id)
         case .signatureWithdrawn:
             let body = try typed(SignatureWithdrawn.self)

@@ -47,7 +47,10 @@ enum ReadModelSchema {
     static var create: String { createTables + createIndexes + createCounts }
 
     /// The signature states that "unique signers" leaves out (docs/READMODELS.md, "Counts").
-    static let notUnique = "('unauthorised', 'forked')"
+    /// `pending` is the state a signature is inserted with until the projector computes its
+    /// state in the same transaction: counts leave it out, so inserting a signature fires no
+    /// count statements and only its computed state does (schema 10).
+    static let notUnique = "('unauthorised', 'forked', 'pending')"
 
     /// Fills `signature_counts` from `signatures` in one pass, then creates the triggers that keep
     /// it equal to what the `GROUP BY` queries would give as rows change (schema 9;
@@ -56,7 +59,7 @@ enum ReadModelSchema {
     static let createCounts = """
         DELETE FROM signature_counts;
         INSERT INTO signature_counts (campaign, dimension, value, n)
-            SELECT campaign, 'state', state, COUNT(*) FROM signatures GROUP BY campaign, state;
+            SELECT campaign, 'state', state, COUNT(*) FROM signatures WHERE state <> 'pending' GROUP BY campaign, state;
         INSERT INTO signature_counts (campaign, dimension, value, n)
             SELECT campaign, 'day', day, COUNT(*) FROM signatures WHERE state = 'counted' GROUP BY campaign, day;
         INSERT INTO signature_counts (campaign, dimension, value, n)
@@ -67,22 +70,44 @@ enum ReadModelSchema {
             SELECT campaign, 'country', COALESCE(country, ''), COUNT(*) FROM signatures WHERE state = 'counted' GROUP BY campaign, COALESCE(country, '');
         INSERT INTO signature_counts (campaign, dimension, value, n)
             SELECT campaign, 'unique', '', COUNT(*) FROM (SELECT DISTINCT campaign, signer FROM signatures WHERE signer IS NOT NULL AND state NOT IN \(notUnique)) GROUP BY campaign;
-        CREATE TRIGGER signature_counts_insert AFTER INSERT ON signatures BEGIN
+        \(countTriggers)
+        """
+
+    /// The triggers that keep `signature_counts` (schema 10). A row in state `pending` counts
+    /// nowhere, so each trigger runs only when the row it adds or takes away is not pending:
+    /// inserting a signature (pending) runs no statement, and giving it its state runs the
+    /// additions alone. An update takes the old row away and adds the new one in two triggers;
+    /// each statement looks only at the *other* rows of the signer, so their order does not matter.
+    static let countTriggers = """
+        CREATE TRIGGER signature_counts_insert AFTER INSERT ON signatures WHEN NEW.state <> 'pending' BEGIN
             \(countRow(sign: "+", row: "NEW"))
         END;
-        CREATE TRIGGER signature_counts_delete AFTER DELETE ON signatures BEGIN
+        CREATE TRIGGER signature_counts_delete AFTER DELETE ON signatures WHEN OLD.state <> 'pending' BEGIN
             \(countRow(sign: "-", row: "OLD"))
         END;
-        CREATE TRIGGER signature_counts_update AFTER UPDATE OF campaign, state, day, channel, author, country, signer ON signatures
-            WHEN \(countedColumnsChange) BEGIN
+        CREATE TRIGGER signature_counts_update_old AFTER UPDATE OF campaign, state, day, channel, author, country, signer ON signatures
+            WHEN OLD.state <> 'pending' AND (\(countedColumnsChange)) BEGIN
             \(countRow(sign: "-", row: "OLD"))
+        END;
+        CREATE TRIGGER signature_counts_update_new AFTER UPDATE OF campaign, state, day, channel, author, country, signer ON signatures
+            WHEN NEW.state <> 'pending' AND (\(countedColumnsChange)) BEGIN
             \(countRow(sign: "+", row: "NEW"))
         END;
         CREATE TRIGGER signature_counts_signer AFTER UPDATE OF signer ON signatures
-            WHEN OLD.signer IS NOT NEW.signer AND NOT (\(countedColumnsChange)) BEGIN
+            WHEN OLD.signer IS NOT NEW.signer AND NEW.state NOT IN \(notUnique) AND NOT (\(countedColumnsChange)) BEGIN
             \(countRow(sign: "-", row: "OLD", only: ["unique"]))
             \(countRow(sign: "+", row: "NEW", only: ["unique"]))
         END;
+        """
+
+    /// Schema 9's triggers, which counted `pending` rows too (dropped by the migration to 10).
+    static let dropCountTriggers = """
+        DROP TRIGGER IF EXISTS signature_counts_insert;
+        DROP TRIGGER IF EXISTS signature_counts_delete;
+        DROP TRIGGER IF EXISTS signature_counts_update;
+        DROP TRIGGER IF EXISTS signature_counts_update_old;
+        DROP TRIGGER IF EXISTS signature_counts_update_new;
+        DROP TRIGGER IF EXISTS signature_counts_signer;
         """
 
     /// True in an update trigger when a column that a count groups by changed (the signer alone

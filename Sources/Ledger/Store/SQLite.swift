@@ -19,12 +19,22 @@ public struct SQLiteError: Error, CustomStringConvertible {
 
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
+/// Process-wide SQLite settings, applied once before the first connection opens.
+enum SQLiteLibrary {
+    /// Memory statistics off (docs/STORE.md, "Pragmas"): with them on, every allocation SQLite
+    /// makes takes a process-wide mutex to update counters that nothing here reads. Returns
+    /// false when SQLite was already initialised (by another library in the process, or by
+    /// ledger-bench's raw reference, which calls this first for that reason).
+    static let configured: Bool = ledger_sqlite3_disable_memstatus() == SQLITE_OK
+}
+
 /// A single SQLite connection. Not thread-safe: its owner serialises access.
 final class SQLiteConnection {
     private var handle: OpaquePointer?
     private var cache: [String: Statement] = [:]
 
     init(path: String, readOnly: Bool = false) throws {
+        _ = SQLiteLibrary.configured
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK else {
@@ -33,6 +43,9 @@ final class SQLiteConnection {
             handle = nil
             throw SQLiteError(code: rc, message: message, context: "open \(path)")
         }
+        // 500 lookaside slots of 1,200 bytes (the default is 100): a trigger's statements
+        // allocate more small objects than the default holds.
+        _ = ledger_sqlite3_lookaside(handle, 1200, 500)
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, 30_000)
     }

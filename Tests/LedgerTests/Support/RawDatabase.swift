@@ -28,6 +28,15 @@ final class RawDatabase {
         }
     }
 
+    /// The first column of the first row of `sql`, an integer.
+    func count(_ sql: String) throws -> Int64 {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else { throw RawError(message: "prepare") }
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_step(statement) == SQLITE_ROW else { throw RawError(message: String(cString: sqlite3_errmsg(handle))) }
+        return sqlite3_column_int64(statement, 0)
+    }
+
     /// Replaces the bytes of the entry at (author, sequence).
     func setEntryBytes(_ bytes: [UInt8], author: [UInt8], sequence: UInt64, column: String = "bytes") throws {
         var statement: OpaquePointer?
