@@ -57,48 +57,103 @@ extension LedgerStore {
     }
 
     private func appendLocked(_ items: [Appendable], signer: SigningKey) throws -> [Entry] {
-        do {
-            return try connection.writeTransaction {
-                guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
-                // A node restored from a backup catches up its own log from a peer before it writes.
-                if try meta("setting." + LedgerNode.catchUpSetting) != nil { throw StoreError.catchingUp }
-                let projector = try makeProjector()
-                let author = signer.publicKey
-                // A forked device writes nothing more under this key (docs/FORMAT.md section 8, "Forks",
-                // rule 6). HQ's root key goes on writing on its own branch (rule 4).
-                if author != hqKey, let fork = try firstFork(of: author) { throw StoreError.forkedLog(author: author, sequence: fork) }
-                try syncClockFromDisk()
-                var head = try headPoint(of: author)
-                var written: [Entry] = []
-                written.reserveCapacity(items.count)
-                for item in items {
-                    let digest = item.payload.map { Digest.sha256($0) }
-                    var body = item.body
-                    if let bodyAfter = item.bodyAfter, let previous = written.last { body = try bodyAfter(previous) }
-                    let draft = EntryDraft(
-                        ledger: ledgerID, author: author, sequence: (head?.sequence ?? 0) + 1,
-                        previous: head?.id ?? .zero, timestamp: clock.tick(), type: item.type.rawValue,
-                        body: body, payloadDigest: digest)
-                    let entry = try Entry.sign(draft, with: signer)
-                    var decoded: (any EventBody)?
-                    if let fault = EntryVerifier.checkLink(entry, after: head)
-                        ?? EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey, decoded: &decoded) {
-                        throw StoreError.rejected(fault)
-                    }
+        try connection.writeTransaction {
+            guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
+            // A node restored from a backup catches up its own log from a peer before it writes.
+            if try meta("setting." + LedgerNode.catchUpSetting) != nil { throw StoreError.catchingUp }
+            let projector = try makeProjector()
+            let author = signer.publicKey
+            // A forked device writes nothing more under this key (docs/FORMAT.md section 8, "Forks",
+            // rule 6). HQ's root key goes on writing on its own branch (rule 4).
+            if author != hqKey, let fork = try firstFork(of: author) { throw StoreError.forkedLog(author: author, sequence: fork) }
+            try syncClockFromDisk()
+            let start = try headPoint(of: author)
+            let stamps = items.map { _ in clock.tick() }
+            var written: [Entry] = []
+            written.reserveCapacity(items.count)
+            func store(_ chunk: SignedChunk) throws {
+                for item in chunk.items {
+                    let entry = item.entry
                     guard projector.policy.allows(author, toWrite: entry.type, sequence: entry.sequence) else {
                         throw StoreError.rejected(EntryFault(.unauthorised, entry: entry, detail: "this node's role may not write \(entry.type)"))
                     }
                     try insert(entry)
                     if let payload = item.payload { try insertPayload(payload) }
-                    try projector.apply(entry, decoded: decoded)
-                    head = EntryVerifier.LinkPoint(sequence: entry.sequence, id: entry.id, timestamp: entry.timestamp)
+                    try projector.apply(entry, decoded: item.decoded)
                     written.append(entry)
                 }
-                try projector.finish()
-                try persistClock()
-                return written
+                if let failure = chunk.failure { throw failure }
             }
+            // Signing is sequential (each entry names the id of the one before) and needs no
+            // store: the next chunk is signed and checked on another core while this one is
+            // stored (docs/STORE.md, "Writes").
+            let ranges = stride(from: 0, to: items.count, by: Self.signingChunk).map { $0..<min(items.count, $0 + Self.signingChunk) }
+            var chunk = Self.sign(items, stamps: stamps, range: ranges.first ?? 0..<0, after: start, previous: nil,
+                                  ledger: ledgerID, hq: hqKey, signer: signer, author: author)
+            for index in ranges.indices {
+                guard index + 1 < ranges.count, chunk.failure == nil else {
+                    try store(chunk)
+                    continue
+                }
+                let (head, last, range) = (chunk.head, chunk.last, ranges[index + 1])
+                let current = chunk
+                chunk = try Overlap.run({
+                    Self.sign(items, stamps: stamps, range: range, after: head, previous: last,
+                              ledger: ledgerID, hq: hqKey, signer: signer, author: author)
+                }, alongside: { try store(current) })
+            }
+            try projector.finish()
+            try persistClock()
+            return written
         }
+    }
+
+    /// Entries signed per step of ``appendBatch(_:signer:)``'s pipeline.
+    static let signingChunk = 64
+
+    /// Entries signed and checked, ready to store, or the fault that stopped the signing.
+    private struct SignedChunk: Sendable {
+        struct Item: Sendable {
+            var entry: Entry
+            var decoded: (any EventBody)?
+            var payload: [UInt8]?
+        }
+        var items: [Item] = []
+        var failure: (any Error)?
+        /// The log's head after these entries, and the last of them.
+        var head: EntryVerifier.LinkPoint?
+        var last: Entry?
+    }
+
+    /// Signs `items[range]` after `head` and checks each like a received entry (link, content)
+    /// except for its signature, made here. Reads nothing from the store: it runs beside it.
+    private static func sign(_ items: [Appendable], stamps: [HLCTimestamp], range: Range<Int>, after head: EntryVerifier.LinkPoint?,
+                             previous: Entry?, ledger: Digest, hq: PublicKey, signer: SigningKey, author: PublicKey) -> SignedChunk {
+        var chunk = SignedChunk(head: head, last: previous)
+        chunk.items.reserveCapacity(range.count)
+        do {
+            for index in range {
+                let item = items[index]
+                var body = item.body
+                if let bodyAfter = item.bodyAfter, let previous = chunk.last { body = try bodyAfter(previous) }
+                let draft = EntryDraft(
+                    ledger: ledger, author: author, sequence: (chunk.head?.sequence ?? 0) + 1,
+                    previous: chunk.head?.id ?? .zero, timestamp: stamps[index], type: item.type.rawValue,
+                    body: body, payloadDigest: item.payload.map { Digest.sha256($0) })
+                let entry = try Entry.sign(draft, with: signer)
+                var decoded: (any EventBody)?
+                if let fault = EntryVerifier.checkLink(entry, after: chunk.head)
+                    ?? EntryVerifier.checkContent(entry, ledger: ledger, hq: hq, decoded: &decoded) {
+                    throw StoreError.rejected(fault)
+                }
+                chunk.items.append(SignedChunk.Item(entry: entry, decoded: decoded, payload: item.payload))
+                chunk.head = EntryVerifier.LinkPoint(sequence: entry.sequence, id: entry.id, timestamp: entry.timestamp)
+                chunk.last = entry
+            }
+        } catch {
+            chunk.failure = error
+        }
+        return chunk
     }
 
     /// Creates a ledger: stores HQ's genesis entry (`ledger.created`) in an empty store.

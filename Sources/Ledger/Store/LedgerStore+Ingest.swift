@@ -81,6 +81,14 @@ extension LedgerStore {
         var entry: Entry
         var branch: Bool
         var conflictsWith: Digest?
+        /// The typed body the content check decoded, for the projector.
+        var decoded: (any EventBody)?
+    }
+
+    /// The outcome of one entry's content check (``EntryVerifier/checkContent(_:ledger:hq:decoded:)``).
+    private struct ContentCheck: Sendable {
+        var fault: EntryFault?
+        var decoded: (any EventBody)?
     }
 
     private func ingestLocked(_ incoming: [Entry], payloads: [[UInt8]], verification: VerificationMode,
@@ -94,6 +102,16 @@ extension LedgerStore {
             position[entry.id] = position.count
             if try holds(entry.id) { report.known += 1 } else { fresh.append(entry) }
         }
+        // Content checks (the body's JSON above all) need no store: all of them on every core
+        // first, each fault then raised where the loop below meets its entry, as before.
+        let contentChecks = ParallelSignatures.map(fresh) { entry in
+            var decoded: (any EventBody)?
+            let fault = EntryVerifier.checkContent(entry, ledger: ledger, hq: hq, decoded: &decoded)
+            return ContentCheck(fault: fault, decoded: decoded)
+        }
+        var checkIndex: [Digest: Int] = [:]
+        checkIndex.reserveCapacity(fresh.count)
+        for (index, entry) in fresh.enumerated() { checkIndex[entry.id] = index }
         let byAuthor = Dictionary(grouping: fresh, by: \.author)
         // HQ's log first, so the genesis entry and enrolments are stored before what they admit.
         let authors = byAuthor.keys.sorted { ($0 == hq ? 0 : 1, $0) < ($1 == hq ? 0 : 1, $1) }
@@ -120,9 +138,10 @@ extension LedgerStore {
                     report.refused.append(EntryFault(.forkLimit, entry: entry, detail: "builds on a branch entry refused over the bounds"))
                     continue
                 }
+                let content = checkIndex[entry.id].map { contentChecks[$0] }
                 if entry.id == genesis?.id && head == nil {
                     // Checked by identity(for:).
-                } else if let fault = EntryVerifier.checkContent(entry, ledger: ledger, hq: hq) {
+                } else if let fault = content?.fault {
                     throw StoreError.rejected(fault)
                 }
                 let predecessor: EntryVerifier.LinkPoint?
@@ -141,7 +160,7 @@ extension LedgerStore {
                 if let fault = EntryVerifier.checkLink(entry, after: predecessor) { throw StoreError.rejected(fault) }
                 let extendsLog = predecessor?.id == head?.id && (head?.sequence ?? 0) == entry.sequence - 1
                 if extendsLog {
-                    placed.append(Placed(entry: entry, branch: false))
+                    placed.append(Placed(entry: entry, branch: false, decoded: content?.decoded))
                     head = EntryVerifier.LinkPoint(entry)
                     lastOnLog = entry
                     if verification == .full { signatureChecks.append(entry) }
@@ -155,7 +174,7 @@ extension LedgerStore {
                         continue
                     }
                     let conflictsWith = try storedID(author: author, sequence: entry.sequence)
-                    placed.append(Placed(entry: entry, branch: true, conflictsWith: conflictsWith))
+                    placed.append(Placed(entry: entry, branch: true, conflictsWith: conflictsWith, decoded: content?.decoded))
                     branchEntries += 1
                     signatureChecks.append(entry)  // a branch is short: check every signature
                 }
@@ -199,7 +218,7 @@ extension LedgerStore {
             } else {
                 try insert(item.entry)
             }
-            try projector.apply(item.entry, branch: item.branch)
+            try projector.apply(item.entry, decoded: item.decoded, branch: item.branch)
             clock.observe(item.entry.timestamp)
             report.added += 1
         }
