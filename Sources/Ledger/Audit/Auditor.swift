@@ -60,19 +60,25 @@ extension LedgerStore {
                 }
                 return found
             }
-            var inFlight: WindowCheck?
-            func join() {
-                guard let window = inFlight else { return }
-                report.faults += window.wait()
-                inFlight = nil
+            // Two windows in flight: the next window's checks start while the last threads of the
+            // one before finish (a single window in flight left a core idle at each window's end),
+            // and the first windows are small so the checks start early (from 1,024 entries,
+            // doubling up to `window`).
+            var inFlight: [WindowCheck] = []
+            var size = min(window, 1024)
+            func join(leaving: Int) {
+                while inFlight.count > leaving {
+                    report.faults += inFlight.removeFirst().wait()
+                }
                 progress(report.entries)
             }
             func flush() {
-                join()
+                join(leaving: 1)
                 report.signaturesChecked += pending.count
-                inFlight = WindowCheck(pending, check: check)
+                inFlight.append(WindowCheck(pending, check: check))
+                size = min(window, size * 2)
                 pending = []
-                pending.reserveCapacity(window)
+                pending.reserveCapacity(size)
             }
             func closeLog() {
                 guard let last = previous?.entry else { return }
@@ -122,11 +128,11 @@ extension LedgerStore {
                     report.faults.append(EntryFault(.wrongLedger, entry: entry, detail: "entry names ledger \(entry.ledger.short)"))
                 }
                 previous = (entry.author, EntryVerifier.LinkPoint(entry), entry)
-                if pending.count >= window { flush() } else if report.entries % 4096 == 0 { progress(report.entries) }
+                if pending.count >= size { flush() } else if report.entries % 4096 == 0 { progress(report.entries) }
             }
             closeLog()
             flush()
-            join()
+            join(leaving: 0)
             try auditForks(into: &report, in: db)
             report.faults.sort { ($0.author, $0.sequence, $0.kind.rawValue) < ($1.author, $1.sequence, $1.kind.rawValue) }
             return report

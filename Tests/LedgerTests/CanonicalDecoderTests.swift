@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+@testable import Ledger
+
+/// `CanonicalDecoder` must decode canonical bodies exactly as `JSONDecoder` does (it replaced it
+/// for canonical bytes): the same value, or a failure for both. Checked on every body of the
+/// test vectors and on thousands of mutations of them (members removed, values of every JSON
+/// type put in every place, unknown members, keys spelled with canonically equivalent
+/// characters).
+@Suite("Canonical decoder")
+struct CanonicalDecoderTests {
+    /// The outcome of decoding `bytes` as `type`'s body with one decoder: the canonical bytes of
+    /// the value, or nil when it throws.
+    static func outcome(_ type: EventType, _ bytes: [UInt8], fast: Bool) -> [UInt8]? {
+        func decode<Body: EventBody>(_ body: Body.Type) -> [UInt8]? {
+            let value: Body? = fast ? try? CanonicalDecoder.decode(Body.self, fromCanonical: bytes)
+                : try? JSONDecoder().decode(Body.self, from: Data(bytes))
+            return value.flatMap { try? CanonicalJSON.encode($0) }
+        }
+        return decode(type.bodyType)
+    }
+
+    static func vectorBodies() throws -> [(EventType, [UInt8])] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: RepoPaths.vectors + "/entries.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var bodies: [(EventType, [UInt8])] = []
+        for vector in json["valid"] as? [[String: Any]] ?? [] {
+            if let type = EventType(rawValue: vector["type"] as? String ?? ""), let body = vector["body"] as? String {
+                bodies.append((type, Array(body.utf8)))
+            }
+        }
+        for vector in json["invalid"] as? [[String: Any]] ?? [] {
+            guard let hex = vector["bytes"] as? String, let bytes = Hex.decode(hex), let entry = try? Entry(bytes: bytes),
+                  let type = EventType(rawValue: entry.type) else { continue }
+            bodies.append((type, entry.body))
+        }
+        return bodies
+    }
+
+    /// Values of every JSON type, including the edges of Int64 and enumeration values.
+    static let replacements: [JSONValue] = [
+        .integer(0), .integer(1), .integer(-1), .integer(Int64.max), .integer(Int64.min), .integer(Int64(Int32.max) + 1),
+        .bool(true), .bool(false), .string(""), .string("x"), .string("kiosk"), .string("paper"), .string("field"),
+        .string("NO"), .string("1"), .string("true"), .array([]), .array([.string("en")]), .array([.integer(1)]),
+        .object([:]), .object(["a": .integer(1)]),
+        .object(["en": .object(["title": .string("T"), "summary": .string("S"), "body": .string("B"), "demands": .array([])])]),
+    ]
+
+    static func mutations(of value: JSONValue) -> [JSONValue] {
+        guard case .object(let members) = value else { return [] }
+        var out: [JSONValue] = []
+        for key in members.keys.sorted() {
+            var removed = members
+            removed[key] = nil
+            out.append(.object(removed))
+            for replacement in replacements {
+                var changed = members
+                changed[key] = replacement
+                out.append(.object(changed))
+            }
+            // One level down (texts, letter, references): the same mutations inside.
+            if let inner = members[key] {
+                for mutated in mutations(of: inner) {
+                    var changed = members
+                    changed[key] = mutated
+                    out.append(.object(changed))
+                }
+                if case .array(let items) = inner, let first = items.first {
+                    for mutated in mutations(of: first) {
+                        var changed = members
+                        changed[key] = .array([mutated] + items.dropFirst())
+                        out.append(.object(changed))
+                    }
+                }
+            }
+            // The key spelled with a canonically equivalent character (Kelvin sign for K, Angstrom
+            // sign for Å): JSONDecoder finds the member by String equality, and so must this.
+            if key.contains("K") {
+                var changed = members
+                changed[key] = nil
+                changed[key.replacingOccurrences(of: "K", with: "\u{212A}")] = members[key]
+                out.append(.object(changed))
+            }
+        }
+        var extra = members
+        extra["zzUnknown"] = .integer(7)
+        out.append(.object(extra))
+        return out
+    }
+
+    @Test("every body of the test vectors, and thousands of mutations of them, decode the same as with JSONDecoder")
+    func sameAsJSONDecoder() throws {
+        var checked = 0
+        var accepted = 0
+        for (type, body) in try Self.vectorBodies() {
+            var candidates = [body]
+            if let tree = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) {
+                candidates += Self.mutations(of: tree).map(\.canonicalBytes)
+            }
+            for bytes in candidates where CanonicalJSON.isCanonical(bytes) {
+                for asType in [type, .signatureRecorded, .campaignPublished] {
+                    let expected = Self.outcome(asType, bytes, fast: false)
+                    #expect(Self.outcome(asType, bytes, fast: true) == expected, "\(asType.rawValue): \(String(decoding: bytes, as: UTF8.self))")
+                    checked += 1
+                    if expected != nil { accepted += 1 }
+                }
+            }
+        }
+        // Enough of both outcomes to mean something.
+        #expect(checked > 5_000)
+        #expect(accepted > 500)
+        #expect(checked - accepted > 2_000)
+    }
+
+    @Test("escapes are undone, and CanonicalJSON.decode reads non-canonical JSON as before")
+    func escapesAndFallback() throws {
+        let bytes = Array(#"{"campaign":"c1","displayName":"a\"b\\c\n\u0001é","text":"t"}"#.utf8)
+        #expect(CanonicalJSON.isCanonical(bytes))
+        let fast = try CanonicalDecoder.decode(CommentPosted.self, fromCanonical: bytes)
+        #expect(fast.displayName == "a\"b\\c\n\u{01}é")
+        #expect(fast == (try JSONDecoder().decode(CommentPosted.self, from: Data(bytes))))
+        // Whitespace: not canonical, decoded by JSONDecoder.
+        let spaced = Array(#"{ "campaign": "c1", "displayName": "a", "text": "t" }"#.utf8)
+        #expect(!CanonicalJSON.isCanonical(spaced))
+        #expect(try CanonicalJSON.decode(CommentPosted.self, from: spaced).displayName == "a")
+    }
+}
