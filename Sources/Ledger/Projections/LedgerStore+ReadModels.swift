@@ -26,12 +26,36 @@ extension LedgerStore {
         try connection.execute(ReadModelSchema.createTables)
         let projector = try makeProjector()
         let rows = try connection.statement("SELECT bytes FROM entries ORDER BY rowid")
+        // Stepping a finished statement would start it again (SQLite resets it): stop at its end.
+        var exhausted = false
+        func readChunk() throws -> [[UInt8]] {
+            var chunk: [[UInt8]] = []
+            chunk.reserveCapacity(Self.rebuildChunk)
+            while !exhausted, chunk.count < Self.rebuildChunk {
+                guard try rows.step() else {
+                    exhausted = true
+                    break
+                }
+                chunk.append(rows.blob(0))
+            }
+            return chunk
+        }
         var count = 0
-        while try rows.step() {
-            try projector.apply(try Entry(bytes: rows.blob(0)))
-            count += 1
-            if count % 4096 == 0 { projector.forgetDirtyForRebuild() }
-            WorkProgress.report(progress, "projecting entries", count, of: total, every: 5000)
+        // Parsing the entries and decoding their bodies needs no store: the next chunk is
+        // decoded on another core while this one is projected (docs/STORE.md, "Writes").
+        var parsed = Self.parseForProjection(try readChunk())
+        while !parsed.isEmpty {
+            let next = try readChunk()
+            let current = parsed
+            parsed = try Overlap.run({ Self.parseForProjection(next) }, alongside: {
+                for item in current {
+                    let (entry, body) = try item.get()
+                    try projector.apply(entry, decoded: body)
+                    count += 1
+                    WorkProgress.report(progress, "projecting entries", count, of: total, every: 5000)
+                }
+                projector.forgetDirtyForRebuild()
+            })
         }
         rows.reset()
         let branches = try connection.statement("SELECT bytes FROM forks ORDER BY author, sequence, id")
@@ -45,6 +69,21 @@ extension LedgerStore {
         try projector.finishAll()
         try connection.execute(ReadModelSchema.createCounts)
         return count
+    }
+
+    /// Entries projected per step of a rebuild (and the projector forgets its marks after each).
+    static let rebuildChunk = 4096
+
+    /// Parses stored entries and decodes their bodies as the projector would (nil when the body
+    /// does not decode: the projector then decodes it itself and reports why).
+    static func parseForProjection(_ rows: [[UInt8]]) -> [Result<(Entry, (any EventBody)?), any Error>] {
+        rows.map { bytes in
+            Result {
+                let entry = try Entry(bytes: bytes)
+                let body = EventType(rawValue: entry.type).flatMap { try? CanonicalJSON.decode($0.bodyType, from: entry.body) }
+                return (entry, body)
+            }
+        }
     }
 
     /// Where the maintained counts (`signature_counts`, schema 9) differ from counting the

@@ -35,7 +35,7 @@ extension Projector {
     /// revocation, or a change in a forked region).
     func refreshAuthorisation(author: PublicKey? = nil) throws {
         let hq = "x'\(Hex.encode(policy.hq.bytes))'"
-        let only = author.map { " WHERE author = x'\(Hex.encode($0.bytes))'" } ?? ""
+        let only = author.map { " AND author = x'\(Hex.encode($0.bytes))'" } ?? ""
         // The roles come from the rights table (Role.rights), never written out here.
         func allowed(_ table: String, _ type: EventType) -> String {
             """
@@ -45,7 +45,10 @@ extension Projector {
             """
         }
         for (table, type) in Self.authorisedTables {
-            try connection.execute("UPDATE \(table) SET authorised = \(allowed(table, type))\(only)")
+            // Only the rows whose flag changes are written (a rebuild's pass over every row
+            // rewrote all of them).
+            let flag = allowed(table, type)
+            try connection.execute("UPDATE \(table) SET authorised = \(flag) WHERE authorised IS NOT \(flag)\(only)")
         }
         // Withdrawals whose validity may change: those this author wrote (or all of them).
         let targets = try connection.statement(author == nil ? "SELECT DISTINCT signature FROM withdrawals" : "SELECT signature FROM withdrawals WHERE author = ?1")
