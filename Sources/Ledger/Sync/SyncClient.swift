@@ -174,16 +174,23 @@ public final class SyncClient: @unchecked Sendable {
             guard let theirs = remote[author], let key = PublicKey(hex: author) else { continue }
             do {
                 // The common case: their log extends ours. Fetch forward in batches.
+                // The next batch is fetched while this one is stored (the peer reads and sends
+                // while this node verifies and writes; docs/PROTOCOL.md "The client").
                 var after = local[author]?.sequence ?? 0
-                forward: while after < theirs.sequence {
-                    let batch = try await fetch(author: author, after: after)
+                var next = after < theirs.sequence ? prefetch(author: author, after: after) : nil
+                defer { next?.cancel() }
+                forward: while let fetching = next {
+                    let batch = try await withTaskCancellationHandler { try await fetching.value } onCancel: { fetching.cancel() }
+                    next = nil
                     if batch.isEmpty { break }
+                    let last = batch.last?.sequence ?? after
+                    if last < theirs.sequence { next = prefetch(author: author, after: last) }
                     do {
                         try record(try await store { try $0.store.ingest(batch, verification: .fast) }, into: &report)
                     } catch StoreError.rejected(let fault) where fault.kind == .brokenLink || fault.kind == .sequenceGap {
                         break forward  // their log diverges from ours: walk back from its head below
                     }
-                    after = batch.last?.sequence ?? after
+                    after = last
                     progress(SyncProgress(phase: "pull", done: report.pulled, total: total))
                 }
                 // Every tip they hold that we lack (their log's head, their branches): walk back to
@@ -234,6 +241,11 @@ public final class SyncClient: @unchecked Sendable {
         for batch in run.reversed().chunked(into: SyncLimits.maxBatchEntries) {
             try record(try await store { try $0.store.ingest(batch, verification: .fast) }, into: &report)
         }
+    }
+
+    /// ``fetch(author:after:)`` started now, to await later.
+    private func prefetch(author: String, after: UInt64) -> Task<[Entry], any Error> {
+        Task { try await self.fetch(author: author, after: after) }
     }
 
     private func fetch(author: String, after: UInt64) async throws -> [Entry] {
@@ -326,20 +338,31 @@ public final class SyncClient: @unchecked Sendable {
     /// Payloads after their entries, in pages of digests (`after` the last one seen), so that a
     /// payload neither side holds never blocks the ones after it.
     private func exchangePayloads(report: inout SyncReport, progress: (SyncProgress) -> Void) async throws {
-        // Theirs to us.
-        var after: Digest?
-        while true {
-            let above = after
-            let wanted = try await store { try $0.store.wantedPayloads(after: above, limit: SyncLimits.maxBatchPayloads) }
-            guard let last = wanted.last else { break }
-            after = last
-            let answer = try await transport.post("/v1/payloads/fetch", DigestList(digests: wanted.map(\.hex)), as: PayloadBatch.self)
-            let payloads = answer.payloads.compactMap { Data(base64Encoded: $0).map { Array($0) } }
+        // Theirs to us: the next page is asked for while this one is stored.
+        func wantedPage(after: Digest?) async throws -> [Digest] {
+            try await store { try $0.store.wantedPayloads(after: after, limit: SyncLimits.maxBatchPayloads) }
+        }
+        func prefetch(_ wanted: [Digest]) -> Task<[[UInt8]], any Error>? {
+            guard !wanted.isEmpty else { return nil }
+            return Task {
+                let answer = try await self.transport.post("/v1/payloads/fetch", DigestList(digests: wanted.map(\.hex)), as: PayloadBatch.self)
+                return answer.payloads.compactMap { Data(base64Encoded: $0).map { Array($0) } }
+            }
+        }
+        var wanted = try await wantedPage(after: nil)
+        var next = prefetch(wanted)
+        defer { next?.cancel() }
+        while let fetching = next {
+            let payloads = try await withTaskCancellationHandler { try await fetching.value } onCancel: { fetching.cancel() }
+            next = nil
+            if wanted.count == SyncLimits.maxBatchPayloads, let last = wanted.last {
+                wanted = try await wantedPage(after: last)
+                next = prefetch(wanted)
+            }
             if !payloads.isEmpty {
                 report.payloadsIn += try await store { try $0.store.ingest([], payloads: payloads) }.payloadsAdded
                 progress(SyncProgress(phase: "payloads in", done: report.payloadsIn, total: report.pulled))
             }
-            if wanted.count < SyncLimits.maxBatchPayloads { break }
         }
         // Ours to them.
         var cursor = ""
