@@ -134,6 +134,18 @@ enum ReadModelSchema {
             \(row).signer IS NOT NULL AND \(row).state NOT IN \(notUnique) AND NOT EXISTS (SELECT 1 FROM signatures other
                 WHERE other.campaign = \(row).campaign AND other.signer = \(row).signer AND other.rowid <> \(row).rowid AND other.state NOT IN \(notUnique))
             """
+        if sign == "+" && only == nil {
+            // Every dimension in one statement: one cursor and one statement start instead of
+            // six (about a quarter of the triggers' cost per signature).
+            let rows = ["SELECT 'state' AS dimension, \(row).state AS value"]
+                + dimensions.map { "SELECT '\($0.0)', \($0.1) WHERE \(counted)" }
+                + ["SELECT 'unique', '' WHERE \(unique)"]
+            return """
+                INSERT INTO signature_counts (campaign, dimension, value, n)
+                    SELECT \(row).campaign, dimension, value, 1 FROM (\(rows.joined(separator: " UNION ALL "))) WHERE 1
+                    ON CONFLICT (campaign, dimension, value) DO UPDATE SET n = n + 1;
+                """
+        }
         let all = [("state", add("state", "\(row).state", when: "1"))] + dimensions.map { ($0.0, add($0.0, $0.1, when: counted)) }
             + [("unique", add("unique", "''", when: unique))]
         return all.filter { only?.contains($0.0) ?? true }.map(\.1).joined(separator: "\n")
