@@ -194,6 +194,19 @@ extension VectorBuilder {
         return .init(name: "body-genesis-sealing-key-upper-case", after: nil, bytes: Hex.encode(try Entry.sign(draft, with: hq).bytes),
                      fault: EntryFault.Kind.invalidBody.rawValue, rule: "sealing-key")
     }
+
+    /// A genesis body whose `hqKey` is spelled with the Kelvin sign U+212A for `K`: canonical
+    /// JSON, but field names are exact (FORMAT.md section 4), so it has an unknown member and
+    /// lacks `hqKey`. A reader that matched names by Unicode equivalence would accept it.
+    static func kelvinGenesis() throws -> EntryVectorFile.Invalid {
+        let hq = try Fixed.hq()
+        let body = Array(#"{"hq\#u{212A}ey":"\#(hq.publicKey.hex)","name":"Test ledger","sealingKey":"\#(try Fixed.sealing().publicKey.hex)"}"#.utf8)
+        let draft = EntryDraft(
+            ledger: .zero, author: hq.publicKey, sequence: 1, previous: .zero,
+            timestamp: HLCTimestamp(wall: Fixed.baseWall, counter: 0), type: EventType.ledgerCreated.rawValue, body: body)
+        return .init(name: "body-genesis-key-kelvin-sign", after: nil, bytes: Hex.encode(try Entry.sign(draft, with: hq).bytes),
+                     fault: EntryFault.Kind.invalidBody.rawValue, rule: "fields")
+    }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {

@@ -289,6 +289,7 @@ enum VectorBuilder {
             out[out.count - 1].rule = broken.rule
         }
         out.append(try brokenGenesis())
+        out.append(try kelvinGenesis())
         return out
     }
 
