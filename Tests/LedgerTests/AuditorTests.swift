@@ -51,17 +51,17 @@ struct AuditorTests {
         #expect(try Auditor(store: node.store).run(mode: .full).intact)
     }
 
-    @Test("rows parsed on another core while the ones before are checked: faults in later chunks are named, a malformed row too, and nothing is counted twice")
-    func chunksParsedAside() throws {
+    @Test("on a ledger of thousands of entries, an edited entry and a row cut short are named in both modes, with the broken links after them and nothing else")
+    func faultsFarIn() throws {
         let dir = try TempDir()
         defer { dir.remove() }
         let node = try makeLedger(dir)
-        let comments = try (0..<(LedgerStore.auditChunk * 2 + 100)).map { index in
+        let comments = try (0..<(2048 * 2 + 100)).map { index in
             try Appendable(CommentPosted(campaign: "free-the-press", displayName: "C", text: "comment \(index)", signature: nil))
         }
         _ = try node.store.appendBatch(comments, signer: node.key)
         let entries = try node.store.entries()
-        #expect(entries.count > LedgerStore.auditChunk * 2)
+        #expect(entries.count > 2048 * 2)
         for mode in [VerificationMode.fast, .full] {
             let report = try Auditor(store: node.store).run(mode: mode)
             #expect(report.intact && report.entries == entries.count)
@@ -69,11 +69,11 @@ struct AuditorTests {
         let raw = try RawDatabase(path: node.folder.storePath)
         try raw.dropTriggers()
         // One edited entry in the second chunk, one cut short (not parseable) in the third.
-        let edited = entries[LedgerStore.auditChunk + 7]
+        let edited = entries[2048 + 7]
         var bytes = edited.bytes
         bytes[200] ^= 0x01
         try raw.setEntryBytes(bytes, author: edited.author.bytes, sequence: edited.sequence)
-        let cut = entries[LedgerStore.auditChunk * 2 + 50]
+        let cut = entries[2048 * 2 + 50]
         try raw.setEntryBytes(Array(cut.bytes.prefix(100)), author: cut.author.bytes, sequence: cut.sequence)
         for mode in [VerificationMode.fast, .full] {
             let report = try Auditor(store: node.store).run(mode: mode)
@@ -83,6 +83,21 @@ struct AuditorTests {
             // The entries after the two name a predecessor that no longer matches: broken links.
             let named = Set(report.faults.map(\.sequence))
             #expect(named == [edited.sequence, edited.sequence + 1, cut.sequence, cut.sequence + 1], "\(mode): \(report.faults.map { "\($0.kind) \($0.sequence)" })")
+        }
+    }
+
+    @Test("a stored sequence number below zero (edited behind the store's back) is a fault in both modes, not a crash")
+    func negativeStoredSequence() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let node = try makeLedger(dir)
+        let raw = try RawDatabase(path: node.folder.storePath)
+        try raw.dropTriggers()
+        try raw.execute("UPDATE entries SET sequence = -5 WHERE rowid = 3")
+        for mode in [VerificationMode.fast, .full] {
+            let report = try Auditor(store: node.store).run(mode: mode)
+            #expect(!report.intact, "\(mode)")
+            #expect(report.faults.contains { $0.kind == .idMismatch }, "\(mode)")
         }
     }
 

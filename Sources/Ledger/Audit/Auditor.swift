@@ -89,44 +89,26 @@ extension LedgerStore {
 
             let rows = try db.statement("SELECT id, author, sequence, type, payload_digest, bytes FROM entries ORDER BY author, sequence")
             defer { rows.reset() }
-            // Parsing and hashing the entries needs no store: the next chunk of rows is parsed on
-            // another core while this one is checked (in fast mode that was most of the work).
-            var exhausted = false
-            func readChunk() throws -> [StoredRow] {
-                var chunk: [StoredRow] = []
-                chunk.reserveCapacity(Self.auditChunk)
-                while !exhausted, chunk.count < Self.auditChunk {
-                    // A finished statement stepped again would start over: stop at its end.
-                    guard try rows.step() else {
-                        exhausted = true
-                        break
-                    }
-                    chunk.append(StoredRow(id: rows.blob(0), author: rows.blob(1), sequence: UInt64(bitPattern: rows.int64(2)), type: rows.text(3),
-                                           payloadDigest: rows.isNull(4) ? nil : rows.blob(4), bytes: rows.blob(5)))
-                }
-                return chunk
-            }
-            func process(_ row: StoredRow, _ parsed: Result<Entry, any Error>) throws {
-                let storedSequence = row.sequence
+            while try rows.step() {
+                let storedSequence = UInt64(bitPattern: rows.int64(2))  // a negative stored value is a fault below, not a crash
                 report.entries += 1
                 let entry: Entry
-                switch parsed {
-                case .success(let value):
-                    entry = value
-                case .failure(let error):
-                    let author = PublicKey(row.author) ?? PublicKey(unchecked: [UInt8](repeating: 0, count: 32))
-                    report.faults.append(EntryFault(.malformed, author: author, sequence: storedSequence, id: Digest(row.id) ?? .zero, detail: "\(error)"))
-                    return
+                do {
+                    entry = try Entry(bytes: rows.blob(5))
+                } catch {
+                    let author = PublicKey(rows.blob(1)) ?? PublicKey(unchecked: [UInt8](repeating: 0, count: 32))
+                    report.faults.append(EntryFault(.malformed, author: author, sequence: storedSequence, id: Digest(rows.blob(0)) ?? .zero, detail: "\(error)"))
+                    continue
                 }
-                if row.id != entry.id.bytes {
-                    let rowAuthor = PublicKey(row.author) ?? entry.author
-                    let rowID = Digest(row.id) ?? entry.id
+                if !rows.blobEquals(0, entry.id.bytes) {
+                    let rowAuthor = PublicKey(rows.blob(1)) ?? entry.author
+                    let rowID = Digest(rows.blob(0)) ?? entry.id
                     report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: rowID, detail: "SHA-256 of the stored entry bytes is \(entry.id.short), the store lists \(rowID.short): the entry was altered"))
                 }
-                let payloadMatches = row.payloadDigest == entry.payloadDigest?.bytes
-                if row.author != entry.author.bytes || entry.sequence != storedSequence || !payloadMatches || row.type != entry.type {
-                    let rowAuthor = PublicKey(row.author) ?? entry.author
-                    report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: Digest(row.id) ?? entry.id, detail: "the stored columns (author, sequence, type, payload digest) disagree with the entry bytes"))
+                let payloadMatches = entry.payloadDigest.map { rows.blobEquals(4, $0.bytes) } ?? rows.isNull(4)
+                if !rows.blobEquals(1, entry.author.bytes) || entry.sequence != storedSequence || !payloadMatches || rows.text(3) != entry.type {
+                    let rowAuthor = PublicKey(rows.blob(1)) ?? entry.author
+                    report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: Digest(rows.blob(0)) ?? entry.id, detail: "the stored columns (author, sequence, type, payload digest) disagree with the entry bytes"))
                 }
                 let sameLog = previous?.author == entry.author
                 if !sameLog {
@@ -148,16 +130,6 @@ extension LedgerStore {
                 previous = (entry.author, EntryVerifier.LinkPoint(entry), entry)
                 if pending.count >= size { flush() } else if report.entries % 4096 == 0 { progress(report.entries) }
             }
-            var chunk = try readChunk()
-            var parsed = Self.parse(chunk)
-            while !chunk.isEmpty {
-                let next = try readChunk()
-                let (current, currentParsed) = (chunk, parsed)
-                parsed = try Overlap.run({ Self.parse(next) }, alongside: {
-                    for index in current.indices { try process(current[index], currentParsed[index]) }
-                })
-                chunk = next
-            }
             closeLog()
             flush()
             join(leaving: 0)
@@ -165,24 +137,6 @@ extension LedgerStore {
             report.faults.sort { ($0.author, $0.sequence, $0.kind.rawValue) < ($1.author, $1.sequence, $1.kind.rawValue) }
             return report
         }
-    }
-
-    /// A row of `entries` as stored, to check against the entry its bytes parse to.
-    struct StoredRow: Sendable {
-        var id: [UInt8]
-        var author: [UInt8]
-        var sequence: UInt64
-        var type: String
-        var payloadDigest: [UInt8]?
-        var bytes: [UInt8]
-    }
-
-    /// Rows read and parsed per step of the audit.
-    static let auditChunk = 2048
-
-    /// Each row's bytes parsed (and hashed: the id) into an entry, or the reason they do not parse.
-    static func parse(_ rows: [StoredRow]) -> [Result<Entry, any Error>] {
-        rows.map { row in Result { try Entry(bytes: row.bytes) } }
     }
 
     private func checkPayload(_ digest: Digest, of entry: Entry, in db: SQLiteConnection) throws -> EntryFault? {
@@ -208,7 +162,7 @@ extension LedgerStore {
         while try rows.step() {
             let storedID = Digest(rows.blob(0)) ?? .zero
             let author = PublicKey(rows.blob(1)) ?? PublicKey(unchecked: [UInt8](repeating: 0, count: 32))
-            let sequence = UInt64(rows.int64(2))
+            let sequence = UInt64(bitPattern: rows.int64(2))  // a negative stored value is a fault below, not a crash
             guard let entry = try? Entry(bytes: rows.blob(4)) else {
                 report.faults.append(EntryFault(.malformed, author: author, sequence: sequence, id: storedID, detail: "a branch entry's bytes do not parse"))
                 continue
