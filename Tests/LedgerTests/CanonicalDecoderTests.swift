@@ -146,6 +146,12 @@ struct CanonicalDecoderTests {
         let fast = try CanonicalDecoder.decode(CommentPosted.self, fromCanonical: bytes)
         #expect(fast.displayName == "a\"b\\c\n\u{01}é")
         #expect(fast == (try JSONDecoder().decode(CommentPosted.self, from: Data(bytes))))
+        // An escaped backslash just before the closing quote, and an escaped quote just after the opening one.
+        let edges = Array(#"{"campaign":"c1","displayName":"\"a","text":"b\\"}"#.utf8)
+        #expect(CanonicalJSON.isCanonical(edges))
+        let decodedEdges = try CanonicalDecoder.decode(CommentPosted.self, fromCanonical: edges)
+        #expect(decodedEdges.displayName == "\"a" && decodedEdges.text == "b\\")
+        #expect(decodedEdges == (try JSONDecoder().decode(CommentPosted.self, from: Data(edges))))
         // Whitespace: not canonical, decoded by JSONDecoder.
         let spaced = Array(#"{ "campaign": "c1", "displayName": "a", "text": "t" }"#.utf8)
         #expect(!CanonicalJSON.isCanonical(spaced))

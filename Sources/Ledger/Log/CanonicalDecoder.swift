@@ -137,44 +137,15 @@ enum CanonicalDecoder {
                 let end = index - 1
                 return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
             }
-            var out = Array(bytes[start..<index])
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    index += 1
-                    return String(decoding: out, as: UTF8.self)
-                }
-                guard byte == UInt8(ascii: "\\") else {
-                    out.append(byte)
-                    index += 1
-                    continue
-                }
-                guard index + 1 < bytes.count else { throw failure() }
-                switch bytes[index + 1] {
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0c)
-                case UInt8(ascii: "n"): out.append(0x0a)
-                case UInt8(ascii: "r"): out.append(0x0d)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    // \u00xx (the validator allows no other \u escape)
-                    guard index + 5 < bytes.count, let high = hex(bytes[index + 4]), let low = hex(bytes[index + 5]) else { throw failure() }
-                    out.append(high << 4 | low)
-                    index += 6
-                    continue
-                case let other: out.append(other)  // \" and \\
-                }
-                index += 2
+            // An escape: find the closing quote (an escape's second byte is never a bare
+            // quote that ends the string), then undo the escapes as the validator reads them.
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
             }
-            throw failure()
-        }
-
-        private func hex(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-            default: return nil
-            }
+            guard index < bytes.count else { throw failure() }
+            let end = index
+            index += 1
+            return String(decoding: Array(CanonicalJSONValidator.UnescapedBytes(bytes: bytes, index: start, end: end)), as: UTF8.self)
         }
     }
 
