@@ -204,7 +204,7 @@ extension LedgerStore {
         while try points.step() {
             guard let author = PublicKey(points.blob(0)), let smallest = Digest(points.blob(2)) else { continue }
             let count = points.int64(3)
-            report.faults.append(EntryFault(.fork, author: author, sequence: UInt64(points.int64(1)), id: smallest,
+            report.faults.append(EntryFault(.fork, author: author, sequence: points.uint64(1), id: smallest,
                                             detail: "\(count) different entries at this sequence (the log was copied or restored and written on both copies)"))
         }
     }

@@ -48,8 +48,8 @@ extension LedgerStore {
                 guard let key = PublicKey(statement.blob(0)), let role = Role(rawValue: statement.text(2)) else { continue }
                 out.append(DeviceSummary(
                     device: key.hex, fingerprint: key.fingerprint, name: statement.text(1), role: role,
-                    revokedAfter: statement.isNull(3) ? nil : UInt64(statement.int64(3)),
-                    sequence: statement.isNull(4) ? 0 : UInt64(statement.int64(4))))
+                    revokedAfter: statement.isNull(3) ? nil : statement.uint64(3),
+                    sequence: statement.isNull(4) ? 0 : statement.uint64(4)))
             }
             return out
         }

@@ -34,7 +34,7 @@ extension LedgerStore {
                 let isHQ = author == hqKey
                 out.append(ForkedLog(
                     device: author.hex, name: isHQ ? "HQ" : (statement.isNull(1) ? nil : statement.text(1)),
-                    forkSequence: UInt64(statement.int64(2)), entries: Int(statement.int64(3)), branches: Int(statement.int64(4)),
+                    forkSequence: statement.uint64(2), entries: Int(statement.int64(3)), branches: Int(statement.int64(4)),
                     held: Int(statement.int64(5)), heldSignatures: Int(statement.int64(6)), isHQ: isHQ))
             }
             return out

@@ -33,8 +33,13 @@ extension LedgerStore {
             var out: [RetentionPlan] = []
             while try statement.step() {
                 let days: Int64? = statement.isNull(1) ? nil : statement.int64(1)
-                let closed: UInt64? = statement.isNull(2) ? nil : UInt64(statement.int64(2))
-                let eraseAt = days.flatMap { days in closed.map { $0.addingReportingOverflow(UInt64(days) * 86_400_000).partialValue } }
+                let closed: UInt64? = statement.isNull(2) ? nil : statement.uint64(2)
+                // Body rules keep retentionDays in 1 ... 36500; a store edited outside that range must
+                // neither trap nor wrap around to an erasure date in the past.
+                let eraseAt = days.flatMap { days in closed.map { closed in
+                    let (sum, overflow) = closed.addingReportingOverflow(UInt64(min(max(days, 1), 36_500)) * 86_400_000)
+                    return overflow ? UInt64.max : sum
+                } }
                 out.append(RetentionPlan(campaign: statement.text(0), retentionDays: days, closedAt: closed, eraseAt: eraseAt,
                                          payloadsKept: Int(statement.int64(3)), payloadsErased: Int(statement.int64(4)),
                                          due: eraseAt.map { $0 <= now } ?? false))

@@ -38,7 +38,7 @@ extension LedgerStore {
                 let holder = statement.isNull(3) ? nil : PublicKey(statement.blob(3))
                 out.append(IssuedPaperList(
                     campaign: campaign, list: statement.int64(1), rows: statement.int64(2), check: PaperCheckCode.of(issuance: id),
-                    device: holder?.hex, issuedAt: UInt64(max(0, statement.int64(4))), recordedRows: Int(statement.int64(5)), entry: id.hex))
+                    device: holder?.hex, issuedAt: statement.uint64(4), recordedRows: Int(statement.int64(5)), entry: id.hex))
             }
             return out
         }

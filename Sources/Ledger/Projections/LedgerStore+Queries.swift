@@ -69,7 +69,7 @@ extension LedgerStore {
             while try statement.step() {
                 guard let id = Digest(statement.blob(0)) else { continue }
                 let body = try CanonicalJSON.decode(CampaignPublished.self, from: statement.blob(3))
-                out.append(CampaignVersion(id: id, kind: statement.text(1), timestamp: UInt64(statement.int64(2)), body: body))
+                out.append(CampaignVersion(id: id, kind: statement.text(1), timestamp: statement.uint64(2), body: body))
             }
             return out
         }
@@ -92,7 +92,7 @@ extension LedgerStore {
             while try statement.step() {
                 out.append(CommentSummary(
                     id: Hex.encode(statement.blob(0)), campaign: statement.text(1), displayName: statement.text(2),
-                    text: statement.text(3), postedAt: UInt64(statement.int64(4)), hidden: statement.int64(5) == 1,
+                    text: statement.text(3), postedAt: statement.uint64(4), hidden: statement.int64(5) == 1,
                     hiddenReason: statement.isNull(6) ? nil : statement.text(6)))
             }
             return out
@@ -149,7 +149,7 @@ extension LedgerStore {
                 guard let id = Digest(statement.blob(0)), let payload = Digest(statement.blob(1)) else { continue }
                 out.append(CountedSignature(
                     id: id, payload: payload, channel: statement.text(2), country: statement.isNull(3) ? nil : statement.text(3),
-                    signedAt: UInt64(statement.int64(4)), version: Digest(statement.blob(5)) ?? .zero,
+                    signedAt: statement.uint64(4), version: Digest(statement.blob(5)) ?? .zero,
                     paperList: statement.isNull(6) ? nil : statement.int64(6), paperRow: statement.isNull(7) ? nil : statement.int64(7)))
             }
             return out

@@ -125,7 +125,7 @@ extension Projector {
         var latest: (id: [UInt8], title: String, goal: Int64?, deadline: Int64?, wall: UInt64, retention: Int64?)?
         var count: Int64 = 0
         while try versions.step() {
-            let wall = UInt64(versions.int64(4))
+            let wall = versions.uint64(4)
             if first == nil { first = wall }
             latest = (versions.blob(0), versions.text(1), versions.isNull(2) ? nil : versions.int64(2),
                       versions.isNull(3) ? nil : versions.int64(3), wall, versions.isNull(5) ? nil : versions.int64(5))

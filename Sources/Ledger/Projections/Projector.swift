@@ -58,9 +58,9 @@ final class Projector {
         while try statement.step() {
             guard let key = PublicKey(statement.blob(0)), let role = Role(rawValue: statement.text(1)) else { continue }
             policy.enrol(key, role: role, at: TrustPolicy.EnrolmentOrder(
-                wall: UInt64(max(0, statement.int64(3))), counter: UInt32(clamping: statement.int64(4)),
-                sequence: UInt64(max(0, statement.int64(5))), id: statement.blob(6)))
-            if !statement.isNull(2) { policy.revoke(key, after: UInt64(max(0, statement.int64(2)))) }
+                wall: statement.uint64(3), counter: statement.uint32(4),
+                sequence: statement.uint64(5), id: statement.blob(6)))
+            if !statement.isNull(2) { policy.revoke(key, after: statement.uint64(2)) }
         }
         return policy
     }

@@ -236,8 +236,8 @@ extension LedgerStore {
         defer { statement.reset() }
         guard try statement.step(), let id = Digest(statement.blob(1)) else { return nil }
         return EntryVerifier.LinkPoint(
-            sequence: UInt64(statement.int64(0)), id: id,
-            timestamp: HLCTimestamp(wall: UInt64(statement.int64(2)), counter: UInt32(statement.int64(3))))
+            sequence: statement.uint64(0), id: id,
+            timestamp: HLCTimestamp(wall: statement.uint64(2), counter: statement.uint32(3)))
     }
 
     /// The lowest sequence number at which `author`'s log has a fork, if any.
@@ -246,6 +246,6 @@ extension LedgerStore {
         statement.bind(1, author.bytes)
         defer { statement.reset() }
         guard try statement.step(), !statement.isNull(0) else { return nil }
-        return UInt64(statement.int64(0))
+        return statement.uint64(0)
     }
 }

@@ -297,8 +297,8 @@ extension LedgerStore {
         statement.bind(2, author.bytes)
         defer { statement.reset() }
         guard try statement.step() else { return nil }
-        return EntryVerifier.LinkPoint(sequence: UInt64(statement.int64(0)), id: id,
-                                       timestamp: HLCTimestamp(wall: UInt64(statement.int64(1)), counter: UInt32(clamping: statement.int64(2))))
+        return EntryVerifier.LinkPoint(sequence: statement.uint64(0), id: id,
+                                       timestamp: HLCTimestamp(wall: statement.uint64(1), counter: statement.uint32(2)))
     }
 
     /// How many different entries of `author` the store holds at `sequence`.

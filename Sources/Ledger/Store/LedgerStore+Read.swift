@@ -79,7 +79,7 @@ extension LedgerStore {
                 """)
             var branches: [String: [BranchTip]] = [:]
             while try tips.step() {
-                branches[Hex.encode(tips.blob(0)), default: []].append(BranchTip(sequence: UInt64(tips.int64(1)), id: Hex.encode(tips.blob(2))))
+                branches[Hex.encode(tips.blob(0)), default: []].append(BranchTip(sequence: tips.uint64(1), id: Hex.encode(tips.blob(2))))
             }
             tips.reset()
             // A skip scan of the (author, sequence) index: one seek per log to the next author and
@@ -100,7 +100,7 @@ extension LedgerStore {
             var heads: [LogHead] = []
             while try statement.step() {
                 let author = Hex.encode(statement.blob(0))
-                heads.append(LogHead(author: author, sequence: UInt64(statement.int64(1)), id: Hex.encode(statement.blob(2)), branches: branches[author]))
+                heads.append(LogHead(author: author, sequence: statement.uint64(1), id: Hex.encode(statement.blob(2)), branches: branches[author]))
             }
             return heads
         }
@@ -206,9 +206,9 @@ extension LedgerStore {
                 out.append(CampaignSummary(
                     campaign: statement.text(0), version: Hex.encode(statement.blob(1)), title: statement.text(2),
                     state: statement.text(3), goal: statement.isNull(4) ? nil : statement.int64(4),
-                    deadline: statement.isNull(5) ? nil : UInt64(statement.int64(5)),
-                    publishedAt: UInt64(statement.int64(6)), updatedAt: UInt64(statement.int64(8)),
-                    closedAt: statement.isNull(7) ? nil : UInt64(statement.int64(7))))
+                    deadline: statement.isNull(5) ? nil : statement.uint64(5),
+                    publishedAt: statement.uint64(6), updatedAt: statement.uint64(8),
+                    closedAt: statement.isNull(7) ? nil : statement.uint64(7)))
             }
             return out
         }

@@ -189,6 +189,15 @@ final class Statement {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(raw, column) }
 
+    /// The column as an unsigned number (sequence numbers, times, counters). Ledger stores only
+    /// values in 0 ... 2^63 - 1 (FORMAT.md), so a value outside the type's range comes only from a
+    /// store edited by hand: it reads as the nearest value in range instead of trapping, and the
+    /// audit reports the edit.
+    func uint64(_ column: Int32) -> UInt64 { UInt64(clamping: sqlite3_column_int64(raw, column)) }
+
+    /// The column as a 32-bit counter, clamped like `uint64(_:)`.
+    func uint32(_ column: Int32) -> UInt32 { UInt32(clamping: sqlite3_column_int64(raw, column)) }
+
     func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(raw, column) else { return "" }
         return String(cString: pointer)

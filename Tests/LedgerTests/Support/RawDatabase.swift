@@ -51,6 +51,20 @@ final class RawDatabase {
         guard sqlite3_step(statement) == SQLITE_DONE else { throw RawError(message: String(cString: sqlite3_errmsg(handle))) }
     }
 
+    /// Every row of `sql`, each column as text.
+    func rows(_ sql: String) throws -> [[String]] {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else { throw RawError(message: "prepare") }
+        defer { sqlite3_finalize(statement) }
+        var rows: [[String]] = []
+        while sqlite3_step(statement) == SQLITE_ROW {
+            rows.append((0..<sqlite3_column_count(statement)).map { column in
+                sqlite3_column_text(statement, column).map { String(cString: $0) } ?? ""
+            })
+        }
+        return rows
+    }
+
     func dropTriggers() throws {
         try execute("DROP TRIGGER entries_immutable_update; DROP TRIGGER entries_immutable_delete;")
     }
