@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Verifies every log in a store (docs/FORMAT.md, "Verifying a log").
@@ -14,8 +15,11 @@ import Foundation
 /// ```
 public struct Auditor {
     public let store: LedgerStore
-    /// Entries held in memory at once while their signatures are verified in parallel.
+    /// Entries held in memory at once while their signatures are verified in parallel (full mode).
     public var window = 16_384
+    /// Ranges of the log scanned at once, each on a thread and reader of its own (fast mode; at most
+    /// the store's readers).
+    public var segments = ParallelSignatures.workers
 
     public init(store: LedgerStore) {
         self.store = store
@@ -24,32 +28,30 @@ public struct Auditor {
     /// Runs the audit. `progress` hears "verifying entries" after each window of entries.
     public func run(mode: VerificationMode, progress: (WorkProgress) -> Void = { _ in }) throws -> AuditReport {
         let total = try store.entryCount()
-        return try store.audit(mode: mode, window: window) { done in
+        return try store.audit(mode: mode, window: window, segments: segments) { done in
             progress(WorkProgress(phase: "verifying entries", done: min(done, total), total: total))
         }
     }
 }
 
 extension LedgerStore {
-    func audit(mode: VerificationMode, window: Int, progress: (Int) -> Void = { _ in }) throws -> AuditReport {
-        try reading { db in
+    func audit(mode: VerificationMode, window: Int, segments: Int = 1, progress: (Int) -> Void = { _ in }) throws -> AuditReport {
+        if mode == .fast { return try auditFast(segments: segments, progress: progress) }
+        return try reading { db in
             guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
             let policy = try Projector.loadPolicy(db, hq: hqKey)
             var report = AuditReport(
                 ledger: ledgerID.hex, mode: mode, entries: 0, logs: 0, signaturesChecked: 0,
                 payloadsChecked: 0, heads: [], faults: [])
             var pending: [Entry] = []
-            var previous: (author: PublicKey, point: EntryVerifier.LinkPoint, entry: Entry)?
 
-            // The checks that need no store run on all cores: the signature, and in full mode
-            // the body and the author's rights. A window's checks run on other threads while this
-            // one reads and parses the next window (reading, parsing and hashing are as much work
-            // as the signatures: overlapped, every core stays busy).
-            let full = mode == .full
+            // The checks that need no store run on all cores: the signature, the body and the
+            // author's rights. A window's checks run on other threads while this one reads and
+            // parses the next window (reading, parsing and hashing are as much work as the
+            // signatures: overlapped, every core stays busy).
             let check: @Sendable (Entry) -> [EntryFault] = { entry in
                 var found: [EntryFault] = []
                 if let fault = EntryVerifier.checkSignature(entry) { found.append(fault) }
-                guard full else { return found }
                 if let fault = EntryVerifier.checkContent(entry, ledger: ledgerID, hq: hqKey) {
                     found.append(fault)
                 } else if !policy.allows(entry.author, toWrite: entry.type, sequence: entry.sequence) {
@@ -66,11 +68,12 @@ extension LedgerStore {
             // doubling up to `window`).
             var inFlight: [WindowCheck] = []
             var size = min(window, 1024)
+            var scan = LogScan(mode: .full, ledger: ledgerID, hq: hqKey)
             func join(leaving: Int) {
                 while inFlight.count > leaving {
                     report.faults += inFlight.removeFirst().wait()
                 }
-                progress(report.entries)
+                progress(scan.entries)
             }
             func flush() {
                 join(leaving: 1)
@@ -80,59 +83,26 @@ extension LedgerStore {
                 pending = []
                 pending.reserveCapacity(size)
             }
-            func closeLog() {
-                guard let last = previous?.entry else { return }
-                report.heads.append(LogHead(author: last.author.hex, sequence: last.sequence, id: last.id.hex))
-                // Fast mode: the head's signature authenticates the whole chain before it.
-                if mode == .fast { pending.append(last) }
-            }
 
-            let rows = try db.statement("SELECT id, author, sequence, type, payload_digest, bytes FROM entries ORDER BY author, sequence")
+            let rows = try db.statement("SELECT \(LogScan.columns) FROM entries ORDER BY author, sequence")
             defer { rows.reset() }
             while try rows.step() {
-                let storedSequence = UInt64(bitPattern: rows.int64(2))  // a negative stored value is a fault below, not a crash
-                report.entries += 1
-                let entry: Entry
-                do {
-                    entry = try Entry(bytes: rows.blob(5))
-                } catch {
-                    let author = PublicKey(rows.blob(1)) ?? PublicKey(unchecked: [UInt8](repeating: 0, count: 32))
-                    report.faults.append(EntryFault(.malformed, author: author, sequence: storedSequence, id: Digest(rows.blob(0)) ?? .zero, detail: "\(error)"))
-                    continue
-                }
-                if !rows.blobEquals(0, entry.id.bytes) {
-                    let rowAuthor = PublicKey(rows.blob(1)) ?? entry.author
-                    let rowID = Digest(rows.blob(0)) ?? entry.id
-                    report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: rowID, detail: "SHA-256 of the stored entry bytes is \(entry.id.short), the store lists \(rowID.short): the entry was altered"))
-                }
-                let payloadMatches = entry.payloadDigest.map { rows.blobEquals(4, $0.bytes) } ?? rows.isNull(4)
-                if !rows.blobEquals(1, entry.author.bytes) || entry.sequence != storedSequence || !payloadMatches || rows.text(3) != entry.type {
-                    let rowAuthor = PublicKey(rows.blob(1)) ?? entry.author
-                    report.faults.append(EntryFault(.idMismatch, author: rowAuthor, sequence: storedSequence, id: Digest(rows.blob(0)) ?? entry.id, detail: "the stored columns (author, sequence, type, payload digest) disagree with the entry bytes"))
-                }
-                let sameLog = previous?.author == entry.author
-                if !sameLog {
-                    closeLog()
-                    report.logs += 1
-                }
-                if let fault = EntryVerifier.checkLink(entry, after: sameLog ? previous?.point : nil) {
-                    report.faults.append(fault)
-                }
-                if mode == .full {
+                try scan.row(rows) { entry in
                     if let digest = entry.payloadDigest {
                         report.payloadsChecked += 1
                         if let fault = try checkPayload(digest, of: entry, in: db) { report.faults.append(fault) }
                     }
                     pending.append(entry)
-                } else if entry.ledger != ledgerID && !(entry.author == hqKey && entry.sequence == 1) {
-                    report.faults.append(EntryFault(.wrongLedger, entry: entry, detail: "entry names ledger \(entry.ledger.short)"))
                 }
-                previous = (entry.author, EntryVerifier.LinkPoint(entry), entry)
-                if pending.count >= size { flush() } else if report.entries % 4096 == 0 { progress(report.entries) }
+                if pending.count >= size { flush() } else if scan.entries % 4096 == 0 { progress(scan.entries) }
             }
-            closeLog()
+            scan.finish()
             flush()
             join(leaving: 0)
+            report.entries = scan.entries
+            report.logs = scan.logs
+            report.heads = scan.heads.map { LogHead(author: $0.author.hex, sequence: $0.sequence, id: $0.id.hex) }
+            report.faults += scan.faults
             try auditForks(into: &report, in: db)
             report.faults.sort { ($0.author, $0.sequence, $0.kind.rawValue) < ($1.author, $1.sequence, $1.kind.rawValue) }
             return report
@@ -155,7 +125,7 @@ extension LedgerStore {
     /// entry (bytes, stored columns, signature, content, link to a held entry), then one `fork`
     /// fault is reported per (author, sequence) holding two or more entries, naming the smallest id,
     /// so every node holding the same entries reports the same forks.
-    private func auditForks(into report: inout AuditReport, in db: SQLiteConnection) throws {
+    func auditForks(into report: inout AuditReport, in db: SQLiteConnection) throws {
         guard let ledgerID, let hqKey else { return }
         let rows = try db.statement("SELECT id, author, sequence, previous, bytes FROM forks ORDER BY author, sequence, id")
         var branchEntries: [Entry] = []

@@ -158,7 +158,7 @@ public final class LedgerStore: @unchecked Sendable {
         }
     }
 
-    private func mappingErrors<T>(_ body: () throws -> T) throws -> T {
+    func mappingErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as SQLiteError {

@@ -48,6 +48,36 @@ final class ReaderPool: @unchecked Sendable {
         return try db.readTransaction { try body(db) }
     }
 
+    /// Runs `body` with `count` readers at once (at most ``size``), taken together so that two
+    /// callers never each hold some and wait for more. `body` opens and closes their transactions;
+    /// a reader still in a transaction afterwards is closed, not reused.
+    func readers<T>(_ count: Int, _ body: ([SQLiteConnection]) throws -> T) throws -> T {
+        let count = min(max(1, count), size)
+        condition.lock()
+        while idle.count + (size - opened) < count { condition.wait() }
+        let reused = Array(idle.suffix(min(count, idle.count)))
+        idle.removeLast(reused.count)
+        let toOpen = count - reused.count
+        opened += toOpen
+        condition.unlock()
+        var dbs = reused
+        defer { dbs.forEach(checkIn) }
+        do {
+            for _ in 0..<toOpen {
+                let db = try SQLiteConnection(path: path, readOnly: true)
+                try db.execute("PRAGMA cache_size = -\(Self.cacheKiB)")
+                dbs.append(db)
+            }
+        } catch {
+            condition.lock()
+            opened -= toOpen - (dbs.count - reused.count)
+            condition.broadcast()
+            condition.unlock()
+            throw error
+        }
+        return try body(dbs)
+    }
+
     private func checkOut() throws -> SQLiteConnection {
         condition.lock()
         while idle.isEmpty && opened >= size { condition.wait() }
@@ -64,7 +94,7 @@ final class ReaderPool: @unchecked Sendable {
         } catch {
             condition.lock()
             opened -= 1
-            condition.signal()
+            condition.broadcast()
             condition.unlock()
             throw error
         }
@@ -75,7 +105,7 @@ final class ReaderPool: @unchecked Sendable {
         let reusable = !db.isInTransaction
         condition.lock()
         if reusable { idle.append(db) } else { opened -= 1 }
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 }

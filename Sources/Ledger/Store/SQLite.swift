@@ -214,6 +214,31 @@ final class Statement {
         }
     }
 
+    /// True when the column holds exactly `bytes` (compared in place).
+    func blobEquals(_ column: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let count = Int(sqlite3_column_bytes(raw, column))
+        guard count == bytes.count else { return false }
+        guard count > 0, let pointer = sqlite3_column_blob(raw, column), let base = bytes.baseAddress else { return count == 0 }
+        return memcmp(base, pointer, count) == 0
+    }
+
+    /// True when the column is text whose UTF-8 bytes are exactly `bytes` (compared in place).
+    func textEquals(_ column: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard sqlite3_column_type(raw, column) == SQLITE_TEXT, let pointer = sqlite3_column_text(raw, column) else { return false }
+        let count = Int(sqlite3_column_bytes(raw, column))
+        guard count == bytes.count else { return false }
+        guard count > 0, let base = bytes.baseAddress else { return count == 0 }
+        return memcmp(base, pointer, count) == 0
+    }
+
+    /// Calls `body` with the column's bytes in place (empty for NULL or an empty blob); the
+    /// pointer is only valid inside `body`, and only until the statement steps again.
+    func withBlob<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let count = Int(sqlite3_column_bytes(raw, column))
+        guard count > 0, let pointer = sqlite3_column_blob(raw, column) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+
     func blob(_ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(raw, column))
         guard count > 0, let pointer = sqlite3_column_blob(raw, column) else { return [] }
