@@ -68,7 +68,7 @@ extension LedgerStore {
             // doubling up to `window`).
             var inFlight: [WindowCheck] = []
             var size = min(window, 1024)
-            var scan = LogScan(mode: .full, ledger: ledgerID, hq: hqKey)
+            var scan = LogScan(mode: .full, db: db, ledger: ledgerID, hq: hqKey)
             func join(leaving: Int) {
                 while inFlight.count > leaving {
                     report.faults += inFlight.removeFirst().wait()

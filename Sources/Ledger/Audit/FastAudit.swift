@@ -90,19 +90,19 @@ extension LogScan {
     /// Scans one range of the entries table (fast mode) on `db`, whose read transaction is open.
     static func scan(_ range: LogRanges.Range, in db: SQLiteConnection, ledger: Digest, hq: PublicKey,
                      done: DoneCounter, progress: (Int) -> Void = { _ in }) throws -> LogScan {
-        var scan = LogScan(mode: .fast, ledger: ledger, hq: hq)
+        var scan = LogScan(mode: .fast, db: db, ledger: ledger, hq: hq)
         if let start = range.start {
             // The last well-formed entry before the range, as a scan of the whole table would
             // hold it on reaching the range (malformed rows do not count).
-            let before = try db.statement("SELECT bytes FROM entries WHERE (author, sequence) < (?, ?) ORDER BY author DESC, sequence DESC")
+            let before = try db.statement("SELECT bytes, rowid FROM entries WHERE (author, sequence) < (?, ?) ORDER BY author DESC, sequence DESC")
             defer { before.reset() }
             before.bind(1, start.author)
             before.bind(2, start.sequence)
             while try before.step() {
                 let found = before.withBlob(0) { bytes -> Bool in
-                    guard EntryLayout(bytes) != nil else { return false }
+                    guard let layout = EntryLayout(bytes) else { return false }
                     let id = Digest.sha256(bytes)
-                    id.bytes.withUnsafeBytes { scan.previous.update(bytes: bytes, id: $0) }
+                    id.bytes.withUnsafeBytes { scan.previous.update(bytes: bytes, layout: layout, id: $0, rowid: before.int64(1)) }
                     return true
                 }
                 if found {

@@ -12,9 +12,11 @@ import Foundation
 /// (``continuesInherited``) so that the merge drops the head the range before reported for it.
 struct LogScan {
     /// The columns `row(_:_:)` reads, in order.
-    static let columns = "id, author, sequence, type, payload_digest, bytes"
+    static let columns = "id, author, sequence, type, payload_digest, bytes, rowid"
 
     let mode: VerificationMode
+    /// The reader the rows come from (a closed log's last entry is read again from it).
+    let db: SQLiteConnection
     let ledger: Digest
     let hq: PublicKey
     /// The last well-formed entry read.
@@ -29,8 +31,9 @@ struct LogScan {
     /// The last entry of each log this scan closed, in order.
     var heads: [Entry] = []
 
-    init(mode: VerificationMode, ledger: Digest, hq: PublicKey) {
+    init(mode: VerificationMode, db: SQLiteConnection, ledger: Digest, hq: PublicKey) {
         self.mode = mode
+        self.db = db
         self.ledger = ledger
         self.hq = hq
     }
@@ -41,9 +44,9 @@ struct LogScan {
         entries += 1
         // Fast mode reads a sound row in place; a row with anything to report (or an unusual one)
         // goes the whole way below, which names the fault.
-        if mode == .fast && LogScan.isSound(rows, after: previous, ledger: ledger, hq: hq) {
+        if mode == .fast, let layout = LogScan.soundLayout(rows, after: previous, ledger: ledger, hq: hq) {
             logStep(newLog: !previous.exists || !rows.blobEquals(1, previous.author))
-            rows.withBlob(5) { bytes in rows.withBlob(0) { id in previous.update(bytes: bytes, id: id) } }
+            rows.withBlob(5) { bytes in rows.withBlob(0) { id in previous.update(bytes: bytes, layout: layout, id: id, rowid: rows.int64(6)) } }
             return
         }
         let storedSequence = UInt64(bitPattern: rows.int64(2))  // a negative stored value is a fault below, not a crash
@@ -75,7 +78,10 @@ struct LogScan {
             faults.append(EntryFault(.wrongLedger, entry: entry, detail: "entry names ledger \(entry.ledger.short)"))
         }
         try parsed(entry)
-        entry.bytes.withUnsafeBytes { bytes in entry.id.bytes.withUnsafeBytes { id in previous.update(bytes: bytes, id: id) } }
+        entry.bytes.withUnsafeBytes { bytes in
+            guard let layout = EntryLayout(bytes) else { return }
+            entry.id.bytes.withUnsafeBytes { id in previous.update(bytes: bytes, layout: layout, id: id, rowid: rows.int64(6)) }
+        }
     }
 
     /// Closes the last log (unless it is the inherited one, closed by the range before).
@@ -95,45 +101,49 @@ struct LogScan {
     }
 
     private mutating func closeLog() {
-        guard previous.exists, let last = try? Entry(bytes: previous.bytes) else { return }
+        guard previous.exists, let statement = try? db.statement("SELECT bytes FROM entries WHERE rowid = ?") else { return }
+        defer { statement.reset() }
+        statement.bind(1, previous.rowid)
+        guard (try? statement.step()) == true, let last = try? Entry(bytes: statement.blob(0)) else { return }
         heads.append(last)
     }
 
-    /// True when the current row needs no report in fast mode: its bytes are a well-formed entry
-    /// whose SHA-256 is the stored id, the stored columns agree with the bytes, it links to
-    /// `previous` (or starts a log), and it names this ledger. Read in place: nothing is copied
-    /// or allocated.
-    static func isSound(_ rows: Statement, after previous: PreviousEntry, ledger: Digest, hq: PublicKey) -> Bool {
-        rows.withBlob(5) { bytes -> Bool in
-            guard let layout = EntryLayout(bytes), UInt64(bitPattern: rows.int64(2)) == layout.sequence else { return false }
+    /// The layout of the current row's entry when the row needs no report in fast mode (else nil):
+    /// its bytes are a well-formed entry whose SHA-256 is the stored id, the stored columns agree
+    /// with the bytes, it links to `previous` (or starts a log), and it names this ledger. Read in
+    /// place: nothing is copied or allocated.
+    static func soundLayout(_ rows: Statement, after previous: PreviousEntry, ledger: Digest, hq: PublicKey) -> EntryLayout? {
+        rows.withBlob(5) { bytes -> EntryLayout? in
+            guard let layout = EntryLayout(bytes), UInt64(bitPattern: rows.int64(2)) == layout.sequence else { return nil }
             var hasher = SHA256()
             hasher.update(bufferPointer: bytes)
             let idMatches = hasher.finalize().withUnsafeBytes { id in rows.blobEquals(0, id) }
             let author = bytes.field(EntryLayout.authorOffset, 32)
             guard idMatches, rows.blobEquals(1, author),
-                  rows.textEquals(3, bytes.field(EntryLayout.typeOffset, layout.typeLength)) else { return false }
+                  rows.textEquals(3, bytes.field(EntryLayout.typeOffset, layout.typeLength)) else { return nil }
             if let offset = layout.payloadOffset {
-                guard rows.blobEquals(4, bytes.field(offset, 32)) else { return false }
+                guard rows.blobEquals(4, bytes.field(offset, 32)) else { return nil }
             } else {
-                guard rows.isNull(4) else { return false }
+                guard rows.isNull(4) else { return nil }
             }
             let previousID = bytes.field(EntryLayout.previousOffset, 32)
             if previous.exists && rows.blobEquals(1, previous.author) {
                 guard layout.sequence == previous.sequence &+ 1, previousID.equals(previous.id),
-                      layout.timestamp > previous.timestamp else { return false }
+                      layout.timestamp > previous.timestamp else { return nil }
             } else {
-                guard layout.sequence == 1, previousID.allSatisfy({ $0 == 0 }) else { return false }
+                guard layout.sequence == 1, previousID.allSatisfy({ $0 == 0 }) else { return nil }
             }
-            return bytes.field(EntryLayout.ledgerOffset, 32).equals(ledger.bytes) || (layout.sequence == 1 && author.equals(hq.bytes))
+            let namesLedger = bytes.field(EntryLayout.ledgerOffset, 32).equals(ledger.bytes) || (layout.sequence == 1 && author.equals(hq.bytes))
+            return namesLedger ? layout : nil
         }
     }
 }
 
-/// The last entry a scan read, as its bytes, author, id and link point, in buffers reused from row
-/// to row.
+/// The last well-formed entry a scan read: its row, author, id and link point, in buffers reused
+/// from row to row.
 struct PreviousEntry {
     var exists = false
-    var bytes: [UInt8] = []
+    var rowid: Int64 = 0
     var author = [UInt8](repeating: 0, count: 32)
     var id = [UInt8](repeating: 0, count: 32)
     var sequence: UInt64 = 0
@@ -143,12 +153,12 @@ struct PreviousEntry {
         EntryVerifier.LinkPoint(sequence: sequence, id: Digest(unchecked: id), timestamp: timestamp)
     }
 
-    /// Takes the place of the entry before: `entry` is well-formed canonical bytes, `id` their SHA-256.
-    mutating func update(bytes entry: UnsafeRawBufferPointer, id entryID: UnsafeRawBufferPointer) {
-        guard let layout = EntryLayout(entry), entryID.count == 32 else { return }
+    /// Takes the place of the entry before: `entry` is well-formed canonical bytes with this
+    /// `layout`, `id` their SHA-256, `rowid` their row.
+    mutating func update(bytes entry: UnsafeRawBufferPointer, layout: EntryLayout, id entryID: UnsafeRawBufferPointer, rowid: Int64) {
+        guard entryID.count == 32 else { return }
         exists = true
-        bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: entry)
+        self.rowid = rowid
         author.withUnsafeMutableBytes { $0.copyMemory(from: entry.field(EntryLayout.authorOffset, 32)) }
         id.withUnsafeMutableBytes { $0.copyMemory(from: entryID) }
         sequence = layout.sequence
