@@ -67,8 +67,50 @@ extension LedgerStore {
         branches.reset()
         try connection.execute(ReadModelSchema.createIndexes)
         try projector.finishAll()
-        try connection.execute(ReadModelSchema.createCounts)
+        try connection.execute("DELETE FROM signature_counts")
+        try countInOnePass()
+        try connection.execute(ReadModelSchema.countUnique + ReadModelSchema.countTriggers)
         return count
+    }
+
+    /// Fills `signature_counts` for every dimension but "unique" (the rebuild's, on the writer): the
+    /// counts `ReadModelSchema.createCounts` makes with one grouped query per dimension, here
+    /// added up in one pass over `signatures` in table order (the grouped queries were a fifth of
+    /// a rebuild). `countsDrift` compares the two definitions in the tests.
+    func countInOnePass() throws {
+        enum Value: Hashable {
+            case text(String)
+            case blob([UInt8])
+        }
+        struct Key: Hashable {
+            let campaign: String
+            let dimension: String
+            let value: Value
+        }
+        var counts: [Key: Int64] = [:]
+        let rows = try connection.statement("SELECT campaign, state, day, channel, author, country FROM signatures WHERE state <> 'pending'")
+        while try rows.step() {
+            let campaign = rows.text(0)
+            let state = rows.text(1)
+            counts[Key(campaign: campaign, dimension: "state", value: .text(state)), default: 0] += 1
+            guard state == "counted" else { continue }
+            counts[Key(campaign: campaign, dimension: "day", value: .text(rows.text(2))), default: 0] += 1
+            counts[Key(campaign: campaign, dimension: "channel", value: .text(rows.text(3))), default: 0] += 1
+            counts[Key(campaign: campaign, dimension: "device", value: .blob(rows.blob(4))), default: 0] += 1
+            counts[Key(campaign: campaign, dimension: "country", value: .text(rows.isNull(5) ? "" : rows.text(5))), default: 0] += 1
+        }
+        rows.reset()
+        let insert = try connection.statement("INSERT INTO signature_counts (campaign, dimension, value, n) VALUES (?, ?, ?, ?)")
+        for (key, n) in counts {
+            insert.bind(1, key.campaign)
+            insert.bind(2, key.dimension)
+            switch key.value {
+            case .text(let text): insert.bind(3, text)
+            case .blob(let bytes): insert.bind(3, bytes)
+            }
+            insert.bind(4, n)
+            try insert.run()
+        }
     }
 
     /// Entries projected per step of a rebuild (and the projector forgets its marks after each).

@@ -285,18 +285,18 @@ extension Projector {
     private func makeSignatureStatesSQL(scope: String?) -> String {
         """
         WITH base AS (
-            SELECT sg.id, sg.campaign, sg.signer, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence,
+            SELECT sg.rowid AS row, sg.id, sg.campaign, sg.signer, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence,
                 \(preStateSQL) AS pre
             FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign\(scope.map { "\n            WHERE \($0)" } ?? "")
         ), ranked AS (
-            SELECT id, CASE
+            SELECT row, CASE
                 WHEN pre <> 'active' THEN pre
                 WHEN ROW_NUMBER() OVER (PARTITION BY campaign, signer, pre ORDER BY hlc_wall, hlc_counter, author, sequence, id) = 1 THEN 'counted'
                 ELSE 'duplicate'
             END AS state
             FROM base
         )
-        UPDATE signatures SET state = ranked.state FROM ranked WHERE signatures.id = ranked.id AND signatures.state <> ranked.state
+        UPDATE signatures SET state = ranked.state FROM ranked WHERE signatures.rowid = ranked.row AND signatures.state <> ranked.state
         """
     }
 

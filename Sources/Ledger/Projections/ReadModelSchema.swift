@@ -68,9 +68,15 @@ enum ReadModelSchema {
             SELECT campaign, 'device', author, COUNT(*) FROM signatures WHERE state = 'counted' GROUP BY campaign, author;
         INSERT INTO signature_counts (campaign, dimension, value, n)
             SELECT campaign, 'country', COALESCE(country, ''), COUNT(*) FROM signatures WHERE state = 'counted' GROUP BY campaign, COALESCE(country, '');
+        \(countUnique)
+        \(countTriggers)
+        """
+
+    /// The "unique" dimension of `signature_counts`: distinct signers by an ordered scan of the
+    /// `(campaign, signer)` index.
+    static let countUnique = """
         INSERT INTO signature_counts (campaign, dimension, value, n)
             SELECT campaign, 'unique', '', COUNT(*) FROM (SELECT DISTINCT campaign, signer FROM signatures WHERE signer IS NOT NULL AND state NOT IN \(notUnique)) GROUP BY campaign;
-        \(countTriggers)
         """
 
     /// The triggers that keep `signature_counts` (schema 10). A row in state `pending` counts
