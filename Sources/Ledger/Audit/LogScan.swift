@@ -44,8 +44,8 @@ struct LogScan {
         entries += 1
         // Fast mode reads a sound row in place; a row with anything to report (or an unusual one)
         // goes the whole way below, which names the fault.
-        if mode == .fast, let layout = LogScan.soundLayout(rows, after: previous, ledger: ledger, hq: hq) {
-            logStep(newLog: !previous.exists || !rows.blobEquals(1, previous.author))
+        if mode == .fast, let (layout, sameLog) = LogScan.soundLayout(rows, after: previous, ledger: ledger, hq: hq) {
+            logStep(newLog: !sameLog)
             rows.withBlob(5) { bytes in rows.withBlob(0) { id in previous.update(bytes: bytes, layout: layout, id: id, rowid: rows.int64(6)) } }
             return
         }
@@ -108,12 +108,13 @@ struct LogScan {
         heads.append(last)
     }
 
-    /// The layout of the current row's entry when the row needs no report in fast mode (else nil):
+    /// The layout of the current row's entry, and whether it continues `previous`'s log, when the
+    /// row needs no report in fast mode (else nil):
     /// its bytes are a well-formed entry whose SHA-256 is the stored id, the stored columns agree
     /// with the bytes, it links to `previous` (or starts a log), and it names this ledger. Read in
     /// place: nothing is copied or allocated.
-    static func soundLayout(_ rows: Statement, after previous: PreviousEntry, ledger: Digest, hq: PublicKey) -> EntryLayout? {
-        rows.withBlob(5) { bytes -> EntryLayout? in
+    static func soundLayout(_ rows: Statement, after previous: PreviousEntry, ledger: Digest, hq: PublicKey) -> (EntryLayout, sameLog: Bool)? {
+        rows.withBlob(5) { bytes -> (EntryLayout, sameLog: Bool)? in
             guard let layout = EntryLayout(bytes), UInt64(bitPattern: rows.int64(2)) == layout.sequence else { return nil }
             var hasher = SHA256()
             hasher.update(bufferPointer: bytes)
@@ -127,14 +128,15 @@ struct LogScan {
                 guard rows.isNull(4) else { return nil }
             }
             let previousID = bytes.field(EntryLayout.previousOffset, 32)
-            if previous.exists && rows.blobEquals(1, previous.author) {
+            let sameLog = previous.exists && author.equals(previous.author)
+            if sameLog {
                 guard layout.sequence == previous.sequence &+ 1, previousID.equals(previous.id),
                       layout.timestamp > previous.timestamp else { return nil }
             } else {
                 guard layout.sequence == 1, previousID.allSatisfy({ $0 == 0 }) else { return nil }
             }
             let namesLedger = bytes.field(EntryLayout.ledgerOffset, 32).equals(ledger.bytes) || (layout.sequence == 1 && author.equals(hq.bytes))
-            return namesLedger ? layout : nil
+            return namesLedger ? (layout, sameLog) : nil
         }
     }
 }
