@@ -199,10 +199,6 @@ extension Projector {
     /// window function, whose temporary table cost more than the rest of an append. The property
     /// tests check that this gives the states of the whole-table statement a rebuild runs.
     private func refreshGroup(campaign: String, signer: [UInt8]) throws {
-        struct Row {
-            var id: [UInt8], pre: String, state: String
-            var wall: Int64, counter: Int64, author: [UInt8], sequence: Int64
-        }
         if statesSQL["group"] == nil {
             statesSQL["group"] = """
                 SELECT sg.id, \(preStateSQL) AS pre, sg.state, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence
@@ -213,13 +209,38 @@ extension Projector {
         let read = try connection.statement(statesSQL["group"] ?? "")
         read.bind(1, campaign)
         read.bind(2, signer)
-        var rows: [Row] = []
+        var rows: [GroupRow] = []
         while try read.step() {
-            rows.append(Row(id: read.blob(0), pre: read.text(1), state: read.text(2), wall: read.int64(3), counter: read.int64(4),
-                            author: read.blob(5), sequence: read.int64(6)))
+            rows.append(GroupRow(row: 0, id: read.blob(0), pre: read.text(1), state: read.text(2), wall: read.int64(3), counter: read.int64(4),
+                                 author: read.blob(5), sequence: read.int64(6)))
         }
         read.reset()
-        func precedes(_ a: Row, _ b: Row) -> Bool {
+        let states = Self.rank(rows)
+        let update = try connection.statement("UPDATE signatures SET state = ?1 WHERE id = ?2")
+        for (row, state) in zip(rows, states) where state != row.state {
+            update.bind(1, state)
+            update.bind(2, row.id)
+            try update.run()
+        }
+    }
+
+    /// A signature of one (campaign, signer) group, with its pre-state (``preStateSQL``).
+    struct GroupRow {
+        var row: Int64
+        var id: [UInt8]
+        var pre: String
+        var state: String
+        var wall: Int64
+        var counter: Int64
+        var author: [UInt8]
+        var sequence: Int64
+    }
+
+    /// The states of one (campaign, signer) group's signatures, in the order given: the pre-state,
+    /// except that of the `active` ones the first in (HLC, author, sequence, id) order is
+    /// `counted` and the others are `duplicate` (the ranking of ``signatureStatesSQL(scope:)``).
+    static func rank(_ rows: [GroupRow]) -> [String] {
+        func precedes(_ a: GroupRow, _ b: GroupRow) -> Bool {
             if a.wall != b.wall { return a.wall < b.wall }
             if a.counter != b.counter { return a.counter < b.counter }
             if a.author != b.author { return a.author.lexicographicallyPrecedes(b.author) }
@@ -231,13 +252,45 @@ extension Projector {
             if let current = first, !precedes(rows[index], rows[current]) { continue }
             first = index
         }
-        let update = try connection.statement("UPDATE signatures SET state = ?1 WHERE id = ?2")
-        for index in rows.indices {
-            let row = rows[index]
-            let state = row.pre != "active" ? row.pre : index == first ? "counted" : "duplicate"
-            guard state != row.state else { continue }
-            update.bind(1, state)
-            update.bind(2, row.id)
+        return rows.indices.map { index in
+            rows[index].pre != "active" ? rows[index].pre : index == first ? "counted" : "duplicate"
+        }
+    }
+
+    /// Every signature's state (the rebuild's): the signatures read group by group in the order of
+    /// the `(campaign, signer)` index with their pre-states, each group ranked by ``rank(_:)``, and
+    /// the changed states written in rowid order. The whole-table statement
+    /// (``refreshAllSignaturesSQL``) sorted every signature by its window's long key and wrote in
+    /// that order, a third of a rebuild; the property tests check both give one digest.
+    func refreshAllStates() throws {
+        let read = try connection.statement("""
+            SELECT sg.rowid, sg.id, \(preStateSQL) AS pre, sg.state, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence,
+                   sg.campaign, sg.signer
+            FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign
+            ORDER BY sg.campaign, sg.signer
+            """)
+        var changes: [(row: Int64, state: String)] = []
+        var group: [GroupRow] = []
+        var key: (campaign: String, signer: [UInt8]?)?
+        func flush() {
+            for (row, state) in zip(group, Self.rank(group)) where state != row.state { changes.append((row.row, state)) }
+            group.removeAll(keepingCapacity: true)
+        }
+        while try read.step() {
+            let campaign = read.text(8)
+            let signer: [UInt8]? = read.isNull(9) ? nil : read.blob(9)
+            if let current = key, current.campaign != campaign || current.signer != signer { flush() }
+            key = (campaign, signer)
+            group.append(GroupRow(row: read.int64(0), id: read.blob(1), pre: read.text(2), state: read.text(3), wall: read.int64(4),
+                                  counter: read.int64(5), author: read.blob(6), sequence: read.int64(7)))
+        }
+        read.reset()
+        flush()
+        changes.sort { $0.row < $1.row }
+        let update = try connection.statement("UPDATE signatures SET state = ?1 WHERE rowid = ?2")
+        for change in changes {
+            update.bind(1, change.state)
+            update.bind(2, change.row)
             try update.run()
         }
     }
@@ -296,7 +349,8 @@ extension Projector {
             END AS state
             FROM base
         )
-        UPDATE signatures SET state = ranked.state FROM ranked WHERE signatures.rowid = ranked.row AND signatures.state <> ranked.state
+        UPDATE signatures SET state = ranked.state FROM (SELECT row, state FROM ranked ORDER BY row) AS ranked
+            WHERE signatures.rowid = ranked.row AND signatures.state <> ranked.state
         """
     }
 

@@ -421,7 +421,7 @@ final class Projector {
         while try campaigns.step() { names.append(campaigns.text(0)) }
         campaigns.reset()
         for campaign in names { try refreshCampaign(campaign) }
-        try connection.execute(refreshAllSignaturesSQL)
+        try refreshAllStates()
         // Every row was inserted with erased = 0: only those an erasure names are written.
         try connection.execute("""
             UPDATE signatures SET erased = 1 WHERE erased = 0 AND EXISTS (SELECT 1 FROM erasures e
