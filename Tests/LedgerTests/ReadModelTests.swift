@@ -331,5 +331,31 @@ struct DeadlineTests {
             try store.connection.execute(try store.makeProjector().refreshAllSignaturesSQL)
         }
         #expect(try states() == swift, "seed \(seed)")
+
+        // Again with a third of the signatures unauthorised, so that some signers count nowhere:
+        // the states, and the distinct signers found on the way, against the SQL definitions.
+        let found = try store.locked {
+            try store.connection.execute("UPDATE signatures SET authorised = 0 WHERE rowid % 3 = 0")
+            let projector = try store.makeProjector()
+            try projector.refreshAllStates()
+            return projector.uniqueSigners
+        }
+        let ranked = try states()
+        #expect(ranked.values.contains("unauthorised"))
+        let unique = try store.locked {
+            try store.connection.execute("UPDATE signatures SET state = 'pending'")
+            try store.connection.execute(try store.makeProjector().refreshAllSignaturesSQL)
+            let statement = try store.connection.statement("""
+                SELECT campaign, COUNT(*) FROM (SELECT DISTINCT campaign, signer FROM signatures
+                    WHERE signer IS NOT NULL AND state NOT IN \(ReadModelSchema.notUnique)) GROUP BY campaign
+                """)
+            defer { statement.reset() }
+            var unique: [String: Int64] = [:]
+            while try statement.step() { unique[statement.text(0)] = statement.int64(1) }
+            return unique
+        }
+        let window = try states()
+        #expect(window == ranked, "seed \(seed)")
+        #expect(found == unique, "seed \(seed): \(found) against \(unique)")
     }
 }

@@ -257,9 +257,13 @@ extension Projector {
         }
     }
 
+    /// States that keep a signer out of the "unique" count (`ReadModelSchema.notUnique`).
+    static let notUnique: Set<String> = ["unauthorised", "forked", "pending"]
+
     /// Every signature's state (the rebuild's): the signatures read group by group in the order of
     /// the `(campaign, signer)` index with their pre-states, each group ranked by ``rank(_:)``, and
-    /// the changed states written in rowid order. The whole-table statement
+    /// the changed states written in rowid order. On the way it counts the distinct signers of
+    /// each campaign (``uniqueSigners``), which the rebuild's counts take. The whole-table statement
     /// (``refreshAllSignaturesSQL``) sorted every signature by its window's long key and wrote in
     /// that order, a third of a rebuild; the property tests check both give one digest.
     func refreshAllStates() throws {
@@ -272,8 +276,13 @@ extension Projector {
         var changes: [(row: Int64, state: String)] = []
         var group: [GroupRow] = []
         var key: (campaign: String, signer: [UInt8]?)?
+        uniqueSigners = [:]
         func flush() {
-            for (row, state) in zip(group, Self.rank(group)) where state != row.state { changes.append((row.row, state)) }
+            let states = Self.rank(group)
+            for (row, state) in zip(group, states) where state != row.state { changes.append((row.row, state)) }
+            if let key, key.signer != nil, states.contains(where: { !Self.notUnique.contains($0) }) {
+                uniqueSigners[key.campaign, default: 0] += 1
+            }
             group.removeAll(keepingCapacity: true)
         }
         while try read.step() {
@@ -295,7 +304,8 @@ extension Projector {
         }
     }
 
-    /// Every signature's state in one statement.
+    /// Every signature's state in one statement: the reference definition, which the tests compare
+    /// with ``refreshAllStates()``.
     var refreshAllSignaturesSQL: String { signatureStatesSQL(scope: nil) }
 
     /// The signature states of docs/READMODELS.md, for the signatures `scope` selects (an SQL

@@ -33,6 +33,9 @@ final class Projector {
     /// ``signatureStatesSQL(scope:)`` by scope: the text is the same for the projector's life
     /// (it names HQ's key and the roles' rights), and building it cost more than running it.
     var statesSQL: [String: String] = [:]
+    /// Distinct signer references per campaign among signatures not `unauthorised`, `forked` or
+    /// `pending` (the "unique" count), found by ``refreshAllStates()`` on its way through the groups.
+    var uniqueSigners: [String: Int64] = [:]
 
     struct SignatureGroup: Hashable {
         var campaign: String
