@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Verifies every log in a store (docs/FORMAT.md, "Verifying a log").
