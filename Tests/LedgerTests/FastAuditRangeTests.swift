@@ -17,7 +17,13 @@ struct FastAuditRangeTests {
         let rowid = index % rows + 1
         switch edit {
         case .none: return false
-        case .flipByte: try raw.execute("UPDATE entries SET bytes = substr(bytes, 1, 80) || x'ff' || substr(bytes, 82) WHERE rowid = \(rowid)")
+        case .flipByte:
+            // A byte of the previous-id field, set to a value it does not hold (the ids depend on
+            // random sealed payloads, so a fixed value would sometimes be no change at all).
+            try raw.execute("""
+                UPDATE entries SET bytes = substr(bytes, 1, 80) || CASE WHEN substr(bytes, 81, 1) = x'ff' THEN x'fe' ELSE x'ff' END
+                    || substr(bytes, 82) WHERE rowid = \(rowid)
+                """)
         case .deleteRow: try raw.execute("DELETE FROM entries WHERE rowid = \(rowid)")
         case .truncateRow: try raw.execute("UPDATE entries SET bytes = substr(bytes, 1, 100) WHERE rowid = \(rowid)")
         case .truncateThreeRows:

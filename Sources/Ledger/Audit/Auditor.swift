@@ -67,7 +67,7 @@ extension LedgerStore {
             // doubling up to `window`).
             var inFlight: [WindowCheck] = []
             var size = min(window, 1024)
-            var scan = LogScan(mode: .full, db: db, ledger: ledgerID, hq: hqKey)
+            var scan = LogScan(mode: .full, db: db, path: path, ledger: ledgerID, hq: hqKey)
             func join(leaving: Int) {
                 while inFlight.count > leaving {
                     report.faults += inFlight.removeFirst().wait()
@@ -95,7 +95,7 @@ extension LedgerStore {
                 }
                 if pending.count >= size { flush() } else if scan.entries % 4096 == 0 { progress(scan.entries) }
             }
-            scan.finish()
+            try scan.finish()
             flush()
             join(leaving: 0)
             report.entries = scan.entries

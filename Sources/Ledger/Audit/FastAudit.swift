@@ -45,9 +45,9 @@ extension LedgerStore {
                 // Ranges 1... on threads of their own, range 0 on this one (which reports progress).
                 let others: [RangeScan] = ranges.indices.dropFirst().map { index in
                     let db = used[index], range = ranges[index]
-                    return RangeScan(range, in: db, ledger: ledger, hq: hq, done: done)
+                    return RangeScan(range, in: db, path: path, ledger: ledger, hq: hq, done: done)
                 }
-                let first = Result { try LogScan.scan(ranges[0], in: used[0], ledger: ledger, hq: hq, done: done, progress: progress) }
+                let first = Result { try LogScan.scan(ranges[0], in: used[0], path: path, ledger: ledger, hq: hq, done: done, progress: progress) }
                 // Every thread is done with its reader before any error goes up.
                 let rest = others.map { other in Result { try other.wait() } }
                 let scans = try [first.get()] + rest.map { try $0.get() }
@@ -100,9 +100,9 @@ extension LedgerStore {
 
 extension LogScan {
     /// Scans one range of the entries table (fast mode) on `db`, whose read transaction is open.
-    static func scan(_ range: LogRanges.Range, in db: SQLiteConnection, ledger: Digest, hq: PublicKey,
+    static func scan(_ range: LogRanges.Range, in db: SQLiteConnection, path: String, ledger: Digest, hq: PublicKey,
                      done: DoneCounter, progress: (Int) -> Void = { _ in }) throws -> LogScan {
-        var scan = LogScan(mode: .fast, db: db, ledger: ledger, hq: hq)
+        var scan = LogScan(mode: .fast, db: db, path: path, ledger: ledger, hq: hq)
         if let start = range.start {
             // The last well-formed entry before the range, as a scan of the whole table would
             // hold it on reaching the range (malformed rows do not count).
@@ -148,7 +148,7 @@ extension LogScan {
                 progress(total)
             }
         }
-        scan.finish()
+        try scan.finish()
         _ = done.add(scan.entries - counted)
         return scan
     }
@@ -255,18 +255,20 @@ private final class RangeScan: @unchecked Sendable {
     private var result: Result<LogScan, Error>?
     private let range: LogRanges.Range
     private let db: SQLiteConnection
+    private let path: String
     private let ledger: Digest
     private let hq: PublicKey
     private let counter: DoneCounter
 
-    init(_ range: LogRanges.Range, in db: SQLiteConnection, ledger: Digest, hq: PublicKey, done counter: DoneCounter) {
+    init(_ range: LogRanges.Range, in db: SQLiteConnection, path: String, ledger: Digest, hq: PublicKey, done counter: DoneCounter) {
         self.range = range
         self.db = db
+        self.path = path
         self.ledger = ledger
         self.hq = hq
         self.counter = counter
         Thread.detachNewThread { [self] in
-            result = Result { try LogScan.scan(self.range, in: self.db, ledger: self.ledger, hq: self.hq, done: self.counter) }
+            result = Result { try LogScan.scan(self.range, in: self.db, path: self.path, ledger: self.ledger, hq: self.hq, done: self.counter) }
             done.signal()
         }
     }

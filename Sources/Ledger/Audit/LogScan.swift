@@ -15,8 +15,9 @@ struct LogScan {
     static let columns = "id, author, sequence, type, payload_digest, bytes, rowid"
 
     let mode: VerificationMode
-    /// The reader the rows come from (a closed log's last entry is read again from it).
+    /// The reader the rows come from (a closed log's last entry is read again from it), and its file.
     let db: SQLiteConnection
+    let path: String
     let ledger: Digest
     let hq: PublicKey
     /// The last well-formed entry read.
@@ -31,9 +32,10 @@ struct LogScan {
     /// The last entry of each log this scan closed, in order.
     var heads: [Entry] = []
 
-    init(mode: VerificationMode, db: SQLiteConnection, ledger: Digest, hq: PublicKey) {
+    init(mode: VerificationMode, db: SQLiteConnection, path: String, ledger: Digest, hq: PublicKey) {
         self.mode = mode
         self.db = db
+        self.path = path
         self.ledger = ledger
         self.hq = hq
     }
@@ -45,7 +47,7 @@ struct LogScan {
         // Fast mode reads a sound row in place; a row with anything to report (or an unusual one)
         // goes the whole way below, which names the fault.
         if mode == .fast, let (layout, sameLog) = LogScan.soundLayout(rows, after: previous, ledger: ledger, hq: hq) {
-            logStep(newLog: !sameLog)
+            try logStep(newLog: !sameLog)
             rows.withBlob(5) { bytes in rows.withBlob(0) { id in previous.update(bytes: bytes, layout: layout, id: id, rowid: rows.int64(6)) } }
             return
         }
@@ -70,7 +72,7 @@ struct LogScan {
         }
         let sameLog = previous.exists && previous.author == entry.author.bytes
         let before = previous.point
-        logStep(newLog: !sameLog)
+        try logStep(newLog: !sameLog)
         if let fault = EntryVerifier.checkLink(entry, after: sameLog ? before : nil) {
             faults.append(fault)
         }
@@ -85,14 +87,14 @@ struct LogScan {
     }
 
     /// Closes the last log (unless it is the inherited one, closed by the range before).
-    mutating func finish() {
-        if !inherited { closeLog() }
+    mutating func finish() throws {
+        if !inherited { try closeLog() }
     }
 
     /// A well-formed entry was read: of a new log, or of `previous`'s.
-    private mutating func logStep(newLog: Bool) {
+    private mutating func logStep(newLog: Bool) throws {
         if newLog {
-            if !inherited { closeLog() }
+            if !inherited { try closeLog() }
             logs += 1
         } else if inherited {
             continuesInherited = true
@@ -100,12 +102,15 @@ struct LogScan {
         inherited = false
     }
 
-    private mutating func closeLog() {
-        guard previous.exists, let statement = try? db.statement("SELECT bytes FROM entries WHERE rowid = ?") else { return }
+    /// Reports `previous` as its log's head, read again by rowid from this scan's snapshot (a
+    /// failed read is an error, not a head silently left out of the report and its signature check).
+    private mutating func closeLog() throws {
+        guard previous.exists else { return }
+        let statement = try db.statement("SELECT bytes FROM entries WHERE rowid = ?")
         defer { statement.reset() }
         statement.bind(1, previous.rowid)
-        guard (try? statement.step()) == true, let last = try? Entry(bytes: statement.blob(0)) else { return }
-        heads.append(last)
+        guard try statement.step() else { throw StoreError.corrupted(path: path, detail: "entry row \(previous.rowid) vanished during the audit") }
+        heads.append(try Entry(bytes: statement.blob(0)))
     }
 
     /// The layout of the current row's entry, and whether it continues `previous`'s log, when the
