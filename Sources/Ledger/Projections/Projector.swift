@@ -36,6 +36,8 @@ final class Projector {
     /// Distinct signer references per campaign among signatures not `unauthorised`, `forked` or
     /// `pending` (the "unique" count), found by ``refreshAllStates()`` on its way through the groups.
     var uniqueSigners: [String: Int64] = [:]
+    /// While ``countingGroups(_:)`` runs: the change of each count so far, written at its end.
+    var countDeltas: [CountKey: Int64]?
 
     struct SignatureGroup: Hashable {
         var campaign: String
@@ -348,7 +350,7 @@ final class Projector {
             try refreshAuthorisation()
             policyChanged = false
         }
-        let erased = try connection.statement(Self.refreshErasedSQL + " WHERE id = ?")
+        let erased = try connection.statement(Self.refreshOneErasedSQL)
         let comments = try connection.statement("SELECT id FROM comments WHERE signature = ?")
         for signature in dirtySignatures {
             for group in try refreshWithdrawals(of: signature) { dirtyGroups.insert(group) }
@@ -363,9 +365,7 @@ final class Projector {
             try refreshCampaign(campaign)
             try refreshSignatures(campaign: campaign, signer: nil)
         }
-        for group in dirtyGroups where !dirtyCampaigns.contains(group.campaign) {
-            try refreshSignatures(campaign: group.campaign, signer: group.signer)
-        }
+        try countingGroups(dirtyGroups.filter { !dirtyCampaigns.contains($0.campaign) })
         if !dirtyUnchecked.isEmpty {
             let campaignOf = try connection.statement("SELECT campaign FROM signatures WHERE id = ?")
             for id in dirtyUnchecked {

@@ -84,27 +84,39 @@ enum ReadModelSchema {
     /// inserting a signature (pending) runs no statement, and giving it its state runs the
     /// additions alone. An update takes the old row away and adds the new one in two triggers;
     /// each statement looks only at the *other* rows of the signer, so their order does not matter.
+    ///
+    /// Schema 11: no trigger runs while `meta` holds the key ``countsDeferredKey``. The projector
+    /// sets it, inside its own transaction, around the state updates of whole (campaign, signer)
+    /// groups, and adds each group's part of the counts itself, once per transaction and key
+    /// instead of once per row (``Projector/refreshGroup``); every other write is counted here.
     static let countTriggers = """
-        CREATE TRIGGER signature_counts_insert AFTER INSERT ON signatures WHEN NEW.state <> 'pending' BEGIN
+        CREATE TRIGGER signature_counts_insert AFTER INSERT ON signatures WHEN NEW.state <> 'pending' AND \(countsOn) BEGIN
             \(countRow(sign: "+", row: "NEW"))
         END;
-        CREATE TRIGGER signature_counts_delete AFTER DELETE ON signatures WHEN OLD.state <> 'pending' BEGIN
+        CREATE TRIGGER signature_counts_delete AFTER DELETE ON signatures WHEN OLD.state <> 'pending' AND \(countsOn) BEGIN
             \(countRow(sign: "-", row: "OLD"))
         END;
         CREATE TRIGGER signature_counts_update_old AFTER UPDATE OF campaign, state, day, channel, author, country, signer ON signatures
-            WHEN OLD.state <> 'pending' AND (\(countedColumnsChange)) BEGIN
+            WHEN OLD.state <> 'pending' AND (\(countedColumnsChange)) AND \(countsOn) BEGIN
             \(countRow(sign: "-", row: "OLD"))
         END;
         CREATE TRIGGER signature_counts_update_new AFTER UPDATE OF campaign, state, day, channel, author, country, signer ON signatures
-            WHEN NEW.state <> 'pending' AND (\(countedColumnsChange)) BEGIN
+            WHEN NEW.state <> 'pending' AND (\(countedColumnsChange)) AND \(countsOn) BEGIN
             \(countRow(sign: "+", row: "NEW"))
         END;
         CREATE TRIGGER signature_counts_signer AFTER UPDATE OF signer ON signatures
-            WHEN OLD.signer IS NOT NEW.signer AND NEW.state NOT IN \(notUnique) AND NOT (\(countedColumnsChange)) BEGIN
+            WHEN OLD.signer IS NOT NEW.signer AND NEW.state NOT IN \(notUnique) AND NOT (\(countedColumnsChange)) AND \(countsOn) BEGIN
             \(countRow(sign: "-", row: "OLD", only: ["unique"]))
             \(countRow(sign: "+", row: "NEW", only: ["unique"]))
         END;
         """
+
+    /// The `meta` key that holds the count triggers back while the projector counts a batch of
+    /// groups itself (schema 11). It exists only inside a write transaction, never after one.
+    static let countsDeferredKey = "counts.deferred"
+
+    /// True in a count trigger unless the projector is counting (``countsDeferredKey``).
+    static let countsOn = "NOT EXISTS (SELECT 1 FROM meta WHERE key = '\(countsDeferredKey)')"
 
     /// Schema 9's triggers, which counted `pending` rows too (dropped by the migration to 10).
     static let dropCountTriggers = """
