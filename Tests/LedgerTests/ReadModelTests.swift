@@ -358,4 +358,69 @@ struct DeadlineTests {
         #expect(window == ranked, "seed \(seed)")
         #expect(found == unique, "seed \(seed): \(found) against \(unique)")
     }
+
+    @Test("signer references that share their first 8 bytes (the index's key) stay apart: in each group's ranking, in the rebuild's walk and in both ways of counting", arguments: [UInt64(1), 2])
+    func sharedSignerPrefix(seed: UInt64) throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let scenario = try Scenario.make(seed: seed)
+        let store = try LedgerStore.open(at: dir.file("s.sqlite"), create: true)
+        try Scenario.ingest(scenario.arrival(seed: seed), into: store)
+        try store.rebuildReadModels()
+        func states() throws -> [String: String] {
+            try store.locked {
+                let statement = try store.connection.statement("SELECT hex(id), state FROM signatures WHERE signer IS NOT NULL")
+                defer { statement.reset() }
+                var out: [String: String] = [:]
+                while try statement.step() { out[statement.text(0)] = statement.text(1) }
+                return out
+            }
+        }
+        // Every signer reference given the same first 8 bytes; the other 24 still tell them apart.
+        let groups: [Projector.SignatureGroup] = try store.locked {
+            try store.connection.execute(ReadModelSchema.dropCountTriggers)
+            try store.connection.execute("UPDATE signatures SET signer = CAST(zeroblob(8) || substr(signer, 9) AS BLOB) WHERE signer IS NOT NULL")
+            try store.connection.execute("UPDATE signatures SET state = 'pending' WHERE signer IS NOT NULL")
+            try store.connection.execute(ReadModelSchema.createCounts)
+            let statement = try store.connection.statement("SELECT DISTINCT campaign, signer FROM signatures WHERE signer IS NOT NULL")
+            defer { statement.reset() }
+            var out: [Projector.SignatureGroup] = []
+            while try statement.step() { out.append(Projector.SignatureGroup(campaign: statement.text(0), signer: statement.blob(1))) }
+            return out
+        }
+        #expect(Set(groups.map { $0.signer.prefix(8) }) == [ArraySlice(repeating: 0, count: 8)] && groups.allSatisfy { $0.signer.count == 32 })
+        #expect(groups.count >= 3 + Projector.groupsCountedTogether, "seed \(seed): \(groups.count) groups")
+        // Three groups one by one (the count triggers count them), the rest together (the projector does).
+        try store.locked {
+            let projector = try store.makeProjector()
+            for group in groups.prefix(3) { try projector.countingGroups([group]) }
+            try projector.countingGroups(Array(groups.dropFirst(3)))
+        }
+        #expect(try store.countsDrift() == [], "seed \(seed)")
+        let incremental = try states()
+        #expect(Set(incremental.values).contains("duplicate"), "seed \(seed): \(Set(incremental.values))")
+        let found = try store.locked {
+            try store.connection.execute("UPDATE signatures SET state = 'pending'")
+            let projector = try store.makeProjector()
+            try projector.refreshAllStates()
+            return projector.uniqueSigners
+        }
+        #expect(try states() == incremental, "seed \(seed)")
+        try store.locked {
+            try store.connection.execute("UPDATE signatures SET state = 'pending'")
+            try store.connection.execute(try store.makeProjector().refreshAllSignaturesSQL)
+        }
+        #expect(try states() == incremental, "seed \(seed)")
+        let unique = try store.locked {
+            let statement = try store.connection.statement("""
+                SELECT campaign, COUNT(*) FROM (SELECT DISTINCT campaign, signer FROM signatures
+                    WHERE signer IS NOT NULL AND state NOT IN \(ReadModelSchema.notUnique)) GROUP BY campaign
+                """)
+            defer { statement.reset() }
+            var unique: [String: Int64] = [:]
+            while try statement.step() { unique[statement.text(0)] = statement.int64(1) }
+            return unique
+        }
+        #expect(found == unique, "seed \(seed): \(found) against \(unique)")
+    }
 }

@@ -86,7 +86,7 @@ extension LedgerStore {
     /// Ids of the signatures of one signer reference in a campaign.
     func signatures(campaign: String, signer: [UInt8]) throws -> [Digest] {
         try locked {
-            let statement = try connection.statement("SELECT id FROM signatures WHERE campaign = ? AND signer = ? ORDER BY hlc_wall, hlc_counter, author, sequence")
+            let statement = try connection.statement("SELECT id FROM signatures s WHERE \(ReadModelSchema.signerLookup("s", campaign: "?1", signer: "?2")) ORDER BY hlc_wall, hlc_counter, author, sequence")
             statement.bind(1, campaign)
             statement.bind(2, signer)
             defer { statement.reset() }

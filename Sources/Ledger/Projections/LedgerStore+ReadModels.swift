@@ -67,6 +67,7 @@ extension LedgerStore {
         branches.reset()
         try connection.execute(ReadModelSchema.createIndexes)
         try projector.finishAll()
+        try connection.execute(ReadModelSchema.createStateIndex)
         try connection.execute("DELETE FROM signature_counts")
         try countInOnePass(uniqueSigners: projector.uniqueSigners)
         try connection.execute(ReadModelSchema.countTriggers)

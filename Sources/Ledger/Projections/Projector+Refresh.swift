@@ -202,9 +202,9 @@ extension Projector {
         if statesSQL["group"] == nil {
             statesSQL["group"] = """
                 SELECT sg.id, \(preStateSQL) AS pre, sg.state, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence,
-                       sg.day, sg.channel, sg.country
+                       sg.day, sg.channel, sg.country, sg.rowid
                 FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign
-                WHERE sg.campaign = ?1 AND sg.signer = ?2
+                WHERE \(ReadModelSchema.signerLookup("sg", campaign: "?1", signer: "?2"))
                 """
         }
         let read = try connection.statement(statesSQL["group"] ?? "")
@@ -213,8 +213,8 @@ extension Projector {
         var rows: [GroupRow] = []
         var counted: [(day: String, channel: String, country: String)] = []
         while try read.step() {
-            rows.append(GroupRow(row: 0, id: read.blob(0), pre: read.text(1), state: read.text(2), wall: read.int64(3), counter: read.int64(4),
-                                 author: read.blob(5), sequence: read.int64(6)))
+            rows.append(GroupRow(row: read.int64(10), id: read.blob(0), pre: read.text(1), state: read.text(2), wall: read.int64(3),
+                                 counter: read.int64(4), author: read.blob(5), sequence: read.int64(6)))
             if countDeltas != nil { counted.append((read.text(7), read.text(8), read.isNull(9) ? "" : read.text(9))) }
         }
         read.reset()
@@ -225,10 +225,11 @@ extension Projector {
             countGroup(campaign: campaign, rows: rows, states: rows.map(\.state), counted: counted, sign: -1)
             countGroup(campaign: campaign, rows: rows, states: states, counted: counted, sign: 1)
         }
-        let update = try connection.statement("UPDATE signatures SET state = ?1 WHERE id = ?2")
+        // By rowid, read just above: no second lookup in the random-keyed index of ids.
+        let update = try connection.statement("UPDATE signatures SET state = ?1 WHERE rowid = ?2")
         for (row, state) in zip(rows, states) where state != row.state {
             update.bind(1, state)
-            update.bind(2, row.id)
+            update.bind(2, row.row)
             try update.run()
         }
     }
@@ -347,7 +348,7 @@ extension Projector {
             SELECT sg.rowid, sg.id, \(preStateSQL) AS pre, sg.state, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence,
                    sg.campaign, sg.signer
             FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign
-            ORDER BY sg.campaign, sg.signer
+            ORDER BY sg.campaign, \(ReadModelSchema.signerKey("sg.signer")), sg.signer
             """)
         // Each change packed in 8 bytes, rowid above the state's index (a rebuild's rowids are
         // 1 ... count): ten million signatures hold 80 MB here, not 240.

@@ -222,7 +222,7 @@ extension LedgerStore {
     /// Signatures whose receipt hash matches.
     public func signatures(receiptHash: [UInt8]) throws -> [SignatureSummary] {
         try reading { db in
-            let statement = try db.statement("SELECT id, campaign, state FROM signatures WHERE receipt_hash = ?")
+            let statement = try db.statement("SELECT id, campaign, state FROM signatures WHERE \(ReadModelSchema.receiptLookup)")
             statement.bind(1, receiptHash)
             defer { statement.reset() }
             var out: [SignatureSummary] = []
