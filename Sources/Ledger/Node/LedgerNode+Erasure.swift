@@ -99,7 +99,7 @@ extension LedgerStore {
     /// A signature's state, nil when unknown.
     func signatureState(_ id: Digest) throws -> String? {
         try locked {
-            let statement = try connection.statement("SELECT state FROM signatures WHERE id = ?")
+            let statement = try connection.statement("SELECT state FROM signatures WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1"))")
             statement.bind(1, id.bytes)
             defer { statement.reset() }
             return try statement.step() ? statement.text(0) : nil
@@ -114,7 +114,7 @@ extension LedgerStore {
     /// True when the signature's personal data was erased (an authorised `payload.erased`).
     public func isErased(signature id: Digest) throws -> Bool {
         try reading { db in
-            let statement = try db.statement("SELECT erased FROM signatures WHERE id = ?")
+            let statement = try db.statement("SELECT erased FROM signatures WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1"))")
             statement.bind(1, id.bytes)
             defer { statement.reset() }
             return try statement.step() && statement.int64(0) == 1

@@ -24,7 +24,7 @@ extension LedgerStore {
         try reading { db in
             let statement = try db.statement("""
                 SELECT f.author, d.name, f.fork_sequence, f.entries, f.branches, f.held,
-                       (SELECT COUNT(*) FROM held_entries h JOIN signatures s ON s.id = h.id WHERE h.author = f.author)
+                       (SELECT COUNT(*) FROM held_entries h JOIN signatures s ON \(ReadModelSchema.signatureLookup("s", id: "h.id")) WHERE h.author = f.author)
                 FROM forked_logs f LEFT JOIN devices d ON d.device = f.author ORDER BY f.author
                 """)
             defer { statement.reset() }

@@ -112,7 +112,7 @@ extension LedgerStore {
     /// One signature's state by id.
     public func signature(id: Digest) throws -> SignatureSummary? {
         try reading { db in
-            let statement = try db.statement("SELECT id, campaign, state FROM signatures WHERE id = ?")
+            let statement = try db.statement("SELECT id, campaign, state FROM signatures WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1"))")
             statement.bind(1, id.bytes)
             defer { statement.reset() }
             guard try statement.step(), let id = Digest(statement.blob(0)) else { return nil }

@@ -11,8 +11,8 @@ extension Projector {
     /// recount: the signer groups it leaves and joins, or the signature alone while unchecked.
     func refreshSigners() throws {
         guard !dirtySigners.isEmpty else { return }
-        let read = try connection.statement("SELECT campaign, signer FROM signatures WHERE id = ?")
-        let update = try connection.statement(Self.refreshSignerSQL + " WHERE id = ?")
+        let read = try connection.statement("SELECT campaign, signer FROM signatures WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1"))")
+        let update = try connection.statement(Self.refreshSignerSQL + " WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1"))")
         func current(_ id: Digest) throws -> (String, [UInt8]?)? {
             read.bind(1, id.bytes)
             defer { read.reset() }
@@ -76,7 +76,7 @@ extension Projector {
     /// receipt hashes to the signature's receipt hash, or HQ (the trust root) withdrew it.
     /// Returns the signature's group, when the signature is known.
     func refreshWithdrawals(of signature: Digest) throws -> [SignatureGroup] {
-        let target = try connection.statement("SELECT campaign, signer, receipt_hash FROM signatures WHERE id = ?")
+        let target = try connection.statement("SELECT campaign, signer, receipt_hash FROM signatures WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1"))")
         target.bind(1, signature.bytes)
         guard try target.step() else {
             target.reset()
@@ -174,12 +174,12 @@ extension Projector {
     func refreshSignatures(campaign: String, signer: [UInt8]?, only: Digest? = nil) throws {
         if let only {
             // A signature with a signer reference is ranked in its group; one without is never ranked.
-            let lookup = try connection.statement("SELECT signer FROM signatures WHERE id = ?")
+            let lookup = try connection.statement("SELECT signer FROM signatures WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1"))")
             lookup.bind(1, only.bytes)
             let ownSigner: [UInt8]? = try lookup.step() && !lookup.isNull(0) ? lookup.blob(0) : nil
             lookup.reset()
             if let ownSigner { return try refreshSignatures(campaign: campaign, signer: ownSigner) }
-            let statement = try connection.statement(signatureStatesSQL(scope: "sg.id = ?1"))
+            let statement = try connection.statement(signatureStatesSQL(scope: ReadModelSchema.signatureLookup("sg", id: "?1")))
             statement.bind(1, only.bytes)
             try statement.run()
             return
@@ -458,7 +458,7 @@ extension Projector {
     /// ``refreshErasedSQL`` for one signature (`?1`, its id), writing the row only when the flag
     /// changes: the projector runs it for every new signature, whose flag is almost always 0.
     static let refreshOneErasedSQL = """
-        UPDATE signatures SET erased = 1 - erased WHERE id = ?1 AND erased IS NOT EXISTS (SELECT 1 FROM erasures e
+        UPDATE signatures SET erased = 1 - erased WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1")) AND erased IS NOT EXISTS (SELECT 1 FROM erasures e
             WHERE e.signature = signatures.id AND e.payload = signatures.payload AND e.authorised = 1)
         """
 

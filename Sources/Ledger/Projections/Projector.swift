@@ -169,11 +169,14 @@ final class Projector {
         case .signatureRecorded:
             let body = try typed(SignatureRecorded.self)
             let signer = body.signer.flatMap(Hex.decode)
+            // The id is not the table's key (schema 13, `ReadModelSchema.signatureKey`): a
+            // signature already projected is left as it is, as `INSERT OR IGNORE` did.
             let statement = try connection.statement("""
-                INSERT OR IGNORE INTO signatures
+                INSERT INTO signatures
                     (id, campaign, version, author, sequence, hlc_wall, hlc_counter, day, channel, paper_list, paper_row,
                      country, postcode_area, consent, body_signer, signer, receipt_hash, payload, authorised, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?15, ?, ?, ?, 'pending')
+                SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18, 'pending'
+                WHERE NOT EXISTS (SELECT 1 FROM signatures other WHERE \(ReadModelSchema.signatureLookup("other", id: "?1")))
                 """)
             statement.bind(1, entry.id.bytes)
             statement.bind(2, body.campaign)
@@ -367,7 +370,7 @@ final class Projector {
         }
         try countingGroups(dirtyGroups.filter { !dirtyCampaigns.contains($0.campaign) })
         if !dirtyUnchecked.isEmpty {
-            let campaignOf = try connection.statement("SELECT campaign FROM signatures WHERE id = ?")
+            let campaignOf = try connection.statement("SELECT campaign FROM signatures WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1"))")
             for id in dirtyUnchecked {
                 campaignOf.bind(1, id.bytes)
                 let campaign = try campaignOf.step() ? campaignOf.text(0) : nil

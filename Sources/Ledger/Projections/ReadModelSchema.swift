@@ -7,7 +7,7 @@ enum ReadModelSchema {
         ("campaign_versions", "id"),
         ("campaign_closes", "id"),
         ("campaigns", "campaign"),
-        ("signatures", "id"),
+        ("signatures", ReadModelSchema.signatureKey("id") + ", id"),
         ("withdrawals", "id"),
         ("comments", "id"),
         ("comment_hides", "id"),
@@ -198,6 +198,18 @@ enum ReadModelSchema {
     /// the same expression.
     static let receiptLookup = "\(receiptKey) = substr(?1, 1, 8) AND receipt_hash = ?1"
 
+    /// The key of `signatures_by_id` (schema 13): the first 8 bytes of the signature's entry id,
+    /// as random as a receipt hash (``receiptKey``). The id is no longer the table's primary key,
+    /// whose index held all 32 bytes; ``Projector`` keeps it unique, and a lookup compares the
+    /// whole id (``signatureLookup``). Ordered by this key and then the id, rows come in the
+    /// order of the id (the key is its beginning), which is the digest's order.
+    static func signatureKey(_ column: String) -> String { "substr(\(column), 1, 8)" }
+
+    /// The condition that finds the signature whose id is `id` through `signatures_by_id`.
+    static func signatureLookup(_ alias: String, id: String) -> String {
+        "\(signatureKey("\(alias).id")) = \(signatureKey(id)) AND \(alias).id = \(id)"
+    }
+
     /// The second key of `signatures_by_signer` (schema 12), for the signer column `column`:
     /// the first 8 bytes of the signer reference, a keyed pseudonym and so as random as a
     /// receipt hash (``receiptKey``).
@@ -268,7 +280,7 @@ enum ReadModelSchema {
             retention_days INTEGER
         );
         CREATE TABLE signatures (
-            id            BLOB PRIMARY KEY,
+            id            BLOB NOT NULL,
             campaign      TEXT NOT NULL,
             version       BLOB NOT NULL,
             author        BLOB NOT NULL,
@@ -290,6 +302,7 @@ enum ReadModelSchema {
             state         TEXT NOT NULL,
             erased        INTEGER NOT NULL DEFAULT 0
         );
+        CREATE INDEX signatures_by_id ON signatures (\(signatureKey("id")));
         CREATE TABLE withdrawals (
             id          BLOB PRIMARY KEY,
             signature   BLOB NOT NULL,

@@ -41,6 +41,11 @@ final class ReaderPool: @unchecked Sendable {
         self.size = max(1, size)
     }
 
+    /// The SQL of every statement the idle readers have prepared (``SQLiteConnection/preparedSQL``).
+    var preparedSQL: [String] {
+        condition.withLock { idle.flatMap(\.preparedSQL) }
+    }
+
     /// Runs `body` with a free reader, inside one read transaction (`BEGIN DEFERRED` … `COMMIT`).
     func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         let db = try checkOut()

@@ -55,6 +55,10 @@ final class SQLiteConnection {
         sqlite3_close_v2(handle)
     }
 
+    /// The SQL of every statement prepared so far (their cache's keys), for tests that check
+    /// each one's query plan.
+    var preparedSQL: [String] { Array(cache.keys) }
+
     func error(_ rc: Int32, _ context: String) -> SQLiteError {
         SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), context: context)
     }
