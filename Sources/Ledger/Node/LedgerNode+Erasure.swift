@@ -68,10 +68,14 @@ extension LedgerStore {
     /// Signatures with a valid withdrawal that asks for erasure, whose payload is not erased yet.
     func signaturesToErase() throws -> [(Digest, Digest)] {
         try locked {
+            // From the withdrawals that ask for erasure to their signatures, not the other way:
+            // `ledgerd` runs this after every push it receives, and a pass over every signature
+            // (with a test per row) cost HQ seconds per push at ten million signatures.
             let statement = try connection.statement("""
                 SELECT s.id, s.payload FROM signatures s
-                WHERE s.erased = 0 AND length(s.payload) = 32
-                  AND EXISTS (SELECT 1 FROM withdrawals w WHERE w.signature = s.id AND w.valid = 1 AND w.erase = 1)
+                WHERE s.rowid IN (SELECT t.rowid FROM withdrawals w JOIN signatures t ON \(ReadModelSchema.signatureLookup("t", id: "w.signature"))
+                                  WHERE w.valid = 1 AND w.erase = 1)
+                  AND s.erased = 0 AND length(s.payload) = 32
                 ORDER BY s.hlc_wall, s.hlc_counter, s.author, s.sequence
                 """)
             defer { statement.reset() }
