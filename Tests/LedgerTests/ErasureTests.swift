@@ -10,6 +10,38 @@ import Testing
 struct ErasureTests {
     typealias Setup = CountingTests.Setup
 
+    @Test("a signature's erased flag is what its erasures say, 0 or 1, whatever value the row held before")
+    func erasedFlagRefresh() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let hq = try LedgerNode.createHQ(at: dir.file("hq"), name: "Privacy")
+        try hq.publish(sampleCampaign())
+        let receipt = try hq.sign(campaign: "free-the-press", signer: SignerDetails(name: "Ola", email: "ola@example.org"))
+        let id = receipt.entry.id
+        func refresh() throws {
+            try hq.store.locked {
+                let projector = try hq.store.makeProjector()
+                projector.dirtySignatures.insert(id)
+                try projector.finish()
+            }
+        }
+        let raw = try RawDatabase(path: hq.folder.storePath)
+        let flag = "SELECT erased FROM signatures WHERE id = x'\(id.hex)'"
+        // An edited row (7, or -1) is set back to 0 by the next refresh, not flipped between values.
+        for edited in ["7", "-1", "1"] {
+            try raw.execute("UPDATE signatures SET erased = \(edited) WHERE id = x'\(id.hex)'")
+            try refresh()
+            #expect(try raw.count(flag) == 0, "edited to \(edited)")
+            try refresh()
+            #expect(try raw.count(flag) == 0, "edited to \(edited), refreshed twice")
+        }
+        _ = try hq.erase(receipt: receipt.code, reason: nil)
+        #expect(try hq.store.isErased(signature: id))
+        try raw.execute("UPDATE signatures SET erased = 5 WHERE id = x'\(id.hex)'")
+        try refresh()
+        #expect(try raw.count(flag) == 1)
+    }
+
     @Test("withdrawing a signature also hides the comment left with it")
     func withdrawalHidesComment() throws {
         let dir = try TempDir()

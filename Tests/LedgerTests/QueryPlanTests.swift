@@ -6,9 +6,15 @@ import Testing
 /// the table would still give right answers, only slowly, so no other test would notice.
 @Suite("Query plans")
 struct QueryPlanTests {
+    /// SQLite's plan for `sql`, one step per line.
+    static func plan(_ raw: RawDatabase, _ sql: String) throws -> String {
+        try raw.rows("EXPLAIN QUERY PLAN " + sql).map { $0.joined(separator: " ") }.joined(separator: "\n")
+    }
+
     @Test("a receipt is found through the 8-byte key of signatures_by_receipt, and only its own signature matches")
     func receiptLookup() throws {
         let dir = try TempDir()
+        defer { dir.remove() }
         let node = try LedgerNode.createHQ(at: dir.file("hq"), name: "Plans")
         try node.publish(sampleCampaign())
         let first = try node.sign(campaign: "free-the-press", signer: SignerDetails(name: "Ola", email: "ola@example.org"))
@@ -18,9 +24,8 @@ struct QueryPlanTests {
         #expect(found.map(\.state) == ["counted"])
         // Same first 8 bytes, another hash: the key finds the row, the whole hash turns it away.
         #expect(try node.store.signatures(receiptHash: Array(hash[0..<8]) + [UInt8](repeating: 0, count: 24)).isEmpty)
-        let raw = try RawDatabase(path: dir.file("hq") + "/ledger.sqlite")
-        let plan = try raw.rows("EXPLAIN QUERY PLAN SELECT id, campaign, state FROM signatures WHERE \(ReadModelSchema.receiptLookup)")
-            .map { $0.joined(separator: " ") }.joined(separator: "\n")
+        let raw = try RawDatabase(path: node.folder.storePath)
+        let plan = try Self.plan(raw, "SELECT id, campaign, state FROM signatures WHERE \(ReadModelSchema.receiptLookup)")
         #expect(plan.contains("USING INDEX signatures_by_receipt"), "\(plan)")
         let key = try raw.rows("SELECT sql FROM sqlite_master WHERE name = 'signatures_by_receipt'")
         #expect(key.first?.first?.contains("substr(receipt_hash, 1, 8)") == true)
@@ -31,12 +36,10 @@ extension QueryPlanTests {
     @Test("a signer's signatures are found through the 8-byte key of signatures_by_signer; the rebuild walks that index")
     func signerLookup() throws {
         let dir = try TempDir()
+        defer { dir.remove() }
         let node = try LedgerNode.createHQ(at: dir.file("hq"), name: "Plans")
-        let raw = try RawDatabase(path: dir.file("hq") + "/ledger.sqlite")
-        func plan(_ sql: String) throws -> String {
-            try raw.rows("EXPLAIN QUERY PLAN " + sql).map { $0.joined(separator: " ") }.joined(separator: "\n")
-        }
-        _ = node
+        let raw = try RawDatabase(path: node.folder.storePath)
+        func plan(_ sql: String) throws -> String { try Self.plan(raw, sql) }
         // The group's read (refreshGroup), the count triggers' test for the signer's other rows,
         // and the erasure's list of a signer's signatures.
         for alias in ["sg", "other", "s"] {
@@ -45,7 +48,7 @@ extension QueryPlanTests {
         }
         let walk = try plan("""
             SELECT sg.rowid FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign
-            ORDER BY sg.campaign, \(ReadModelSchema.signerKey("sg.signer")), sg.signer
+            ORDER BY sg.campaign, \(ReadModelSchema.key8("sg.signer")), sg.signer
             """)
         #expect(walk.contains("SCAN sg USING INDEX signatures_by_signer"), "\(walk)")
         #expect(!walk.contains("USE TEMP B-TREE FOR ORDER BY"), "\(walk)")
@@ -75,7 +78,7 @@ extension QueryPlanTests {
         for sql in prepared.sorted() {
             let head = sql.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
             guard ["SELECT", "UPDATE", "DELETE", "INSERT", "WITH"].contains(where: head.hasPrefix) else { continue }
-            guard let plan = try? raw.rows("EXPLAIN QUERY PLAN " + sql) else { continue }
+            let plan = try raw.rows("EXPLAIN QUERY PLAN " + sql)
             for line in plan.map({ $0.last ?? "" }) where line.hasPrefix("SCAN ") {
                 // "SCAN sg USING INDEX …" walks an index in order; a bare scan reads the table.
                 let words = line.split(separator: " ")
@@ -101,9 +104,7 @@ extension QueryPlanTests {
         let second = try node.sign(campaign: "free-the-press", signer: SignerDetails(name: "Kim", email: "kim@example.org"))
         let digest = try node.store.readModelDigest()
         let raw = try RawDatabase(path: node.folder.storePath)
-        func plan(_ sql: String) throws -> String {
-            try raw.rows("EXPLAIN QUERY PLAN " + sql).map { $0.joined(separator: " ") }.joined(separator: "\n")
-        }
+        func plan(_ sql: String) throws -> String { try Self.plan(raw, sql) }
         let lookup = try plan("SELECT 1 FROM signatures s WHERE \(ReadModelSchema.signatureLookup("s", id: "?1"))")
         #expect(lookup.contains("USING INDEX signatures_by_id (<expr>=?)"), "\(lookup)")
         let key = ReadModelSchema.tables.first { $0.name == "signatures" }?.key ?? ""

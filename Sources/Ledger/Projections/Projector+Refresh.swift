@@ -348,7 +348,7 @@ extension Projector {
             SELECT sg.rowid, sg.id, \(preStateSQL) AS pre, sg.state, sg.hlc_wall, sg.hlc_counter, sg.author, sg.sequence,
                    sg.campaign, sg.signer
             FROM signatures sg LEFT JOIN campaigns c ON c.campaign = sg.campaign
-            ORDER BY sg.campaign, \(ReadModelSchema.signerKey("sg.signer")), sg.signer
+            ORDER BY sg.campaign, \(ReadModelSchema.key8("sg.signer")), sg.signer
             """)
         // Each change packed in 8 bytes, rowid above the state's index (a rebuild's rowids are
         // 1 ... count): ten million signatures hold 80 MB here, not 240.
@@ -449,17 +449,17 @@ extension Projector {
         """
     }
 
-    /// A signature's `erased` flag: an authorised `payload.erased` names it and its payload digest.
+    /// One signature's `erased` flag (`?1`, its id): set when an authorised `payload.erased` names
+    /// it and its payload digest. The row is written only when the flag changes: the projector
+    /// runs this for every new signature, whose flag is almost always 0.
     static let refreshErasedSQL = """
-        UPDATE signatures SET erased = EXISTS (SELECT 1 FROM erasures e
-            WHERE e.signature = signatures.id AND e.payload = signatures.payload AND e.authorised = 1)
+        UPDATE signatures SET erased = \(erasedSQL)
+            WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1")) AND erased IS NOT \(erasedSQL)
         """
 
-    /// ``refreshErasedSQL`` for one signature (`?1`, its id), writing the row only when the flag
-    /// changes: the projector runs it for every new signature, whose flag is almost always 0.
-    static let refreshOneErasedSQL = """
-        UPDATE signatures SET erased = 1 - erased WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1")) AND erased IS NOT EXISTS (SELECT 1 FROM erasures e
-            WHERE e.signature = signatures.id AND e.payload = signatures.payload AND e.authorised = 1)
+    /// A signature row's `erased` flag as its erasures give it (0 or 1).
+    private static let erasedSQL = """
+        EXISTS (SELECT 1 FROM erasures e WHERE e.signature = signatures.id AND e.payload = signatures.payload AND e.authorised = 1)
         """
 
     static let refreshAllCommentsSQL = """

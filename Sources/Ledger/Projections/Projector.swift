@@ -169,7 +169,7 @@ final class Projector {
         case .signatureRecorded:
             let body = try typed(SignatureRecorded.self)
             let signer = body.signer.flatMap(Hex.decode)
-            // The id is not the table's key (schema 13, `ReadModelSchema.signatureKey`): a
+            // The id is not the table's key (schema 13, `ReadModelSchema.key8`): a
             // signature already projected is left as it is, as `INSERT OR IGNORE` did.
             let statement = try connection.statement("""
                 INSERT INTO signatures
@@ -353,7 +353,7 @@ final class Projector {
             try refreshAuthorisation()
             policyChanged = false
         }
-        let erased = try connection.statement(Self.refreshOneErasedSQL)
+        let erased = try connection.statement(Self.refreshErasedSQL)
         let comments = try connection.statement("SELECT id FROM comments WHERE signature = ?")
         for signature in dirtySignatures {
             for group in try refreshWithdrawals(of: signature) { dirtyGroups.insert(group) }

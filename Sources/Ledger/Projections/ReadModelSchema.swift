@@ -7,7 +7,7 @@ enum ReadModelSchema {
         ("campaign_versions", "id"),
         ("campaign_closes", "id"),
         ("campaigns", "campaign"),
-        ("signatures", ReadModelSchema.signatureKey("id") + ", id"),
+        ("signatures", ReadModelSchema.key8("id") + ", id"),
         ("withdrawals", "id"),
         ("comments", "id"),
         ("comment_hides", "id"),
@@ -172,8 +172,8 @@ enum ReadModelSchema {
     static let createIndexes = """
         CREATE INDEX campaign_versions_by_campaign ON campaign_versions (campaign);
         CREATE INDEX campaign_closes_by_campaign ON campaign_closes (campaign);
-        CREATE INDEX signatures_by_signer ON signatures (campaign, \(signerKey("signer")));
-        CREATE INDEX signatures_by_receipt ON signatures (\(receiptKey));
+        CREATE INDEX signatures_by_signer ON signatures (campaign, \(key8("signer")));
+        CREATE INDEX signatures_by_receipt ON signatures (\(key8("receipt_hash")));
         CREATE INDEX signatures_by_paper ON signatures (campaign, paper_list, paper_row) WHERE paper_list IS NOT NULL;
         CREATE INDEX withdrawals_by_signature ON withdrawals (signature);
         CREATE INDEX comments_by_campaign ON comments (campaign, hlc_wall);
@@ -186,39 +186,34 @@ enum ReadModelSchema {
         CREATE INDEX paper_lists_by_number ON paper_lists (campaign, list);
         """
 
-    /// The key of `signatures_by_receipt` (schema 12): the first 8 bytes of the receipt hash, not
-    /// all 32. A receipt hash is random, so each new signature lands on a random page of this
-    /// index; a key a quarter the size makes an index a third the size, and a third the pages a
-    /// batch of signatures dirties (docs/STORE.md "What an entry writes"). A lookup names the
-    /// same expression and then compares the whole hash (``receiptLookup``).
-    static let receiptKey = "substr(receipt_hash, 1, 8)"
+    /// The key of the three indexes on random 32-byte values (schemas 12 and 13):
+    /// `signatures_by_id`, `signatures_by_receipt` and the signer part of `signatures_by_signer`
+    /// hold only the value's first 8 bytes. Each new signature lands on a random page of each such
+    /// index; a key a quarter the length makes an index less than half the size, and so half the
+    /// pages a batch of signatures dirties (docs/STORE.md "What an entry writes"). SQLite uses an
+    /// index on an expression only when a query names the same expression, so every lookup goes
+    /// through ``keyedMatch(_:_:)``, which then compares the whole value. Ordered by this key and
+    /// then the value, rows come in the order of the value (the key is its beginning).
+    static func key8(_ expression: String) -> String { "substr(\(expression), 1, 8)" }
 
-    /// The condition that finds the signatures whose receipt hash is `?1` through
-    /// `signatures_by_receipt`; SQLite uses an index on an expression only when the query names
-    /// the same expression.
-    static let receiptLookup = "\(receiptKey) = substr(?1, 1, 8) AND receipt_hash = ?1"
-
-    /// The key of `signatures_by_id` (schema 13): the first 8 bytes of the signature's entry id,
-    /// as random as a receipt hash (``receiptKey``). The id is no longer the table's primary key,
-    /// whose index held all 32 bytes; ``Projector`` keeps it unique, and a lookup compares the
-    /// whole id (``signatureLookup``). Ordered by this key and then the id, rows come in the
-    /// order of the id (the key is its beginning), which is the digest's order.
-    static func signatureKey(_ column: String) -> String { "substr(\(column), 1, 8)" }
-
-    /// The condition that finds the signature whose id is `id` through `signatures_by_id`.
-    static func signatureLookup(_ alias: String, id: String) -> String {
-        "\(signatureKey("\(alias).id")) = \(signatureKey(id)) AND \(alias).id = \(id)"
+    /// `column` equals `value`, found through an index on ``key8(_:)`` of `column`.
+    static func keyedMatch(_ column: String, _ value: String) -> String {
+        "\(key8(column)) = \(key8(value)) AND \(column) = \(value)"
     }
 
-    /// The second key of `signatures_by_signer` (schema 12), for the signer column `column`:
-    /// the first 8 bytes of the signer reference, a keyed pseudonym and so as random as a
-    /// receipt hash (``receiptKey``).
-    static func signerKey(_ column: String) -> String { "substr(\(column), 1, 8)" }
+    /// The signatures whose receipt hash is `?1`, through `signatures_by_receipt`.
+    static let receiptLookup = keyedMatch("receipt_hash", "?1")
 
-    /// The condition that finds the signatures of one campaign and signer through
-    /// `signatures_by_signer`: `alias` names the table, `campaign` and `signer` the values.
+    /// The signature whose id is `id`, through `signatures_by_id`. The id is no longer the
+    /// table's primary key (schema 13); ``Projector`` keeps it unique.
+    static func signatureLookup(_ alias: String, id: String) -> String {
+        keyedMatch("\(alias).id", id)
+    }
+
+    /// The signatures of one campaign and signer through `signatures_by_signer`: `alias` names
+    /// the table, `campaign` and `signer` the values.
     static func signerLookup(_ alias: String, campaign: String, signer: String) -> String {
-        "\(alias).campaign = \(campaign) AND \(signerKey("\(alias).signer")) = \(signerKey(signer)) AND \(alias).signer = \(signer)"
+        "\(alias).campaign = \(campaign) AND " + keyedMatch("\(alias).signer", signer)
     }
 
     /// The index of signatures by state, which a rebuild creates only after giving every
@@ -302,7 +297,7 @@ enum ReadModelSchema {
             state         TEXT NOT NULL,
             erased        INTEGER NOT NULL DEFAULT 0
         );
-        CREATE INDEX signatures_by_id ON signatures (\(signatureKey("id")));
+        CREATE INDEX signatures_by_id ON signatures (\(key8("id")));
         CREATE TABLE withdrawals (
             id          BLOB PRIMARY KEY,
             signature   BLOB NOT NULL,
