@@ -19,6 +19,10 @@ struct BenchOptions: Sendable {
     var projectionEntries = 100_000
     /// True to measure only the reads-while-ingesting figure.
     var readsOnly = false
+    /// True to measure only the concurrent-signing figure, with ``signingPerSigner`` each.
+    var signingOnly = false
+    /// Signatures each of the 32 concurrent signers makes (`--signing-only N`).
+    var signingPerSigner = 50
     /// True to measure what each index costs an append (``IndexCosts``).
     var indexCosts = false
     /// With a value: only the scale figures, for an HQ of this many signatures (``ScaleFigures``).
@@ -30,7 +34,7 @@ struct BenchOptions: Sendable {
 
     /// The usage text printed by `--help` and after a usage mistake.
     static let usage = """
-        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--index-costs] [--scale N]
+        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--signing-only N] [--index-costs] [--scale N]
 
         Measures raw Ed25519, SHA-256 and SQLite rates on this machine, then Ledger's batched
         and durable append rates and its full and fast verification rates, and checks the
@@ -44,6 +48,9 @@ struct BenchOptions: Sendable {
                         signature entries whose read models are rebuilt (default 100000; make bench-full: 1000000)
           --quick       small sizes, for a smoke run (2000 entries, short reference loops)
           --reads-only  only the reads-while-ingesting figure (the store is filled untimed)
+          --signing-only N
+                        only the concurrent-signing figure, N signatures per signer (for a profile),
+                        with the raw one-row durable commit it is compared with
           --index-costs batched append without each named index in turn (an experiment)
           --scale N     only the scale figures: an HQ of N signatures, then ledgerctl status, stats,
                         campaign list, verify --full, rebuild and a loopback sync as child processes
@@ -65,6 +72,9 @@ struct BenchOptions: Sendable {
                 options.quick = true
             case "--reads-only":
                 options.readsOnly = true
+            case "--signing-only":
+                options.signingOnly = true
+                options.signingPerSigner = try positiveInteger(after: argument, from: &rest)
             case "--index-costs":
                 options.indexCosts = true
             case "-h", "--help":

@@ -86,6 +86,27 @@ struct Benchmark {
         return lines.joined(separator: "\n")
     }
 
+    /// Only the concurrent-signing figure (`--signing-only N`), with the raw one-row durable
+    /// commit it is compared with measured first: a figure long enough to profile.
+    func runSigningOnly() throws -> String {
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let machine = Machine.current()
+        progress("working in \(directory.path); \(machine.coresInUse) cores in use")
+        let rawDirectory = directory.appendingPathComponent("raw")
+        try FileManager.default.createDirectory(at: rawDirectory, withIntermediateDirectories: true)
+        let sqlite = try SQLiteReferences.measure(rows: 1_000, batchSize: 1_000, commits: options.singleAppends, in: rawDirectory)
+        let signing = try SigningFigures.measure(directory: directory.appendingPathComponent("signing"), signers: 32,
+                                                 perSigner: options.signingPerSigner, progress: progress)
+        let lines = [
+            "Ledger benchmark, concurrent signing only: 32 signers, \(Format.count(options.signingPerSigner)) signatures each",
+            "Machine: \(machine.cpuModel), \(machine.onlineCores) cores online; load average \(machine.loadAverage) at start, \(Machine.loadAverages() ?? "unknown") at end",
+            "SQLite one-row durable commit \(Format.count(sqlite.durableCommit.perSecond)) /s",
+            "",
+        ] + signing.render(durableCommit: sqlite.durableCommit.perSecond)
+        return lines.joined(separator: "\n")
+    }
+
     /// A new, empty temporary directory for one run; the caller removes it.
     static func scratchDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory

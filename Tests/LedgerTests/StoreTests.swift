@@ -198,4 +198,40 @@ struct StoreTests {
         let dropped = Array(lines[0] + [0x0a] + lines[2...].joined(separator: [0x0a]))
         #expect(throws: BundleError.self) { try LedgerBundle(decoding: dropped) }
     }
+    @Test("the WAL file is cut back to its limit after a transaction larger than it, with the readers open")
+    func walCutBack() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let node = try makeHQ(dir)
+        let store = node.store
+        func limit() throws -> Int64 {
+            try store.locked {
+                let statement = try store.connection.statement("PRAGMA journal_size_limit")
+                defer { statement.reset() }
+                _ = try statement.step()
+                return statement.int64(0)
+            }
+        }
+        func walSize() -> Int {
+            (try? FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int) ?? 0
+        }
+        #expect(try limit() == LedgerStore.walSizeLimit)
+        for index in 0..<200 {
+            _ = try node.sign(campaign: "free-the-press", signer: SignerDetails(name: "Signer \(index)", email: "s\(index)@example.org", country: "NO"))
+        }
+        // The readers of the pool have read (a kiosk page, counts) and must not pin the WAL.
+        _ = try store.campaign("free-the-press")
+        _ = try store.readModelDigest()
+        // A limit this store's transactions exceed, so that the cut can be seen at test size.
+        let small: Int64 = 64 << 10
+        try store.locked { try store.connection.execute("PRAGMA journal_size_limit = \(small)") }
+        try store.locked { try store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+        try store.rebuildReadModels()
+        let grown = walSize()
+        #expect(grown > Int(small))
+        // The automatic checkpoint runs at 16,384 pages; here it is asked for.
+        try store.locked { try store.connection.execute("PRAGMA wal_checkpoint(PASSIVE)") }
+        _ = try node.sign(campaign: "free-the-press", signer: SignerDetails(name: "Last", email: "last@example.org", country: "NO"))
+        #expect(walSize() <= Int(small), "the WAL stayed at \(walSize()) bytes after \(grown)")
+    }
 }

@@ -56,6 +56,10 @@ public final class LedgerStore: @unchecked Sendable {
         self.clock = clock
     }
 
+    /// The size in bytes the WAL file is cut back to after a checkpoint has copied all of it:
+    /// the 64 MiB that `wal_autocheckpoint` lets it reach between checkpoints.
+    static let walSizeLimit: Int64 = 64 << 20
+
     /// Opens (and, with `create`, creates) the store at `path`.
     ///
     /// Fails with ``StoreError/corrupted(path:detail:)`` for a file that is not a Ledger database.
@@ -81,6 +85,10 @@ public final class LedgerStore: @unchecked Sendable {
         // entry once the indexes outgrow the default 2 MiB (docs/PERFORMANCE.md).
         try connection.execute("PRAGMA cache_size = -65536")
         try connection.execute("PRAGMA wal_autocheckpoint = 16384")
+        // A transaction larger than that (a rebuild, a migration: gigabytes at ten million
+        // entries) grows the WAL file to its size, and SQLite reuses the file without shrinking
+        // it: cut back to this limit once a checkpoint has copied it all (docs/STORE.md, "Pragmas").
+        try connection.execute("PRAGMA journal_size_limit = \(Self.walSizeLimit)")
         // Statement journals in memory: a statement that fires the count triggers (an UPDATE of
         // many signatures' states) journals every page it changes so that it could be undone
         // alone; on disk that was 45 KB written per appended entry (docs/PERFORMANCE.md). A
