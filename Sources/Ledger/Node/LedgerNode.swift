@@ -19,6 +19,11 @@ public final class LedgerNode: @unchecked Sendable {
     public let role: Role
     /// Concurrent signings share transactions (``GroupCommit``).
     public let groupCommit = GroupCommit()
+    /// Keys every signing needs, read once (a key file and the genesis entry's body were read
+    /// again for each signature: a tenth of a kiosk signing's CPU, docs/PERFORMANCE.md). Neither
+    /// changes while the node is open: the key files are written when the node is created, and
+    /// the genesis entry is immutable.
+    private let keys = KeyCache()
 
     init(folder: NodeFolder, store: LedgerStore, key: SigningKey, role: Role) {
         self.folder = folder
@@ -208,6 +213,13 @@ public final class LedgerNode: @unchecked Sendable {
     /// HQ's sealing public key, from the genesis entry.
     public func sealingPublicKey() throws -> SealingPublicKey {
         let genesis = try ledgerID
+        if let known = keys.sealing(for: genesis) { return known }
+        let key = try readSealingPublicKey(genesis: genesis)
+        keys.remember(sealing: key, for: genesis)
+        return key
+    }
+
+    private func readSealingPublicKey(genesis: Digest) throws -> SealingPublicKey {
         guard let entry = try store.entry(id: genesis) else { throw StoreError.notInitialised(path: store.path) }
         let body = try entry.decodeBody(LedgerCreated.self)
         guard let key = SealingPublicKey(hex: body.sealingKey) else {
@@ -225,7 +237,11 @@ public final class LedgerNode: @unchecked Sendable {
     /// cannot test a guessed e-mail address, docs/PRIVACY.md).
     func heldPseudonymKey() throws -> [UInt8]? {
         guard role == .hq else { return nil }
-        return try folder.readKey(Self.pseudonymKeyFile)
+        if let known = keys.pseudonym { return known }
+        // A missing file is not remembered: it is read again next time.
+        guard let key = try folder.readKey(Self.pseudonymKeyFile) else { return nil }
+        keys.pseudonym = key
+        return key
     }
 
     func pseudonymKey() throws -> [UInt8] {
@@ -233,5 +249,25 @@ public final class LedgerNode: @unchecked Sendable {
             throw NodeError.keyFile(path: folder.keysPath + "/" + Self.pseudonymKeyFile, reason: "it is missing; this node cannot record signatures")
         }
         return key
+    }
+}
+
+/// ``LedgerNode``'s keys read once, behind a lock (signers call from many threads).
+private final class KeyCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sealingKey: (genesis: Digest, key: SealingPublicKey)?
+    private var pseudonymKey: [UInt8]?
+
+    func sealing(for genesis: Digest) -> SealingPublicKey? {
+        lock.withLock { sealingKey.flatMap { $0.genesis == genesis ? $0.key : nil } }
+    }
+
+    func remember(sealing key: SealingPublicKey, for genesis: Digest) {
+        lock.withLock { sealingKey = (genesis, key) }
+    }
+
+    var pseudonym: [UInt8]? {
+        get { lock.withLock { pseudonymKey } }
+        set { lock.withLock { pseudonymKey = newValue } }
     }
 }

@@ -97,8 +97,10 @@ public struct SignerDetails: Codable, Sendable, Equatable {
     /// Every invalid field of the cleaned details, at most one per field, in form order (the kiosk
     /// shows them all at once). Limits are in bytes (``Limits``); control characters are refused
     /// in every field.
-    public var problems: [Problem] {
-        let out = cleaned
+    public var problems: [Problem] { Self.problems(of: cleaned) }
+
+    /// ``problems`` of details already ``cleaned``.
+    private static func problems(of out: SignerDetails) -> [Problem] {
         var problems: [Problem] = []
         func check(_ field: String, _ value: String?, limit: Int, rule: (String) -> Problem?) {
             guard let value else { return }
@@ -135,8 +137,9 @@ public struct SignerDetails: Codable, Sendable, Equatable {
 
     /// The cleaned details, or the first problem as an error that names the field, never its value.
     public func validated() throws -> SignerDetails {
-        if let problem = problems.first { throw NodeError.invalidSigner(field: problem.field, reason: problem.reason) }
-        return cleaned
+        let out = cleaned
+        if let problem = Self.problems(of: out).first { throw NodeError.invalidSigner(field: problem.field, reason: problem.reason) }
+        return out
     }
 
     /// A deliberately simple check: one `@`, a non-empty local part, a dotted domain, no spaces.
