@@ -27,6 +27,9 @@ struct BenchOptions: Sendable {
     var indexCosts = false
     /// With a value: only the scale figures, for an HQ of this many signatures (``ScaleFigures``).
     var scale: Int?
+    /// With a value: only the scale figures, for the HQ an earlier `--scale` run kept in this
+    /// folder (`LEDGER_BENCH_KEEP=1`), without building one.
+    var scaleFrom: String?
     /// True for a smoke run with small sizes.
     var quick = false
     /// True when `--help` was asked for.
@@ -34,7 +37,7 @@ struct BenchOptions: Sendable {
 
     /// The usage text printed by `--help` and after a usage mistake.
     static let usage = """
-        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--signing-only N] [--index-costs] [--scale N]
+        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--signing-only N] [--index-costs] [--scale N] [--scale-from DIR]
 
         Measures raw Ed25519, SHA-256 and SQLite rates on this machine, then Ledger's batched
         and durable append rates and its full and fast verification rates, and checks the
@@ -55,6 +58,9 @@ struct BenchOptions: Sendable {
           --scale N     only the scale figures: an HQ of N signatures, then ledgerctl status, stats,
                         campaign list, verify --full, rebuild and a loopback sync as child processes
                         (make bench-scale: 10000000; needs release ledgerctl and ledgerd beside it)
+          --scale-from DIR
+                        the scale figures for the HQ a --scale run kept in DIR (LEDGER_BENCH_KEEP=1),
+                        without building it again; DIR is kept
           -h, --help    show this help
         """
 
@@ -85,6 +91,9 @@ struct BenchOptions: Sendable {
                 batch = try positiveInteger(after: argument, from: &rest)
             case "--projection-entries":
                 projection = try positiveInteger(after: argument, from: &rest)
+            case "--scale-from":
+                guard let folder = rest.popFirst() else { throw BenchUsageError(message: "--scale-from needs a folder") }
+                options.scaleFrom = folder
             case "--scale":
                 options.scale = try positiveInteger(after: argument, from: &rest)
             default:

@@ -11,13 +11,17 @@ struct ScaleFigures {
     let entries: Int
     let directory: URL
     let progress: (String) -> Void
+    /// True to measure the HQ a run before built and kept in `directory` (`--scale-from DIR`)
+    /// instead of building one: the build figure is then not measured.
+    var reuse = false
 
     static let campaigns = 10
     static let queryBound = 0.100
     static let memoryBound = 1 << 30
 
     struct Measured {
-        var build: Rate
+        /// Nil when the HQ was reused (`--scale-from`).
+        var build: Rate?
         var storeBytes: Int
         var storedEntries: Int
         var queries: [(command: String, runs: [ChildRun])] = []
@@ -36,21 +40,56 @@ struct ScaleFigures {
             throw BenchError.referenceFailed("\(binary) is missing: build it in release mode (make bench-scale does)")
         }
         let hqPath = directory.appendingPathComponent("hq").path
-        let hq = try LedgerNode.createHQ(at: hqPath, name: "Scale benchmark")
-        var measured = try build(hq)
+        let hq: LedgerNode
+        var measured: Measured
+        if reuse {
+            hq = try LedgerNode.open(at: hqPath)
+            measured = try Self.size(of: hq, build: nil)
+            progress("scale: measuring the HQ kept in \(hqPath): \(Format.count(measured.storedEntries)) entries")
+        } else {
+            hq = try LedgerNode.createHQ(at: hqPath, name: "Scale benchmark")
+            measured = try build(hq)
+        }
+        // Each figure is printed as soon as it is measured: a run of hours that is stopped
+        // keeps what it measured.
+        progress("scale: result: \(Self.bytesLine(measured))")
 
         for command in [["status"], ["stats"], ["campaign", "list"]] {
             progress("scale: ledgerctl \(command.joined(separator: " ")), three runs")
             let runs = try (0..<3).map { _ in try ChildRun.run(ledgerctl, ["--data", hqPath] + command).checked("ledgerctl \(command.joined(separator: " "))") }
             measured.queries.append((command.joined(separator: " "), runs))
+            progress("scale: result: ledgerctl \(command.joined(separator: " ")): " + runs.map { Format.millis($0.seconds) }.joined(separator: ", "))
         }
         progress("scale: ledgerctl verify --full")
-        measured.verify = try ChildRun.run(ledgerctl, ["--data", hqPath, "verify", "--full"]).checked("ledgerctl verify --full")
+        let verify = try ChildRun.run(ledgerctl, ["--data", hqPath, "verify", "--full"]).checked("ledgerctl verify --full")
+        measured.verify = verify
+        progress("scale: result: ledgerctl verify --full: \(Self.timeAndPeak(verify))")
         progress("scale: ledgerctl rebuild")
-        measured.rebuild = try ChildRun.run(ledgerctl, ["--data", hqPath, "rebuild"]).checked("ledgerctl rebuild")
+        let rebuild = try ChildRun.run(ledgerctl, ["--data", hqPath, "rebuild"]).checked("ledgerctl rebuild")
+        measured.rebuild = rebuild
+        progress("scale: result: ledgerctl rebuild: \(Self.timeAndPeak(rebuild))")
         progress("scale: a fresh laptop syncs everything from ledgerd on loopback")
         try sync(hq, ledgerd: ledgerd, ledgerctl: ledgerctl, into: &measured)
         return render(measured)
+    }
+
+    /// The store's entries and bytes on disk, its WAL checkpointed first.
+    private static func size(of hq: LedgerNode, build: Rate?) throws -> Measured {
+        try RawDatabase(path: hq.store.path).execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        let stored = try hq.store.entryCount()
+        let bytes = ["", "-wal", "-shm"].reduce(0) { sum, suffix in
+            sum + ((try? FileManager.default.attributesOfItem(atPath: hq.store.path + suffix)[.size] as? Int) ?? 0)
+        }
+        return Measured(build: build, storeBytes: bytes, storedEntries: stored)
+    }
+
+    private static func timeAndPeak(_ run: ChildRun) -> String {
+        "\(Format.count(run.seconds)) s, peak memory \(String(format: "%.0f MiB", Double(run.maxResident) / 1_048_576))"
+    }
+
+    private static func bytesLine(_ measured: Measured) -> String {
+        "\(Format.count(measured.storedEntries)) entries, \(Format.count(Double(measured.storeBytes) / Double(max(1, measured.storedEntries)))) B on disk per entry"
+            + (measured.build.map { ", built at \(Format.count($0.perSecond))/s" } ?? "")
     }
 
     /// Appends the signatures (``SignatureLog``: bodies as a kiosk makes them, payloads random bytes
@@ -65,16 +104,13 @@ struct ScaleFigures {
         try SignatureLog(campaigns: (0..<Self.campaigns).map { ("scale-\($0)", versions[$0]) }, reportEvery: 30)
             .append(entries, to: hq, label: "scale", progress: progress)
         let seconds = Date().timeIntervalSince(started)
-        try RawDatabase(path: hq.store.path).execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        let stored = try hq.store.entryCount()
-        let bytes = ["", "-wal", "-shm"].reduce(0) { sum, suffix in
-            sum + ((try? FileManager.default.attributesOfItem(atPath: hq.store.path + suffix)[.size] as? Int) ?? 0)
-        }
-        return Measured(build: Rate(count: entries, seconds: seconds), storeBytes: bytes, storedEntries: stored)
+        return try Self.size(of: hq, build: Rate(count: entries, seconds: seconds))
     }
 
     private func sync(_ hq: LedgerNode, ledgerd: String, ledgerctl: String, into measured: inout Measured) throws {
         let freshPath = directory.appendingPathComponent("fresh").path
+        // A run stopped during its sync left a laptop behind.
+        if reuse { try? FileManager.default.removeItem(atPath: freshPath) }
         let fresh = try ServedHQ.freshLaptop(of: hq, at: freshPath)
         let served = try ServedHQ(hq, ledgerd: URL(fileURLWithPath: ledgerd))
         defer { served.stop() }
@@ -90,8 +126,12 @@ struct ScaleFigures {
         func check(_ met: Bool, _ text: String) { targets.append("  \(met ? "PASS" : "MISS")  \(text)") }
         func mebibytes(_ bytes: Int) -> String { String(format: "%.0f MiB", Double(bytes) / 1_048_576) }
 
-        lines.append("Scale: an HQ of \(Format.count(measured.storedEntries)) entries (\(Format.count(entries)) signatures in \(Self.campaigns) campaigns)")
-        lines.append("  built by appendBatch (5,000/call)        \(Format.count(measured.build.perSecond)) /s   \(Format.count(measured.build.seconds)) s")
+        if let build = measured.build {
+            lines.append("Scale: an HQ of \(Format.count(measured.storedEntries)) entries (\(Format.count(entries)) signatures in \(Self.campaigns) campaigns)")
+            lines.append("  built by appendBatch (5,000/call)        \(Format.count(build.perSecond)) /s   \(Format.count(build.seconds)) s")
+        } else {
+            lines.append("Scale: the HQ of \(Format.count(measured.storedEntries)) entries kept by an earlier run (--scale-from; its build not measured here)")
+        }
         lines.append("  bytes on disk per entry                  \(Format.count(Double(measured.storeBytes) / Double(max(1, measured.storedEntries)))) B   (\(mebibytes(measured.storeBytes)) in all, WAL checkpointed)")
         for (command, runs) in measured.queries {
             let times = runs.map(\.seconds).sorted()

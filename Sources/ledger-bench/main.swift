@@ -24,7 +24,16 @@ if options.help {
 }
 
 do {
-    if let scale = options.scale {
+    if let folder = options.scaleFrom {
+        let directory = URL(fileURLWithPath: folder)
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("hq").path) else {
+            throw BenchUsageError(message: "\(folder) holds no hq folder: give the folder a --scale run kept (LEDGER_BENCH_KEEP=1)")
+        }
+        printError("measuring the HQ kept in \(directory.path)")
+        var figures = ScaleFigures(entries: 0, directory: directory) { printError($0) }
+        figures.reuse = true
+        print(try figures.run())
+    } else if let scale = options.scale {
         let directory = try Benchmark.scratchDirectory()
         // LEDGER_BENCH_KEEP=1 keeps the HQ's data folder to look into afterwards.
         let keep = ProcessInfo.processInfo.environment["LEDGER_BENCH_KEEP"] == "1"
