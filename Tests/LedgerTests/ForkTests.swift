@@ -86,6 +86,30 @@ struct ForkTests {
         }
     }
 
+    @Test("a forked laptop revoked before HQ adopts its branches: its held signatures go from forked to unauthorised, as a rebuild says")
+    func revokedWhileHeld() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        try setup.syncToHQ()
+        let twin = try clone(setup, laptop: 0)
+        _ = try setup.sign(on: 0, email: "b@example.org")
+        _ = try sign(setup, on: twin, as: 0, email: "c@example.org")
+        try setup.syncToHQ()
+        _ = try setup.hq.store.ingest(try twin.entries(), payloads: try twin.payloads())
+        #expect(try setup.hq.store.signatureCounts(campaign: "c1")["forked"] == 2)
+        // Revoked before the fork point: the held signatures are no longer the device's to make.
+        // No `authorised` flag changes (held rows are unauthorised already); only the state does.
+        try setup.hq.revoke(device: setup.keys[0].publicKey, afterSequence: 1, reason: "the laptop was cloned")
+        let counts = try setup.hq.store.signatureCounts(campaign: "c1")
+        #expect(counts["forked"] == nil)
+        #expect(counts["unauthorised"] == 2)
+        #expect(try setup.hq.store.countsDrift() == [])
+        let incremental = try setup.hq.store.readModelDigest()
+        try setup.hq.store.rebuildReadModels()
+        #expect(try setup.hq.store.readModelDigest() == incremental)
+    }
+
     @Test("every node holding the same entries counts the same, whichever branch arrived first")
     func sameCountsAnyOrder() throws {
         let setup = try Setup()

@@ -139,6 +139,55 @@ struct CountingTests {
         #expect(report.intact)
     }
 
+    @Test("a revocation that ends a laptop's rights before its withdrawal: the signature counts again, as a rebuild says")
+    func revokedWithdrawal() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let (signature, code) = try setup.sign(on: 0, email: "kari@example.org")
+        _ = try setup.sign(on: 1, email: "ola@example.org")
+        _ = try setup.laptops[0].append(SignatureWithdrawn(signature: signature.id.hex, receipt: code.symbols, reason: nil, erase: nil), signer: setup.keys[0])
+        try setup.syncToHQ()
+        #expect(try setup.stats().withdrawn == 1)
+        #expect(try setup.stats().counted == 1)
+        // Only the withdrawal's flag changes; the signature's state follows from its validity.
+        try setup.hq.revoke(device: setup.keys[0].publicKey, afterSequence: signature.sequence, reason: "lost")
+        let stats = try setup.stats()
+        #expect(stats.withdrawn == 0 && stats.counted == 2)
+        #expect(try setup.hq.store.countsDrift() == [])
+        let incremental = try setup.hq.store.readModelDigest()
+        try setup.hq.store.rebuildReadModels()
+        #expect(try setup.hq.store.readModelDigest() == incremental)
+    }
+
+    @Test("revoking a second HQ-role device undoes its campaign and its comment hide, and only those, as a rebuild says")
+    func revokedAdminDevice() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        let admin = SigningKey()
+        try setup.hq.enrol(device: admin.publicKey, name: "Office laptop", role: .hq)
+        let office = try LedgerStore.open(at: setup.dir.file("office.sqlite"), create: true)
+        _ = try office.ingest(try setup.hq.store.entries())
+        let comment = try setup.laptops[0].append(CommentPosted(campaign: "c1", displayName: "Kari", text: "Free them", signature: nil), signer: setup.keys[0])
+        _ = try setup.sign(on: 0, email: "kari@example.org")
+        try setup.syncToHQ()
+        _ = try office.append(sampleCampaign("c2"), signer: admin)
+        _ = try office.append(CommentHidden(comment: comment.id.hex, reason: "spam"), signer: admin)
+        _ = try setup.hq.store.ingest(try office.entries(matching: EntryFilter(author: admin.publicKey)))
+        let raw = try RawDatabase(path: setup.hq.store.path)
+        #expect(try setup.hq.store.campaigns().map(\.campaign).sorted() == ["c1", "c2"])
+        #expect(try raw.count("SELECT COUNT(*) FROM comments WHERE hidden = 1") == 1)
+        let counted = try setup.stats().counted
+
+        try setup.hq.revoke(device: admin.publicKey, afterSequence: 0, reason: "stolen")
+        #expect(try setup.hq.store.campaigns().map(\.campaign) == ["c1"])
+        #expect(try raw.count("SELECT COUNT(*) FROM comments WHERE hidden = 1") == 0)
+        #expect(try setup.stats().counted == counted)
+        #expect(try setup.hq.store.countsDrift() == [])
+        let incremental = try setup.hq.store.readModelDigest()
+        try setup.hq.store.rebuildReadModels()
+        #expect(try setup.hq.store.readModelDigest() == incremental)
+    }
+
     @Test("a withdrawn signature stops counting; signing again later counts again")
     func withdrawThenResign() throws {
         let setup = try Setup()

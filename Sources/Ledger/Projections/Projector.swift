@@ -30,6 +30,9 @@ final class Projector {
     /// Authors whose log has forked, as stored when the projector was made.
     private var forkedAuthors: Set<PublicKey> = []
     private var policyChanged = false
+    /// The trust policy as stored when this projector was made or last finished; ``finish()``
+    /// compares it with the one the batch left, key by key.
+    private var committedPolicy: TrustPolicy
     /// ``signatureStatesSQL(scope:)`` by scope: the text is the same for the projector's life
     /// (it names HQ's key and the roles' rights), and building it cost more than running it.
     var statesSQL: [String: String] = [:]
@@ -48,6 +51,7 @@ final class Projector {
         self.connection = connection
         self.ledger = ledger
         self.policy = policy
+        self.committedPolicy = policy
         let forked = try connection.statement("SELECT author FROM forked_logs")
         defer { forked.reset() }
         while try forked.step() { if let key = PublicKey(forked.blob(0)) { forkedAuthors.insert(key) } }
@@ -342,17 +346,24 @@ final class Projector {
     /// Recomputes the derived state of everything touched since the last call.
     func finish() throws {
         // The trust policy as the devices table resolved it (the earliest enrolment of a key holds,
-        // whatever order this batch applied them in).
-        if policyChanged { policy = try Projector.loadPolicy(connection, hq: policy.hq) }
-        try refreshSigners()
-        for author in dirtyForks.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) where try refreshFork(author) {
-            if !policyChanged { try refreshAuthorisation(author: author) }
-        }
-        dirtyForks.removeAll()
+        // whatever order this batch applied them in), and the devices whose role or revocation
+        // point this transaction changed: a flag depends on its own author's policy alone, so
+        // only the rows they wrote can change theirs.
+        var rightfulChanged: Set<PublicKey> = []
         if policyChanged {
-            try refreshAuthorisation()
+            let loaded = try Projector.loadPolicy(connection, hq: policy.hq)
+            rightfulChanged = committedPolicy.keysChanged(in: loaded)
+            policy = loaded
+            committedPolicy = loaded
             policyChanged = false
         }
+        try refreshSigners()
+        var authors = rightfulChanged
+        for author in dirtyForks.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) where try refreshFork(author) {
+            authors.insert(author)
+        }
+        dirtyForks.removeAll()
+        try refreshAuthorisation(authors: authors, rightfulChanged: rightfulChanged)
         let erased = try connection.statement(Self.refreshErasedSQL)
         let comments = try connection.statement("SELECT id FROM comments WHERE signature = ?")
         for signature in dirtySignatures {
@@ -413,7 +424,9 @@ final class Projector {
         forked.reset()
         for author in authors { _ = try refreshFork(author) }
         dirtyForks.removeAll()
-        try refreshAuthorisation()
+        try refreshAllAuthorisation()
+        committedPolicy = policy
+        policyChanged = false
         let withdrawals = try connection.statement("SELECT DISTINCT signature FROM withdrawals")
         var targets: [Digest] = []
         while try withdrawals.step() { if let id = Digest(withdrawals.blob(0)) { targets.append(id) } }

@@ -42,6 +42,15 @@ public struct TrustPolicy: Sendable {
     /// Revoked devices: the last sequence number that still counts.
     public private(set) var revokedAfter: [PublicKey: UInt64]
 
+    /// The device keys whose role or revocation point differs in `other`: the only authors whose
+    /// entries `other` may authorise differently.
+    public func keysChanged(in other: TrustPolicy) -> Set<PublicKey> {
+        var keys: Set<PublicKey> = []
+        for key in Set(devices.keys).union(other.devices.keys) where devices[key] != other.devices[key] { keys.insert(key) }
+        for key in Set(revokedAfter.keys).union(other.revokedAfter.keys) where revokedAfter[key] != other.revokedAfter[key] { keys.insert(key) }
+        return keys
+    }
+
     public init(hq: PublicKey, devices: [PublicKey: Role] = [:]) {
         self.hq = hq
         self.devices = devices

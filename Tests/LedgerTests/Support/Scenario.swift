@@ -19,8 +19,8 @@ struct SeededRandom: RandomNumberGenerator {
     }
 }
 
-/// A random multi-author ledger: HQ enrols two field devices, publishes, updates and closes
-/// campaigns and moderates; the devices record signatures (with repeated signers), withdrawals
+/// A random multi-author ledger: HQ enrols two field devices (and may revoke one of them part-way),
+/// publishes, updates and closes campaigns and moderates; the devices record signatures (with repeated signers), withdrawals
 /// (valid and invalid), and comments. Timestamps interleave across authors.
 struct Scenario {
     var logs: [PublicKey: [Entry]] = [:]
@@ -56,6 +56,7 @@ struct Scenario {
         var signatures: [(entry: Entry, code: ReceiptCode)] = []
         var comments: [Entry] = []
         var closed: Set<String> = []
+        var revoked = false
         let signers = (0..<6).map { Digest.sha256([UInt8($0)]).hex }
         for _ in 0..<steps {
             let author = fieldKeys[Int.random(in: 0..<2, using: &random)]
@@ -96,6 +97,13 @@ struct Scenario {
             case 95..<97 where !signatures.isEmpty:
                 let target = signatures[Int.random(in: 0..<signatures.count, using: &random)]
                 _ = try append(hqKey, SignatureWithdrawn(signature: target.entry.id.hex, receipt: nil, reason: "verified request"))
+            case 97..<100 where !revoked:
+                // Once: HQ revokes a device part-way through what it wrote (a lost laptop); the
+                // device's later entries stay as evidence, never counted.
+                revoked = true
+                let device = fieldKeys[Int.random(in: 0..<2, using: &random)]
+                let written = Int64(scenario.logs[device.publicKey]?.count ?? 0)
+                _ = try append(hqKey, DeviceRevoked(device: device.publicKey.hex, afterSequence: written / 2, reason: "lost"))
             default:
                 break
             }
