@@ -93,12 +93,13 @@ struct CountingTests {
         }
 
         /// Records a signature on a laptop as `LedgerNode.sign` would, for the given e-mail.
-        func sign(on laptop: Int, email: String, campaign: String = "c1", channel: Channel = .kiosk) throws -> (Entry, ReceiptCode) {
+        /// `version` names the campaign version when HQ has not published the campaign (yet).
+        func sign(on laptop: Int, email: String, campaign: String = "c1", channel: Channel = .kiosk, version: String? = nil) throws -> (Entry, ReceiptCode) {
             let details = try SignerDetails(name: "Someone", email: email).validated()
             let ledger = try hq.ledgerID
             let code = ReceiptCode()
             let key = try #require(try hq.folder.readKeyForTests(LedgerNode.pseudonymKeyFile))
-            let version = try #require(try hq.store.campaign(campaign)).version
+            let version = try version ?? (try #require(try hq.store.campaign(campaign)).version)
             let body = SignatureRecorded(
                 campaign: campaign, campaignVersion: version, channel: channel, paperList: channel == .paper ? 1 : nil,
                 country: "NO", postcodeArea: nil, consentContact: false, signer: details.pseudonym(key: key, campaign: campaign).hex,
@@ -182,6 +183,26 @@ struct CountingTests {
         #expect(try setup.hq.store.campaigns().map(\.campaign) == ["c1"])
         #expect(try raw.count("SELECT COUNT(*) FROM comments WHERE hidden = 1") == 0)
         #expect(try setup.stats().counted == counted)
+        #expect(try setup.hq.store.countsDrift() == [])
+        let incremental = try setup.hq.store.readModelDigest()
+        try setup.hq.store.rebuildReadModels()
+        #expect(try setup.hq.store.readModelDigest() == incremental)
+    }
+
+    @Test("a signature that reaches HQ before its campaign is an orphan, counts once the campaign is published, and a new version of the texts changes no state")
+    func orphanUntilPublished() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "kari@example.org", campaign: "c9", version: Digest.sha256([9]).hex)
+        _ = try setup.sign(on: 1, email: "ola@example.org", campaign: "c9", version: Digest.sha256([9]).hex)
+        try setup.syncToHQ()
+        #expect(try setup.hq.store.signatureCounts(campaign: "c9")["orphan"] == 2)
+        try setup.hq.publish(sampleCampaign("c9"))
+        #expect(try setup.hq.store.signatureCounts(campaign: "c9") == ["counted": 2])
+        var texts = sampleCampaign("c9")
+        texts.goal = 5_000
+        try setup.hq.update(texts)
+        #expect(try setup.hq.store.signatureCounts(campaign: "c9") == ["counted": 2])
         #expect(try setup.hq.store.countsDrift() == [])
         let incremental = try setup.hq.store.readModelDigest()
         try setup.hq.store.rebuildReadModels()

@@ -177,8 +177,26 @@ extension Projector {
 
     /// Recomputes a campaign's row: current version (the latest authorised version by
     /// (HLC, author, sequence)), state (closed when any authorised close exists; the earliest
-    /// close counts), goal, deadline, first publication and last update.
-    func refreshCampaign(_ campaign: String) throws {
+    /// close counts), goal, deadline, first publication and last update. Returns true when what
+    /// its signatures' states depend on changed: whether the row exists (`orphan`), its close and
+    /// its deadline (`late`). A new version of its texts or goal changes none of them.
+    @discardableResult
+    func refreshCampaign(_ campaign: String) throws -> Bool {
+        let before = try statesInput(of: campaign)
+        try writeCampaign(campaign)
+        return try statesInput(of: campaign) != before
+    }
+
+    /// The columns of a campaign's row that ``preStateSQL`` reads, nil when it has no row.
+    private func statesInput(of campaign: String) throws -> [Int64?]? {
+        let row = try connection.statement("SELECT closed_at, closed_counter, deadline FROM campaigns WHERE campaign = ?")
+        row.bind(1, campaign)
+        defer { row.reset() }
+        guard try row.step() else { return nil }
+        return (0..<3).map { row.isNull($0) ? nil : row.int64($0) }
+    }
+
+    private func writeCampaign(_ campaign: String) throws {
         let versions = try connection.statement("""
             SELECT id, title, goal, deadline, hlc_wall, retention_days FROM campaign_versions
             WHERE campaign = ? AND authorised = 1 ORDER BY hlc_wall, hlc_counter, author, sequence

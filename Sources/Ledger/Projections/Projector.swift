@@ -375,18 +375,21 @@ final class Projector {
             while try comments.step() { if let id = Digest(comments.blob(0)) { dirtyComments.insert(id) } }
             comments.reset()
         }
-        for campaign in dirtyCampaigns.sorted() {
-            try refreshCampaign(campaign)
+        // A campaign whose close, deadline or existence changed is re-ranked whole (every
+        // signature's `late` or `orphan` may change); one with only new texts is not.
+        var reranked: Set<String> = []
+        for campaign in dirtyCampaigns.sorted() where try refreshCampaign(campaign) {
             try refreshSignatures(campaign: campaign, signer: nil)
+            reranked.insert(campaign)
         }
-        try countingGroups(dirtyGroups.filter { !dirtyCampaigns.contains($0.campaign) })
+        try countingGroups(dirtyGroups.filter { !reranked.contains($0.campaign) })
         if !dirtyUnchecked.isEmpty {
             let campaignOf = try connection.statement("SELECT campaign FROM signatures WHERE \(ReadModelSchema.signatureLookup("signatures", id: "?1"))")
             for id in dirtyUnchecked {
                 campaignOf.bind(1, id.bytes)
                 let campaign = try campaignOf.step() ? campaignOf.text(0) : nil
                 campaignOf.reset()
-                if let campaign, !dirtyCampaigns.contains(campaign) { try refreshSignatures(campaign: campaign, signer: nil, only: id) }
+                if let campaign, !reranked.contains(campaign) { try refreshSignatures(campaign: campaign, signer: nil, only: id) }
             }
         }
         for comment in dirtyComments { try refreshComment(comment) }
