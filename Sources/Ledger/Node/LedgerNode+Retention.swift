@@ -21,12 +21,18 @@ public struct RetentionPlan: Codable, Sendable, Equatable {
 
 extension LedgerStore {
     /// The retention plan of every campaign, by campaign id, at `now` (Unix ms).
-    public func retentionPlans(now: UInt64) throws -> [RetentionPlan] {
+    ///
+    /// With `counting` false the two counts (which read every signature of every campaign: about
+    /// 0.4 s per 100,000 signatures) are left at 0: what `ledgerd`'s check every five minutes
+    /// needs is only which campaigns are due.
+    public func retentionPlans(now: UInt64, counting: Bool = true) throws -> [RetentionPlan] {
         try reading { db in
-            let statement = try db.statement("""
-                SELECT c.campaign, c.retention_days, c.closed_at,
-                       (SELECT COUNT(*) FROM signatures s WHERE s.campaign = c.campaign AND s.erased = 0 AND length(s.payload) = 32),
+            let counts = counting ? """
+                (SELECT COUNT(*) FROM signatures s WHERE s.campaign = c.campaign AND s.erased = 0 AND length(s.payload) = 32),
                        (SELECT COUNT(*) FROM signatures s WHERE s.campaign = c.campaign AND s.erased = 1)
+                """ : "0, 0"
+            let statement = try db.statement("""
+                SELECT c.campaign, c.retention_days, c.closed_at, \(counts)
                 FROM campaigns c ORDER BY c.campaign
                 """)
             defer { statement.reset() }
@@ -73,7 +79,8 @@ extension LedgerNode {
     public func eraseExpired(now: UInt64 = SystemClock().nowMillis()) throws -> [Entry] {
         guard isRootHQ else { return [] }
         var written: [Entry] = []
-        for plan in try store.retentionPlans(now: now) where plan.due && plan.payloadsKept > 0 {
+        // Only the campaigns that are due are read signature by signature.
+        for plan in try store.retentionPlans(now: now, counting: false) where plan.due {
             let due = try store.signaturesToErase(campaign: plan.campaign)
             for batch in due.chunked(into: 500) {
                 written += try store.appendBatch(try batch.map { signature, payload in
