@@ -46,6 +46,13 @@ final class ReaderPool: @unchecked Sendable {
         condition.withLock { idle.flatMap(\.preparedSQL) }
     }
 
+    /// For tests: opens every reader the pool may have, and makes each count its instructions
+    /// into `counter` (``SQLiteConnection/countInstructions(into:)``).
+    func countInstructions(into counter: InstructionCounter?) throws {
+        try readers(size) { _ in }
+        condition.withLock { idle.forEach { $0.countInstructions(into: counter) } }
+    }
+
     /// Runs `body` with a free reader, inside one read transaction (`BEGIN DEFERRED` … `COMMIT`).
     func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         let db = try checkOut()

@@ -28,6 +28,24 @@ enum SQLiteLibrary {
     static let configured: Bool = ledger_sqlite3_disable_memstatus() == SQLITE_OK
 }
 
+/// Hundreds of SQLite virtual-machine instructions run by the connections that count into it
+/// (``SQLiteConnection/countInstructions(into:)``). Its owner keeps it alive while they count.
+final class InstructionCounter: @unchecked Sendable {
+    // @unchecked: `hundreds` changes only under `lock`.
+    private let lock = NSLock()
+    private var hundreds: Int64 = 0
+
+    func add() { lock.withLock { hundreds += 1 } }
+
+    /// The count so far, set back to zero.
+    func take() -> Int64 {
+        lock.withLock {
+            defer { hundreds = 0 }
+            return hundreds
+        }
+    }
+}
+
 /// A single SQLite connection. Not thread-safe: its owner serialises access.
 final class SQLiteConnection {
     private var handle: OpaquePointer?
@@ -58,6 +76,21 @@ final class SQLiteConnection {
     /// The SQL of every statement prepared so far (their cache's keys), for tests that check
     /// each one's query plan.
     var preparedSQL: [String] { Array(cache.keys) }
+
+    /// For tests: adds the virtual-machine instructions this connection runs, in hundreds, to
+    /// `counter` (SQLite's progress handler); nil stops counting. `ScalingTests` compares what a
+    /// routine operation runs on a small and on a larger ledger.
+    func countInstructions(into counter: InstructionCounter?) {
+        guard let counter else {
+            sqlite3_progress_handler(handle, 0, nil, nil)
+            return
+        }
+        sqlite3_progress_handler(handle, 100, { context in
+            guard let context else { return 0 }
+            Unmanaged<InstructionCounter>.fromOpaque(context).takeUnretainedValue().add()
+            return 0
+        }, Unmanaged.passUnretained(counter).toOpaque())
+    }
 
     func error(_ rc: Int32, _ context: String) -> SQLiteError {
         SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), context: context)

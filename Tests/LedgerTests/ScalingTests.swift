@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import Ledger
+
+/// Routine operations must not grow with the ledger: an HQ of ten million signatures enrols a
+/// laptop, updates a campaign's texts, records a signing and checks retention as fast as one of a
+/// thousand. Each was once proportional to the ledger (a whole re-rank per enrolment or text
+/// update, a count of every signature every five minutes) and no other test saw it, because
+/// the answers were right. Here each operation's SQLite instructions are counted on a ledger of
+/// 400 signatures and on one of 1,600: work proportional to the ledger would run about four
+/// times as many; index seeks about as many.
+@Suite("Scaling")
+struct ScalingTests {
+    /// The operations measured, in the order run.
+    static let operations = ["sign", "withdraw", "enrol", "revoke", "update texts", "retention check", "reads", "push"]
+
+    /// Instructions (in hundreds) of each operation on an HQ holding `signatures` signatures.
+    func instructions(signatures: Int) throws -> [String: Int64] {
+        let setup = try AppendBatchTests.Setup()
+        defer { setup.dir.remove() }
+        let hq = setup.hq
+        let items = try (0..<signatures).map { try setup.signature($0) }
+        for start in stride(from: 0, to: items.count, by: 500) {
+            _ = try hq.store.appendBatch(Array(items[start..<min(items.count, start + 500)]), signer: hq.key)
+        }
+        // A laptop that pushes one signature at the end, as a sync would bring it.
+        let laptopKey = SigningKey()
+        try hq.enrol(device: laptopKey.publicKey, name: "Pushing laptop")
+        let laptop = try LedgerStore.open(at: setup.dir.file("laptop.sqlite"), create: true)
+        _ = try laptop.ingest(try hq.store.entries())
+        let pushed = try #require(try laptop.appendBatch([try setup.signature(signatures)], signer: laptopKey).first)
+
+        let counter = InstructionCounter()
+        try hq.store.locked { hq.store.connection.countInstructions(into: counter) }
+        try hq.store.readers.countInstructions(into: counter)
+        defer { try? hq.store.locked { hq.store.connection.countInstructions(into: nil) } }
+        var out: [String: Int64] = [:]
+        func measure(_ name: String, _ body: () throws -> Void) throws {
+            _ = counter.take()
+            try body()
+            out[name] = counter.take()
+        }
+        let device = SigningKey().publicKey
+        var text = sampleCampaign("c1")
+        text.goal = 123_456
+        var receipt: ReceiptCode?
+        try measure("sign") {
+            receipt = try hq.sign(campaign: "c1", signer: SignerDetails(name: "Kari", email: "kari@example.org", country: "NO"), channel: .kiosk).code
+        }
+        try measure("withdraw") { _ = try hq.withdraw(receipt: try #require(receipt)) }
+        try measure("enrol") { _ = try hq.enrol(device: device, name: "New laptop") }
+        try measure("revoke") { _ = try hq.revoke(device: device, afterSequence: 0, reason: "lost") }
+        try measure("update texts") { _ = try hq.update(text) }
+        try measure("retention check") { _ = try hq.eraseExpired() }
+        try measure("reads") {
+            _ = try hq.store.campaigns()
+            _ = try hq.store.stats(campaign: try #require(try hq.store.campaign("c1")))
+            _ = try hq.store.heads()
+            _ = try hq.store.signatureCounts(campaign: "c1")
+        }
+        try measure("push") {
+            _ = try hq.store.ingest([pushed], payloads: try laptop.payloads())
+            _ = try hq.store.signaturesToErase()
+        }
+        return out
+    }
+
+    @Test("enrolment, revocation, a text update, a signing, a withdrawal, a push, the retention check and the status reads do not grow with the ledger")
+    func routineOperationsAreFlat() throws {
+        let small = try instructions(signatures: 400)
+        let large = try instructions(signatures: 1_600)
+        for operation in Self.operations {
+            let (few, many) = (try #require(small[operation]), try #require(large[operation]))
+            // Four times the signatures: a cost proportional to them would be about 4x.
+            #expect(many <= few * 3 / 2 + 20, "\(operation): \(few) hundred instructions at 400 signatures, \(many) at 1,600")
+        }
+    }
+}
