@@ -122,3 +122,18 @@ extension QueryPlanTests {
         #expect(try node.store.readModelDigest() != digest)
     }
 }
+
+extension QueryPlanTests {
+    @Test("a close or a deadline change finds the signatures whose lateness can change by a range of signatures_by_state, in every state it names")
+    func latenessCandidates() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let node = try LedgerNode.createHQ(at: dir.file("hq"), name: "Plans")
+        try node.publish(sampleCampaign())
+        _ = try node.sign(campaign: "free-the-press", signer: SignerDetails(name: "Ola", email: "ola@example.org"))
+        let raw = try RawDatabase(path: node.folder.storePath)
+        let plan = try Self.plan(raw, Projector.latenessCandidatesSQL)
+        #expect(plan.contains("USING INDEX signatures_by_state (campaign=? AND state=? AND hlc_wall>? AND hlc_wall<?)"), "\(plan)")
+        #expect(!plan.contains("SCAN"), "\(plan)")
+    }
+}

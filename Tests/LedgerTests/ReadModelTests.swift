@@ -209,6 +209,35 @@ struct CountingTests {
         #expect(try setup.hq.store.readModelDigest() == incremental)
     }
 
+    @Test("signatures made after a close by a laptop that had not heard of it are late, also where they arrive before the close; the close re-ranks only them")
+    func lateArrivalsBeforeTheClose() throws {
+        let setup = try Setup()
+        defer { setup.dir.remove() }
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        _ = try setup.sign(on: 1, email: "c@example.org")
+        let beforeClose = try setup.hq.store.entries()
+        try setup.hq.close(campaign: "c1")
+        Thread.sleep(forTimeInterval: 0.005)  // the laptops' clocks pass the close's millisecond
+        _ = try setup.sign(on: 0, email: "b@example.org")
+        _ = try setup.sign(on: 0, email: "a@example.org")
+        try setup.syncToHQ()
+        let stats = try setup.stats()
+        #expect(stats.counted == 2 && stats.late == 2)
+        let expected = try setup.hq.store.readModelDigest()
+        // An observer that gets the laptops' logs before HQ's close: the close turns them late.
+        let observer = try LedgerStore.open(at: setup.dir.file("observer.sqlite"), create: true)
+        _ = try observer.ingest(beforeClose)
+        for (index, laptop) in setup.laptops.enumerated() {
+            let entries = try laptop.entries(matching: EntryFilter(author: setup.keys[index].publicKey))
+            _ = try observer.ingest(entries, payloads: try laptop.payloads())
+        }
+        #expect(try observer.stats(campaign: try #require(try observer.campaign("c1"))).counted == 3)
+        _ = try observer.ingest(try setup.hq.store.entries())
+        #expect(try observer.stats(campaign: try #require(try observer.campaign("c1"))).late == 2)
+        #expect(try observer.readModelDigest() == expected)
+        #expect(try observer.countsDrift() == [])
+    }
+
     @Test("a withdrawn signature stops counting; signing again later counts again")
     func withdrawThenResign() throws {
         let setup = try Setup()

@@ -3,7 +3,7 @@ import Testing
 @testable import Ledger
 
 /// Routine operations must not grow with the ledger: an HQ of ten million signatures enrols a
-/// laptop, updates a campaign's texts, records a signing and checks retention as fast as one of a
+/// laptop, updates a campaign's texts or deadline, closes it, records a signing and checks retention as fast as one of a
 /// thousand. Each was once proportional to the ledger (a whole re-rank per enrolment or text
 /// update, a count of every signature every five minutes) and no other test saw it, because
 /// the answers were right. Here each operation's SQLite instructions are counted on a ledger of
@@ -12,7 +12,7 @@ import Testing
 @Suite("Scaling")
 struct ScalingTests {
     /// The operations measured, in the order run.
-    static let operations = ["sign", "withdraw", "enrol", "revoke", "update texts", "retention check", "reads", "push"]
+    static let operations = ["sign", "withdraw", "enrol", "revoke", "update texts", "move the deadline", "close", "retention check", "reads", "push"]
 
     /// Instructions (in hundreds) of each operation on an HQ holding `signatures` signatures.
     func instructions(signatures: Int) throws -> [String: Int64] {
@@ -51,6 +51,10 @@ struct ScalingTests {
         try measure("enrol") { _ = try hq.enrol(device: device, name: "New laptop") }
         try measure("revoke") { _ = try hq.revoke(device: device, afterSequence: 0, reason: "lost") }
         try measure("update texts") { _ = try hq.update(text) }
+        var later = sampleCampaign("c1", deadline: "2099-01-01T00:00:00.000Z")
+        later.goal = 123_456
+        try measure("move the deadline") { _ = try hq.update(later) }
+        try measure("close") { _ = try hq.close(campaign: "c1") }
         try measure("retention check") { _ = try hq.eraseExpired() }
         try measure("reads") {
             _ = try hq.store.campaigns()
@@ -65,7 +69,7 @@ struct ScalingTests {
         return out
     }
 
-    @Test("enrolment, revocation, a text update, a signing, a withdrawal, a push, the retention check and the status reads do not grow with the ledger")
+    @Test("enrolment, revocation, a text update, a deadline moved, a close, a signing, a withdrawal, a push, the retention check and the status reads do not grow with the ledger")
     func routineOperationsAreFlat() throws {
         let small = try instructions(signatures: 400)
         let large = try instructions(signatures: 1_600)

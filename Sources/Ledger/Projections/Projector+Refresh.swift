@@ -175,25 +175,82 @@ extension Projector {
         return unchecked ? [] : [group]
     }
 
-    /// Recomputes a campaign's row: current version (the latest authorised version by
-    /// (HLC, author, sequence)), state (closed when any authorised close exists; the earliest
-    /// close counts), goal, deadline, first publication and last update. Returns true when what
-    /// its signatures' states depend on changed: whether the row exists (`orphan`), its close and
-    /// its deadline (`late`). A new version of its texts or goal changes none of them.
-    @discardableResult
-    func refreshCampaign(_ campaign: String) throws -> Bool {
-        let before = try statesInput(of: campaign)
-        try writeCampaign(campaign)
-        return try statesInput(of: campaign) != before
+    /// What a campaign's signatures' states read of its row (``preStateSQL``): that it exists
+    /// (else `orphan`), its close and its deadline (`late`).
+    struct LatenessInput: Equatable {
+        var closedAt: Int64?
+        var closedCounter: Int64?
+        var deadline: Int64?
+
+        /// The lowest `hlc_wall` a late signature can have: the close's wall (a signature at that
+        /// wall with a higher counter is late) or one past the deadline; nil when neither is set.
+        var firstLateWall: Int64? {
+            let afterDeadline = deadline.map { $0 == .max ? $0 : $0 + 1 }
+            switch (closedAt, afterDeadline) {
+            case let (close?, after?): return min(close, after)
+            case let (close?, nil): return close
+            case let (nil, after?): return after
+            case (nil, nil): return nil
+            }
+        }
     }
 
-    /// The columns of a campaign's row that ``preStateSQL`` reads, nil when it has no row.
-    private func statesInput(of campaign: String) throws -> [Int64?]? {
+    /// How a campaign's new row changes its signatures' states.
+    enum CampaignChange {
+        /// No state reads what changed (texts, goal, link, retention).
+        case none
+        /// The close or the deadline moved: only signatures whose lateness can change.
+        case lateness(from: LatenessInput, to: LatenessInput)
+        /// The row appeared or went: every signature of the campaign.
+        case whole
+    }
+
+    /// Recomputes a campaign's row: current version (the latest authorised version by
+    /// (HLC, author, sequence)), state (closed when any authorised close exists; the earliest
+    /// close counts), goal, deadline, first publication and last update; and says what that
+    /// changes for its signatures. A new version of its texts or goal changes none of them.
+    @discardableResult
+    func refreshCampaign(_ campaign: String) throws -> CampaignChange {
+        let before = try latenessInput(of: campaign)
+        try writeCampaign(campaign)
+        let after = try latenessInput(of: campaign)
+        switch (before, after) {
+        case (nil, nil): return .none
+        case let (old?, new?): return old == new ? .none : .lateness(from: old, to: new)
+        default: return .whole
+        }
+    }
+
+    private func latenessInput(of campaign: String) throws -> LatenessInput? {
         let row = try connection.statement("SELECT closed_at, closed_counter, deadline FROM campaigns WHERE campaign = ?")
         row.bind(1, campaign)
         defer { row.reset() }
         guard try row.step() else { return nil }
-        return (0..<3).map { row.isNull($0) ? nil : row.int64($0) }
+        func value(_ column: Int32) -> Int64? { row.isNull(column) ? nil : row.int64(column) }
+        return LatenessInput(closedAt: value(0), closedCounter: value(1), deadline: value(2))
+    }
+
+    /// Marks for re-ranking the signatures of `campaign` whose lateness can differ between `old`
+    /// and `new`: those in a state that lateness decides or overrides (`late`, `unchecked`,
+    /// `counted`, `duplicate`), with an `hlc_wall` from the lower of the two first late walls up to
+    /// the higher one (a signature past both is late under both; one before both under neither).
+    /// Their groups are ranked whole afterwards, so a later signature that takes over the count
+    /// is found too. Through `signatures_by_state`: proportional to those signatures, not to the
+    /// campaign.
+    static let latenessCandidatesSQL = """
+        SELECT campaign, signer, id FROM signatures
+        WHERE campaign = ?1 AND state IN ('late', 'unchecked', 'counted', 'duplicate') AND hlc_wall BETWEEN ?2 AND ?3
+        """
+
+    func markLatenessChange(campaign: String, from old: LatenessInput, to new: LatenessInput) throws {
+        let low = min(old.firstLateWall ?? .max, new.firstLateWall ?? .max)
+        let high = max(old.firstLateWall ?? .max, new.firstLateWall ?? .max)
+        let statement = try connection.statement(Self.latenessCandidatesSQL)
+        statement.bind(1, campaign)
+        statement.bind(2, low)
+        statement.bind(3, high)
+        defer { statement.reset() }
+        while try statement.step() { markChanged("signatures", statement) }
     }
 
     private func writeCampaign(_ campaign: String) throws {

@@ -375,12 +375,19 @@ final class Projector {
             while try comments.step() { if let id = Digest(comments.blob(0)) { dirtyComments.insert(id) } }
             comments.reset()
         }
-        // A campaign whose close, deadline or existence changed is re-ranked whole (every
-        // signature's `late` or `orphan` may change); one with only new texts is not.
+        // A campaign that appeared or went is re-ranked whole (every `orphan` changes); one whose
+        // close or deadline moved, only where lateness can change; one with new texts, not at all.
         var reranked: Set<String> = []
-        for campaign in dirtyCampaigns.sorted() where try refreshCampaign(campaign) {
-            try refreshSignatures(campaign: campaign, signer: nil)
-            reranked.insert(campaign)
+        for campaign in dirtyCampaigns.sorted() {
+            switch try refreshCampaign(campaign) {
+            case .none:
+                break
+            case .lateness(let old, let new):
+                try markLatenessChange(campaign: campaign, from: old, to: new)
+            case .whole:
+                try refreshSignatures(campaign: campaign, signer: nil)
+                reranked.insert(campaign)
+            }
         }
         try countingGroups(dirtyGroups.filter { !reranked.contains($0.campaign) })
         if !dirtyUnchecked.isEmpty {

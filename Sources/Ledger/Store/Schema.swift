@@ -1,6 +1,6 @@
 /// The SQLite schema of a node's store (docs/STORE.md). Migrations are numbered by `user_version`.
 enum Schema {
-    static let version: Int64 = 13
+    static let version: Int64 = 14
 
     static let migrations: [String] = [
         """
@@ -205,5 +205,9 @@ enum Schema {
         // 13: signatures no longer keyed by their 32-byte id but indexed by its first 8 bytes
         // (`signatures_by_id`, less than half the size); rebuilt from the entries, same digest.
         ReadModelSchema.drop + ReadModelSchema.create + "INSERT INTO meta (key, value) VALUES ('rebuild', x'01') ON CONFLICT (key) DO UPDATE SET value = x'01';",
+        // 14: signatures by state also in time order (`signatures_by_state (campaign, state,
+        // hlc_wall)`), so that a close or a deadline change re-ranks only the signatures whose
+        // lateness can change (docs/READMODELS.md "Campaigns"), not the whole campaign.
+        "DROP INDEX IF EXISTS signatures_by_state;\n" + ReadModelSchema.createStateIndex,
     ]
 }
