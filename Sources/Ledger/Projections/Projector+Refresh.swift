@@ -45,8 +45,8 @@ extension Projector {
     /// Every row's `authorised` flag (the rebuild's: ``finishAll()`` recomputes everything that
     /// depends on the flags afterwards). Only the rows whose flag changes are written.
     func refreshAllAuthorisation() throws {
-        for (table, type) in Self.authorisedTables {
-            let flag = authorisedFlag(table, type)
+        for (table, types, _) in Self.authoredRows {
+            let flag = authorisedFlag(table, types[0])
             try connection.execute("UPDATE \(table) SET authorised = \(flag) WHERE authorised IS NOT \(flag)")
         }
     }
@@ -85,9 +85,11 @@ extension Projector {
         }
     }
 
-    /// Each table with an `authorised` flag, the entry types of its rows, and what its changed
-    /// rows return for ``markChanged(_:_:)``.
-    private static let authoredRows: [(table: String, types: [EventType], returning: String)] = [
+    /// Each read-model table with an `authorised` flag that non-root authors may write, the entry
+    /// types of its rows (the first gives the rights: `campaign_versions` holds
+    /// `campaign.updated` too, with the same rights), and what its changed rows return for
+    /// ``markChanged(_:_:)``.
+    static let authoredRows: [(table: String, types: [EventType], returning: String)] = [
         ("signatures", [.signatureRecorded], "campaign, signer, id"),
         ("withdrawals", [.signatureWithdrawn], "signature"),
         ("comments", [.commentPosted], "id"),
@@ -101,8 +103,7 @@ extension Projector {
     private func authorisationSQL(_ table: String, types: [EventType], returning: String) -> String {
         let key = "authorised " + table
         if let known = statesSQL[key] { return known }
-        let type = types.first ?? .signatureRecorded
-        let flag = authorisedFlag(table, type)
+        let flag = authorisedFlag(table, types[0])
         let lookup = { (id: String) in
             table == "signatures" ? ReadModelSchema.signatureLookup("t", id: id) : "t.id = \(id)"
         }
@@ -299,13 +300,6 @@ extension Projector {
         insert.bind(12, latest.retention)
         try insert.run()
     }
-
-    /// Read-model tables with an `authorised` flag that non-root authors may write, and the entry
-    /// type of their rows (`campaign_versions` holds `campaign.updated` too, with the same rights).
-    static let authorisedTables: [(String, EventType)] = [
-        ("campaign_versions", .campaignPublished), ("campaign_closes", .campaignClosed), ("comment_hides", .commentHidden),
-        ("signatures", .signatureRecorded), ("withdrawals", .signatureWithdrawn), ("comments", .commentPosted),
-    ]
 
     /// Recomputes signature states for a campaign, one signer's group in it, or one signature
     /// without a signer reference, with ``signatureStatesSQL(scope:)``: the one computation of states.
