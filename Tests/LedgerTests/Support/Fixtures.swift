@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import Ledger
 
 /// Fixed test keys and values of docs/FORMAT.md section 10. Never use them for real data.
@@ -128,4 +129,13 @@ enum RepoPaths {
 extension NodeFolder {
     /// Reads a key file, for tests that act as a field device of this node's ledger.
     func readKeyForTests(_ name: String) throws -> [UInt8]? { try readKey(name) }
+}
+
+/// The counts `store` kept equal a count afresh, and a rebuild of its read models gives the digest
+/// that incremental projection gave.
+func expectRebuildAgrees(_ store: LedgerStore, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    #expect(try store.countsDrift() == [], sourceLocation: sourceLocation)
+    let incremental = try store.readModelDigest()
+    try store.rebuildReadModels()
+    #expect(try store.readModelDigest() == incremental, "a rebuild differs from incremental projection", sourceLocation: sourceLocation)
 }
