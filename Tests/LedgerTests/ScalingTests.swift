@@ -12,7 +12,8 @@ import Testing
 @Suite("Scaling")
 struct ScalingTests {
     /// The operations measured, in the order run.
-    static let operations = ["sign", "withdraw", "enrol", "revoke", "update texts", "move the deadline", "close", "retention check", "reads", "push"]
+    static let operations = ["sign", "sign again", "withdraw", "erase by receipt", "erase by e-mail", "comment", "hide the comment", "enrol", "revoke",
+                             "update texts", "move the deadline", "close", "retention check", "reads", "status", "checkpoint", "push"]
 
     /// Instructions (in hundreds) of each operation on an HQ holding `signatures` signatures.
     func instructions(signatures: Int) throws -> [String: Int64] {
@@ -47,7 +48,16 @@ struct ScalingTests {
         try measure("sign") {
             receipt = try hq.sign(campaign: "c1", signer: SignerDetails(name: "Kari", email: "kari@example.org", country: "NO"), channel: .kiosk).code
         }
+        var second: ReceiptCode?
+        try measure("sign again") {
+            second = try hq.sign(campaign: "c1", signer: SignerDetails(name: "Ola", email: "ola@example.org", country: "NO"), channel: .kiosk).code
+        }
         try measure("withdraw") { _ = try hq.withdraw(receipt: try #require(receipt)) }
+        try measure("erase by receipt") { _ = try hq.erase(receipt: try #require(second), reason: "asked") }
+        try measure("erase by e-mail") { _ = try hq.erase(email: "kari@example.org", campaign: "c1", reason: "asked") }
+        var comment: Entry?
+        try measure("comment") { comment = try hq.comment(campaign: "c1", displayName: "Kari", text: "Free them") }
+        try measure("hide the comment") { _ = try hq.hideComment(try #require(comment).id, reason: "spam") }
         try measure("enrol") { _ = try hq.enrol(device: device, name: "New laptop") }
         try measure("revoke") { _ = try hq.revoke(device: device, afterSequence: 0, reason: "lost") }
         try measure("update texts") { _ = try hq.update(text) }
@@ -62,6 +72,12 @@ struct ScalingTests {
             _ = try hq.store.heads()
             _ = try hq.store.signatureCounts(campaign: "c1")
         }
+        try measure("status") {
+            _ = try hq.info()
+            _ = try hq.store.knownReadModelDigest()
+            _ = try hq.store.forkedLogs()
+        }
+        try measure("checkpoint") { _ = try hq.signCheckpoint() }
         try measure("push") {
             _ = try hq.store.ingest([pushed], payloads: try laptop.payloads())
             _ = try hq.store.signaturesToErase()
@@ -69,7 +85,7 @@ struct ScalingTests {
         return out
     }
 
-    @Test("enrolment, revocation, a text update, a deadline moved, a close, a signing, a withdrawal, a push, the retention check and the status reads do not grow with the ledger")
+    @Test("signing, withdrawing, erasing, commenting and hiding, enrolment and revocation, a campaign update, deadline or close, a push, the retention check, the status reads and a checkpoint do not grow with the ledger")
     func routineOperationsAreFlat() throws {
         let small = try instructions(signatures: 400)
         let large = try instructions(signatures: 1_600)
