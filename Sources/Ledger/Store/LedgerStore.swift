@@ -105,7 +105,9 @@ public final class LedgerStore: @unchecked Sendable {
             throw StoreError.newerSchema(found: version, supported: Schema.version)
         }
         if version < Schema.version {
-            try connection.writeTransaction {
+            // Temporary files, not memory, for the migrations' sorts: creating an index over ten
+            // million signatures (schema 14) sorted them in memory, 991 MB at its peak.
+            try withTempFiles { try connection.writeTransaction {
                 // Another process may have migrated while we waited for the lock.
                 let check = try connection.statement("PRAGMA user_version")
                 _ = try check.step()
@@ -116,7 +118,7 @@ public final class LedgerStore: @unchecked Sendable {
                     try connection.execute(Schema.migrations[index])
                 }
                 try connection.execute("PRAGMA user_version = \(Schema.version)")
-            }
+            } }
         }
         try loadIdentity(from: connection)
         keepsTree = try meta("tree") == [1]
