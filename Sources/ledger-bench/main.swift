@@ -52,6 +52,9 @@ do {
         let report = try Benchmark(options: options).run()
         print(report.render())
     }
+} catch let error as BenchUsageError {
+    printError("\(error)")
+    exit(2)
 } catch {
     printError("\(error)")
     exit(1)

@@ -21,11 +21,15 @@ public struct RetentionPlan: Codable, Sendable, Equatable {
 
 extension LedgerStore {
     /// The retention plan of every campaign, by campaign id, at `now` (Unix ms).
-    ///
-    /// With `counting` false the two counts (which read every signature of every campaign: about
-    /// 0.4 s per 100,000 signatures) are left at 0: what `ledgerd`'s check every five minutes
-    /// needs is only which campaigns are due.
-    public func retentionPlans(now: UInt64, counting: Bool = true) throws -> [RetentionPlan] {
+    public func retentionPlans(now: UInt64) throws -> [RetentionPlan] {
+        try retentionPlans(now: now, counting: true)
+    }
+
+    /// ``retentionPlans(now:)``; with `counting` false the two counts (which read every signature
+    /// of every campaign: about 0.4 s per 100,000 signatures) are left at 0, for the check every
+    /// five minutes, which needs only which campaigns are due. Not public: zeros there are not
+    /// counts.
+    func retentionPlans(now: UInt64, counting: Bool) throws -> [RetentionPlan] {
         try reading { db in
             let counts = counting ? """
                 (SELECT COUNT(*) FROM signatures s WHERE s.campaign = c.campaign AND s.erased = 0 AND length(s.payload) = 32),
