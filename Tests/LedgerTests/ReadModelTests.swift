@@ -511,3 +511,17 @@ struct DeadlineTests {
         }
     }
 }
+
+extension CountingTests {
+    @Test("the first late wall of a close and a deadline, at the edges: none, either, both, a deadline of 2^63 - 1 (no overflow), a negative one")
+    func firstLateWall() {
+        typealias Input = Projector.LatenessInput
+        #expect(Input(closedAt: nil, closedCounter: nil, deadline: nil).firstLateWall == nil)
+        #expect(Input(closedAt: 1_000, closedCounter: 3, deadline: nil).firstLateWall == 1_000)
+        #expect(Input(closedAt: nil, closedCounter: nil, deadline: 1_000).firstLateWall == 1_001)
+        #expect(Input(closedAt: 2_000, closedCounter: 0, deadline: 1_000).firstLateWall == 1_001)
+        #expect(Input(closedAt: 500, closedCounter: 0, deadline: 1_000).firstLateWall == 500)
+        #expect(Input(closedAt: nil, closedCounter: nil, deadline: .max).firstLateWall == .max)
+        #expect(Input(closedAt: nil, closedCounter: nil, deadline: -5).firstLateWall == -4)
+    }
+}
