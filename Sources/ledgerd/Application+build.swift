@@ -39,8 +39,12 @@ func buildApplication(
 
 /// The routes of ledgerd, behind the request log. `wallClock` judges the time of signed requests;
 /// `localWrites`, when given, holds back the kiosk's writes until it is set (``LocalWritesGate``).
+///
+/// `answerBudget`, when given, cuts the sync API's answers of entries and payloads smaller than
+/// ``SyncService/answerBudget``'s default (tests of the clients that ask again).
 func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kiosk: KioskController<LedgerRequestContext>? = nil,
-                 localWrites: StartupFlag? = nil, metrics: LedgerMetrics? = nil, metricsPublic: Bool = false) -> Router<LedgerRequestContext> {
+                 localWrites: StartupFlag? = nil, metrics: LedgerMetrics? = nil, metricsPublic: Bool = false,
+                 answerBudget: Int? = nil) -> Router<LedgerRequestContext> {
     let router = Router(context: LedgerRequestContext.self)
     router.add(middleware: RequestLogMiddleware())  // first, so that it also logs 404s
     if let metrics {
@@ -52,7 +56,8 @@ func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kio
     router.addRoutes(HealthController(store: node.store).endpoints)
     router.addRoutes(TransparencyController(node: node).endpoints)
     let verifier = RequestVerifier(store: node.store)  // one nonce memory for every signed route, kept across restarts
-    let service = SyncService(node: node, verifier: verifier, wallClock: wallClock)
+    var service = SyncService(node: node, verifier: verifier, wallClock: wallClock)
+    if let answerBudget { service.answerBudget = answerBudget }
     router.addRoutes(InfoController(service: service).endpoints, atPath: "/v1")
     router.addRoutes(SyncController(service: service).endpoints, atPath: "/v1")
     router.addRoutes(RekeyController(service: service).endpoints, atPath: "/v1")

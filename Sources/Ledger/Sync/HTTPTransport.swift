@@ -1,7 +1,8 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 /// A failed exchange with a peer.
 public enum PeerError: Error, CustomStringConvertible, Equatable {
@@ -20,19 +21,22 @@ public enum PeerError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Signed JSON requests to one peer over HTTP, with URLSession's async API: a request in flight
-/// holds no thread, and cancelling the calling task cancels the request (docs/PROTOCOL.md,
-/// "The client").
+/// Signed JSON requests to one peer over HTTP, on AsyncHTTPClient: a request in flight holds no
+/// thread, cancelling the calling task cancels the request, and an answer is read only up to
+/// ``SyncLimits/maxAnswerBytes`` (a peer that sends more, or declares more in `Content-Length`,
+/// is cut off there, its bytes never piling up in memory) and for at most ``resourceTimeout``
+/// (docs/PROTOCOL.md, "The client").
 final class HTTPTransport: @unchecked Sendable {
     // @unchecked: the byte counters are the only mutable state, and change only under `countersLock`.
     let base: URL
     let key: SigningKey
     let ledger: Digest
-    let session: URLSession
+    let timeout: TimeInterval
     let wallClock: any WallClock
     /// HQ's `device.enrolled` entry for `key`, sent with every request, so a peer that has not
     /// seen that enrolment yet still knows who is asking (docs/PROTOCOL.md, "Authentication").
     let enrolment: Entry?
+    private let client: HTTPClient
     private let countersLock = NSLock()
     private var sent = 0
     private var received = 0
@@ -41,20 +45,18 @@ final class HTTPTransport: @unchecked Sendable {
     /// Response body bytes received so far.
     var bytesReceived: Int { countersLock.withLock { received } }
 
+    /// Longest a whole answer may take, however steadily its bytes trickle in (15 minutes: 32 MiB
+    /// at 36 KB/s). `timeout` bounds the wait for the answer's head and each silence in its body.
+    static let resourceTimeout: TimeInterval = 900
+
     init(base: URL, key: SigningKey, ledger: Digest, timeout: TimeInterval = 60, wallClock: any WallClock = SystemClock(), enrolment: Entry? = nil) {
         self.base = base
         self.key = key
         self.ledger = ledger
         self.enrolment = enrolment
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
+        self.timeout = timeout
         self.wallClock = wallClock
-    }
-
-    deinit {
-        session.finishTasksAndInvalidate()
+        client = SharedHTTPClients.client(timeout: timeout)
     }
 
     var peer: String { base.absoluteString }
@@ -69,26 +71,26 @@ final class HTTPTransport: @unchecked Sendable {
 
     private func send<Response: Decodable>(_ method: String, _ path: String, body: [UInt8], as type: Response.Type) async throws -> Response {
         guard let url = URL(string: path, relativeTo: base) else { throw PeerError.protocolError(peer: peer, reason: "bad path \(path)") }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = HTTPMethod(rawValue: method)
         if !body.isEmpty {
-            request.httpBody = Data(body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.body = .bytes(ByteBuffer(bytes: body))
+            request.headers.add(name: "Content-Type", value: "application/json")
         }
         let components = URLComponents(url: url, resolvingAgainstBaseURL: true)
         let signedPath = (components?.percentEncodedPath ?? url.path) + (components?.percentEncodedQuery.map { "?" + $0 } ?? "")
         for (name, value) in try RequestAuth.headers(key: key, ledger: ledger, method: method, path: signedPath, body: body, now: wallClock.nowMillis()) {
-            request.setValue(value, forHTTPHeaderField: name)
+            request.headers.add(name: name, value: value)
         }
-        if let enrolment { request.setValue(Data(enrolment.bytes).base64EncodedString(), forHTTPHeaderField: RequestAuth.Header.enrolment) }
-        let (data, response) = try await perform(request)
+        if let enrolment { request.headers.add(name: RequestAuth.Header.enrolment, value: Data(enrolment.bytes).base64EncodedString()) }
+        let (status, data) = try await perform(request, method: method, path: path)
         countersLock.withLock {
             sent += body.count
             received += data.count
         }
-        guard (200..<300).contains(response.statusCode) else {
+        guard (200..<300).contains(status) else {
             let message = (try? StrictJSON.decode(ProblemResponse.self, from: data))?.error ?? String(decoding: data.prefix(200), as: UTF8.self)
-            throw PeerError.refused(peer: peer, status: response.statusCode, message: message)
+            throw PeerError.refused(peer: peer, status: status, message: message)
         }
         do {
             return try StrictJSON.decode(Response.self, from: data)
@@ -97,18 +99,64 @@ final class HTTPTransport: @unchecked Sendable {
         }
     }
 
-    private func perform(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
+    private func perform(_ request: HTTPClientRequest, method: String, path: String) async throws -> (Int, Data) {
         try Task.checkCancellation()
-        let data: Data
-        let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            let response = try await client.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
+            let status = Int(response.status.code)
+            let body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { try await response.body.collect(upTo: SyncLimits.maxAnswerBytes) }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(Self.resourceTimeout))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let body = first else {
+                    throw PeerError.unreachable(peer: peer, reason: "its answer took longer than \(Int(Self.resourceTimeout)) seconds")
+                }
+                return body
+            }
+            return (status, Data(body.readableBytesView))
+        } catch is NIOTooManyBytesError {
+            throw PeerError.protocolError(peer: peer, reason: "\(method) \(path): an answer of more than \(SyncLimits.maxAnswerBytes) bytes")
+        } catch let error as PeerError {
+            throw error
         } catch {
             // A request cancelled with its task is a cancellation, not an unreachable peer.
-            if Task.isCancelled || (error as? URLError)?.code == .cancelled { throw CancellationError() }
-            throw PeerError.unreachable(peer: peer, reason: error.localizedDescription)
+            if Task.isCancelled || error is CancellationError || (error as? HTTPClientError) == .cancelled { throw CancellationError() }
+            throw PeerError.unreachable(peer: peer, reason: Self.describe(error))
         }
-        guard let http = response as? HTTPURLResponse else { throw PeerError.unreachable(peer: peer, reason: "no HTTP response") }
-        return (data, http)
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error as? HTTPClientError {
+        case .deadlineExceeded?, .readTimeout?: return "no answer within the timeout"
+        case .connectTimeout?: return "the connection timed out"
+        case .remoteConnectionClosed?: return "the connection was closed"
+        default: return "\(error)"
+        }
+    }
+}
+
+/// One AsyncHTTPClient per timeout, for the life of the process (a client must be shut down
+/// before it is released, and these never are): connections to a peer are pooled across syncs.
+/// Redirects are not followed (a signed request names its path) and answers are not
+/// decompressed.
+enum SharedHTTPClients {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var clients: [TimeInterval: HTTPClient] = [:]
+
+    static func client(timeout: TimeInterval) -> HTTPClient {
+        lock.withLock {
+            if let client = clients[timeout] { return client }
+            let wait = TimeAmount.milliseconds(Int64(timeout * 1000))
+            let configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: min(wait, .seconds(30)), read: wait),
+                decompression: .disabled)
+            let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+            clients[timeout] = client
+            return client
+        }
     }
 }

@@ -350,13 +350,22 @@ public final class SyncClient: @unchecked Sendable {
             }
         }
         var wanted = try await wantedPage(after: nil)
-        var next = prefetch(wanted)
+        var asked = wanted
+        var next = prefetch(asked)
         defer { next?.cancel() }
         while let fetching = next {
             let payloads = try await withTaskCancellationHandler { try await fetching.value } onCancel: { fetching.cancel() }
             next = nil
-            if wanted.count == SyncLimits.maxBatchPayloads, let last = wanted.last {
+            // A peer cuts an answer at its byte budget (docs/PROTOCOL.md, "Limits"): ask again for
+            // the rest of the page as long as each answer brings some of it.
+            let received = Set(payloads.map { Digest.sha256($0) })
+            let rest = asked.filter { !received.contains($0) }
+            if !rest.isEmpty && rest.count < asked.count {
+                asked = rest
+                next = prefetch(asked)
+            } else if wanted.count == SyncLimits.maxBatchPayloads, let last = wanted.last {
                 wanted = try await wantedPage(after: last)
+                asked = wanted
                 next = prefetch(wanted)
             }
             if !payloads.isEmpty {
@@ -371,13 +380,27 @@ public final class SyncClient: @unchecked Sendable {
             let wanted = try await transport.get(path, as: DigestList.self).digests
             guard let last = wanted.last else { break }
             cursor = last
-            let batch: [String] = try await store { node in
-                try wanted.compactMap { text in
-                    guard let digest = Digest(hex: text), let payload = try node.store.payload(digest: digest) else { return nil }
-                    return Data(payload).base64EncodedString()
+            // In requests under the peer's body limit, read from the store one request at a time.
+            var digests = wanted.compactMap(Digest.init(hex:))[...]
+            while !digests.isEmpty {
+                let remaining = digests
+                let (batch, used): ([String], Int) = try await store { node in
+                    var batch: [String] = []
+                    var bytes = 0
+                    var used = 0
+                    for digest in remaining {
+                        if let payload = try node.store.payload(digest: digest) {
+                            let size = (payload.count + 2) / 3 * 4 + 3
+                            if !batch.isEmpty && bytes + size > SyncLimits.maxBodyBytes / 2 { break }
+                            bytes += size
+                            batch.append(Data(payload).base64EncodedString())
+                        }
+                        used += 1
+                    }
+                    return (batch, used)
                 }
-            }
-            if !batch.isEmpty {
+                digests = digests.dropFirst(used)
+                if batch.isEmpty { break }
                 report.payloadsOut += try await transport.post("/v1/payloads", PayloadBatch(payloads: batch), as: PushResult.self).added
                 progress(SyncProgress(phase: "payloads out", done: report.payloadsOut, total: report.pushed))
             }

@@ -118,6 +118,10 @@ public struct ProblemResponse: Codable, Sendable, Equatable {
 public enum SyncLimits {
     /// Largest request body accepted, in bytes (16 MiB).
     public static let maxBodyBytes = 16 << 20
+    /// Largest answer body a client reads, in bytes (32 MiB): peers cut their answers of entries
+    /// and payloads to stay under ``maxBodyBytes``, and a client stops reading an answer that
+    /// passes this, or declares more in `Content-Length`.
+    public static let maxAnswerBytes = 2 * maxBodyBytes
     /// Most entries in one batch.
     public static let maxBatchEntries = 2_000
     /// Most logs named in one `POST /v1/entries/fetch`.

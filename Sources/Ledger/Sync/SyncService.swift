@@ -41,6 +41,10 @@ public struct SyncService: Sendable {
     public let node: LedgerNode
     public let verifier: RequestVerifier
     public let wallClock: any WallClock
+    /// Most bytes of base64 text in one answer of entries or payloads (at least one item is
+    /// always sent): answers stay within the request limit, which is what a client reads
+    /// (docs/PROTOCOL.md, "Limits"). Smaller in tests.
+    public var answerBudget = SyncLimits.maxBodyBytes - 64 * 1024
 
     public init(node: LedgerNode, verifier: RequestVerifier? = nil, wallClock: any WallClock = SystemClock()) {
         self.node = node
@@ -82,9 +86,9 @@ public struct SyncService: Sendable {
             throw SyncError.tooLarge("at most \(SyncLimits.maxFetchLogs) logs per fetch")
         }
         var limit = min(max(1, request.limit), SyncLimits.maxBatchEntries)
-        var out: [String] = []
+        var answer = Answer(budget: answerBudget)
         var more = false
-        for from in request.from {
+        logs: for from in request.from {
             guard let author = PublicKey(hex: from.author) else { throw SyncError.badRequest("author \(from.author.prefix(16)) is not a 64-character key") }
             guard from.after <= Entry.maxSequence else {
                 throw SyncError.badRequest("after \(from.after) is above 2^63 - 1, the largest sequence number")
@@ -95,10 +99,31 @@ public struct SyncService: Sendable {
             }
             let entries = try node.store.entries(author: author, after: from.after, limit: limit + 1)
             if entries.count > limit { more = true }
-            for entry in entries.prefix(limit) { out.append(Data(entry.bytes).base64EncodedString()) }
+            for entry in entries.prefix(limit) {
+                // Cut at the budget: the client asks again from its new head.
+                guard answer.add(entry.bytes) else {
+                    more = true
+                    break logs
+                }
+            }
             limit -= min(limit, entries.count)
         }
-        return EntryBatch(entries: out, more: more)
+        return EntryBatch(entries: answer.items, more: more)
+    }
+
+    /// Items of an answer in base64, within a byte budget.
+    private struct Answer {
+        var budget: Int
+        var items: [String] = []
+
+        /// Adds `bytes` unless the answer would then pass its budget (the first item always goes).
+        mutating func add(_ bytes: [UInt8]) -> Bool {
+            let size = (bytes.count + 2) / 3 * 4 + 3
+            guard items.isEmpty || size <= budget else { return false }
+            budget -= size
+            items.append(Data(bytes).base64EncodedString())
+            return true
+        }
     }
 
     /// `POST /v1/entries/chain`: entries of one author from `head` back along their links, newest
@@ -108,8 +133,14 @@ public struct SyncService: Sendable {
         guard let head = Digest(hex: request.head) else { throw SyncError.badRequest("head is not a 64-character entry id") }
         let limit = min(max(1, request.limit), SyncLimits.maxBatchEntries)
         let entries = try node.store.chain(author: author, from: head, limit: limit)
-        let more = entries.count == limit && (entries.last?.sequence ?? 1) > 1
-        return EntryBatch(entries: entries.map { Data($0.bytes).base64EncodedString() }, more: more)
+        var answer = Answer(budget: answerBudget)
+        var sent = 0
+        for entry in entries {
+            guard answer.add(entry.bytes) else { break }
+            sent += 1
+        }
+        let more = (sent < entries.count || entries.count == limit) && (entries.prefix(sent).last?.sequence ?? 1) > 1
+        return EntryBatch(entries: answer.items, more: more)
     }
 
     /// `POST /v1/entries/known`: which of the entry ids asked this node holds.
@@ -163,12 +194,17 @@ public struct SyncService: Sendable {
         guard request.digests.count <= SyncLimits.maxBatchPayloads else {
             throw SyncError.tooLarge("at most \(SyncLimits.maxBatchPayloads) payloads per batch")
         }
-        var out: [String] = []
+        var digests: [Digest] = []
         for text in request.digests {
             guard let digest = Digest(hex: text) else { throw SyncError.badRequest("digest \(text.prefix(16)) is not 64 hex characters") }
-            if let payload = try node.store.payload(digest: digest) { out.append(Data(payload).base64EncodedString()) }
+            digests.append(digest)
         }
-        return PayloadBatch(payloads: out)
+        // Cut at the budget: the client asks again for the ones it did not get.
+        var answer = Answer(budget: answerBudget)
+        for digest in digests {
+            if let payload = try node.store.payload(digest: digest), !answer.add(payload) { break }
+        }
+        return PayloadBatch(payloads: answer.items)
     }
 
     /// `POST /v1/payloads`: each payload must hash to a digest an entry held here names.
