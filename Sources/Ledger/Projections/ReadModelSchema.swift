@@ -184,6 +184,8 @@ enum ReadModelSchema {
         CREATE INDEX erasures_by_payload ON erasures (payload);
         CREATE INDEX signer_references_by_signature ON signer_references (signature);
         CREATE INDEX paper_lists_by_number ON paper_lists (campaign, list);
+        CREATE INDEX signatures_without_signer ON signatures (hlc_wall) WHERE signer IS NULL AND erased = 0;
+        CREATE INDEX withdrawals_erasing ON withdrawals (signature) WHERE erase = 1 AND valid = 1;
         """
 
     /// The key of the three indexes on random 32-byte values (schemas 12 and 13):

@@ -209,5 +209,12 @@ enum Schema {
         // hlc_wall)`), so that a close or a deadline change re-ranks only the signatures whose
         // lateness can change (docs/READMODELS.md "Campaigns"), not the whole campaign.
         "DROP INDEX IF EXISTS signatures_by_state;\n" + ReadModelSchema.createStateIndex,
+        // 15: what HQ reads after every push it receives, through partial indexes of the few
+        // rows it wants: the signatures still without a signer reference (it scanned every
+        // signature) and the withdrawals that ask for erasure (it scanned every withdrawal).
+        """
+        CREATE INDEX IF NOT EXISTS signatures_without_signer ON signatures (hlc_wall) WHERE signer IS NULL AND erased = 0;
+        CREATE INDEX IF NOT EXISTS withdrawals_erasing ON withdrawals (signature) WHERE erase = 1 AND valid = 1;
+        """,
     ]
 }
