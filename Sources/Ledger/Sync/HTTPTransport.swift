@@ -133,15 +133,18 @@ final class HTTPTransport: @unchecked Sendable {
         case .deadlineExceeded?, .readTimeout?: return "no answer within the timeout"
         case .connectTimeout?: return "the connection timed out"
         case .remoteConnectionClosed?: return "the connection was closed"
-        default: return "\(error)"
+        default:
+            // "connection refused", not NIO's "connection reset (error set): Connection refused) (errno: 111)".
+            if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+            return "\(error)"
         }
     }
 }
 
 /// One AsyncHTTPClient per timeout, for the life of the process (a client must be shut down
 /// before it is released, and these never are): connections to a peer are pooled across syncs.
-/// Redirects are not followed (a signed request names its path) and answers are not
-/// decompressed.
+/// Redirects are not followed (a signed request names its path), answers are not decompressed,
+/// and a failed connection is not tried again within the request.
 enum SharedHTTPClients {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var clients: [TimeInterval: HTTPClient] = [:]
@@ -150,10 +153,13 @@ enum SharedHTTPClients {
         lock.withLock {
             if let client = clients[timeout] { return client }
             let wait = TimeAmount.milliseconds(Int64(timeout * 1000))
-            let configuration = HTTPClient.Configuration(
+            var configuration = HTTPClient.Configuration(
                 redirectConfiguration: .disallow,
                 timeout: .init(connect: min(wait, .seconds(30)), read: wait),
                 decompression: .disabled)
+            // A refused or unroutable connection fails the request at once (a laptop with no
+            // network learns it in milliseconds); the sync loop has its own back-off.
+            configuration.connectionPool.retryConnectionEstablishment = false
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
             clients[timeout] = client
             return client
