@@ -104,17 +104,20 @@ final class HTTPTransport: @unchecked Sendable {
         do {
             let response = try await client.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
             let status = Int(response.status.code)
-            let body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-                group.addTask { try await response.body.collect(upTo: SyncLimits.maxAnswerBytes) }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(Self.resourceTimeout))
-                    return nil
+            // The body with back-pressure, up to the bound, within the whole answer's time.
+            if let declared = response.headers.first(name: "content-length").flatMap(Int.init), declared > SyncLimits.maxAnswerBytes {
+                throw NIOTooManyBytesError(maxBytes: SyncLimits.maxAnswerBytes)
+            }
+            let deadline = NIODeadline.now() + .seconds(Int64(Self.resourceTimeout))
+            var body = ByteBuffer()
+            for try await var chunk in response.body {
+                guard body.readableBytes + chunk.readableBytes <= SyncLimits.maxAnswerBytes else {
+                    throw NIOTooManyBytesError(maxBytes: SyncLimits.maxAnswerBytes)
                 }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let body = first else {
+                guard NIODeadline.now() < deadline else {
                     throw PeerError.unreachable(peer: peer, reason: "its answer took longer than \(Int(Self.resourceTimeout)) seconds")
                 }
-                return body
+                body.writeBuffer(&chunk)
             }
             return (status, Data(body.readableBytesView))
         } catch is NIOTooManyBytesError {
