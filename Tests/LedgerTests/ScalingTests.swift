@@ -13,7 +13,7 @@ import Testing
 struct ScalingTests {
     /// The operations measured, in the order run.
     static let operations = ["sign", "sign again", "withdraw", "erase by receipt", "erase by e-mail", "comment", "hide the comment", "enrol", "revoke",
-                             "update texts", "move the deadline", "close", "retention check", "reads", "status", "checkpoint", "push"]
+                             "update texts", "move the deadline", "close", "retention check", "reads", "status", "checkpoint", "metrics", "push"]
 
     /// Instructions (in hundreds) of each operation on an HQ holding `signatures` signatures.
     func instructions(signatures: Int) throws -> [String: Int64] {
@@ -78,6 +78,16 @@ struct ScalingTests {
             _ = try hq.store.forkedLogs()
         }
         try measure("checkpoint") { _ = try hq.signCheckpoint() }
+        try measure("metrics") {
+            // What ledgerd's /metrics reads on every scrape (Sources/ledgerd/Metrics).
+            _ = try hq.store.entryCount()
+            _ = try hq.store.forkEntryCount()
+            _ = try hq.store.forkedLogs()
+            for campaign in try hq.store.campaigns() { _ = try hq.store.signatureCounts(campaign: campaign.campaign) }
+            _ = try hq.store.treeSize()
+            _ = try hq.store.treeEpoch()
+            if let newest = try hq.store.newestCheckpoint() { _ = try hq.store.cosignatureLines(epoch: newest.epoch, size: newest.size) }
+        }
         try measure("push") {
             // What ledgerd does with a push: store it, then erase what was asked and write the
             // signer references due (HQ opens the pushed signature's payload for it).
@@ -87,7 +97,7 @@ struct ScalingTests {
         return out
     }
 
-    @Test("signing, withdrawing, erasing, commenting and hiding, enrolment and revocation, a campaign update, deadline or close, a push, the retention check, the status reads and a checkpoint do not grow with the ledger")
+    @Test("signing, withdrawing, erasing, commenting and hiding, enrolment and revocation, a campaign update, deadline or close, a push, the retention check, the status and metrics reads and a checkpoint do not grow with the ledger")
     func routineOperationsAreFlat() throws {
         let small = try instructions(signatures: 400)
         let large = try instructions(signatures: 1_600)
