@@ -39,6 +39,15 @@ struct SyncAnswerBoundsTests {
         }
     }
 
+    @Test("a timeout of infinity, NaN, zero or below from a library caller is clamped: the sync fails as unreachable, never traps", arguments: [Double.infinity, .nan, 0, -5, 1e300])
+    func oddTimeouts(timeout: Double) async throws {
+        try await withTemporaryDirectory { directory in
+            let hq = try makeHQNode(in: directory)
+            let client = try SyncClient(node: hq, peer: try #require(URL(string: "http://127.0.0.1:1")), timeout: timeout)
+            await #expect(throws: PeerError.self) { try await client.sync() }
+        }
+    }
+
     @Test("answers cut at a 2 KiB budget still bring every entry and payload across, in more requests")
     func cutAnswers() async throws {
         try await withTemporaryDirectory { directory in

@@ -54,9 +54,10 @@ final class HTTPTransport: @unchecked Sendable {
         self.key = key
         self.ledger = ledger
         self.enrolment = enrolment
-        self.timeout = timeout
+        // Within 1 ms and a day: a library caller's .infinity or NaN is no TimeAmount.
+        self.timeout = timeout.isNaN ? 60 : min(max(timeout, 0.001), 86_400)
         self.wallClock = wallClock
-        client = SharedHTTPClients.client(timeout: timeout)
+        client = SharedHTTPClients.client(timeout: self.timeout)
     }
 
     var peer: String { base.absoluteString }
