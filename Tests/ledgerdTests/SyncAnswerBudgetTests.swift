@@ -11,15 +11,21 @@ struct SyncAnswerBudgetTests {
     /// Size of an item of an answer as the budget counts it: its base64 text and `"",`.
     private func size(_ text: String) -> Int { text.utf8.count + 3 }
 
+    /// An HQ in `directory` that signed 25 signatures, its log, and its sync service with
+    /// answers cut at `budget` bytes.
+    private func served(in directory: URL, budget: Int) async throws -> (author: PublicKey, log: [Entry], service: SyncService) {
+        let hq = try makeHQNode(in: directory)
+        try await sign(25, on: hq, label: "Q")
+        let author = try hq.ledgerHQ()
+        var service = SyncService(node: hq)
+        service.answerBudget = budget
+        return (author, try entries(of: author, in: hq.store), service)
+    }
+
     @Test("entries/fetch: each answer within the budget, `more` until the last, every entry once in order", arguments: [1, 1_500, 4_000])
     func fetch(budget: Int) async throws {
         try await withTemporaryDirectory { directory in
-            let hq = try makeHQNode(in: directory)
-            try await sign(25, on: hq, label: "Q")
-            let author = try hq.ledgerHQ()
-            let all = try entries(of: author, in: hq.store)
-            var service = SyncService(node: hq)
-            service.answerBudget = budget
+            let (author, all, service) = try await served(in: directory, budget: budget)
             var after: UInt64 = 0
             var got: [String] = []
             var answers = 0
@@ -41,12 +47,7 @@ struct SyncAnswerBudgetTests {
     @Test("entries/chain: cut answers walk back to sequence 1, `more` on every cut")
     func chain() async throws {
         try await withTemporaryDirectory { directory in
-            let hq = try makeHQNode(in: directory)
-            try await sign(25, on: hq, label: "Q")
-            let author = try hq.ledgerHQ()
-            let all = try entries(of: author, in: hq.store)
-            var service = SyncService(node: hq)
-            service.answerBudget = 1_500
+            let (author, all, service) = try await served(in: directory, budget: 1_500)
             var head = try #require(all.last).id
             var walked: [Entry] = []
             while true {
@@ -64,12 +65,9 @@ struct SyncAnswerBudgetTests {
     @Test("payloads/fetch: a cut answer carries a prefix of what was asked, each within the budget")
     func payloads() async throws {
         try await withTemporaryDirectory { directory in
-            let hq = try makeHQNode(in: directory)
-            try await sign(25, on: hq, label: "Q")
-            let digests = try entries(of: try hq.ledgerHQ(), in: hq.store).compactMap(\.payloadDigest)
+            let (_, log, service) = try await served(in: directory, budget: 1_500)
+            let digests = log.compactMap(\.payloadDigest)
             #expect(digests.count == 25)
-            var service = SyncService(node: hq)
-            service.answerBudget = 1_500
             var asked = digests
             var rounds = 0
             while !asked.isEmpty {
