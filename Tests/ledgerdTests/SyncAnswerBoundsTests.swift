@@ -35,6 +35,29 @@ struct SyncAnswerBoundsTests {
             switch mode {
             case .endless: #expect(sent >= SyncLimits.maxAnswerBytes && sent < SyncLimits.maxAnswerBytes + (32 << 20))
             case .declared: #expect(sent < 32 << 20)
+            case .exactly: Issue.record("not a flooding mode")
+            }
+        }
+    }
+
+    @Test("an answer of exactly 32 MiB is read (and fails as JSON); one byte more is refused as too large, declared or chunked", arguments: [false, true])
+    func oneByteOver(chunked: Bool) async throws {
+        try await withTemporaryDirectory { directory in
+            let hq = try makeHQNode(in: directory)
+            for (size, tooLarge) in [(SyncLimits.maxAnswerBytes, false), (SyncLimits.maxAnswerBytes + 1, true)] {
+                let peer = try FloodingPeer(.exactly(size, chunked: chunked))
+                defer { peer.stop() }
+                let client = try SyncClient(node: hq, peer: try #require(URL(string: peer.url)), timeout: 120)
+                do {
+                    _ = try await client.sync()
+                    Issue.record("a sync with an answer of spaces succeeded")
+                } catch let error as PeerError {
+                    guard case .protocolError(_, let reason) = error else {
+                        Issue.record("expected a protocol error, got \(error)")
+                        continue
+                    }
+                    #expect(reason.contains("more than \(SyncLimits.maxAnswerBytes) bytes") == tooLarge, "\(size) bytes: \(reason)")
+                }
             }
         }
     }

@@ -286,7 +286,7 @@ public final class SyncClient: @unchecked Sendable {
                     let (from, limit) = (after, batchSize)
                     var batch = try await store { try $0.store.entries(author: key, after: from, limit: limit) }
                     var bytes = 0
-                    if let cut = batch.firstIndex(where: { bytes += $0.bytes.count * 4 / 3 + 8; return bytes > SyncLimits.maxBodyBytes / 2 }) {
+                    if let cut = batch.firstIndex(where: { bytes += SyncLimits.itemBytes($0.bytes.count); return bytes > SyncLimits.maxBodyBytes / 2 }) {
                         batch = Array(batch.prefix(max(1, cut)))
                     }
                     guard let last = batch.last else { break }
@@ -390,7 +390,7 @@ public final class SyncClient: @unchecked Sendable {
                     var used = 0
                     for digest in remaining {
                         if let payload = try node.store.payload(digest: digest) {
-                            let size = (payload.count + 2) / 3 * 4 + 3
+                            let size = SyncLimits.itemBytes(payload.count)
                             if !batch.isEmpty && bytes + size > SyncLimits.maxBodyBytes / 2 { break }
                             bytes += size
                             batch.append(Data(payload).base64EncodedString())

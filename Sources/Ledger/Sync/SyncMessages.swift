@@ -122,6 +122,10 @@ public enum SyncLimits {
     /// and payloads to stay under ``maxBodyBytes``, and a client stops reading an answer that
     /// passes this, or declares more in `Content-Length`.
     public static let maxAnswerBytes = 2 * maxBodyBytes
+
+    /// Bytes that `count` bytes take as one item of a JSON batch: base64 text, its quotes and a
+    /// comma. What both sides add up to cut a batch or an answer under a limit.
+    static func itemBytes(_ count: Int) -> Int { (count + 2) / 3 * 4 + 3 }
     /// Most entries in one batch.
     public static let maxBatchEntries = 2_000
     /// Most logs named in one `POST /v1/entries/fetch`.

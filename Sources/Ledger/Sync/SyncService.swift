@@ -118,7 +118,7 @@ public struct SyncService: Sendable {
 
         /// Adds `bytes` unless the answer would then pass its budget (the first item always goes).
         mutating func add(_ bytes: [UInt8]) -> Bool {
-            let size = (bytes.count + 2) / 3 * 4 + 3
+            let size = SyncLimits.itemBytes(bytes.count)
             guard items.isEmpty || size <= budget else { return false }
             budget -= size
             items.append(Data(bytes).base64EncodedString())
