@@ -172,6 +172,9 @@ struct Ledgerd: AsyncParsableCommand {
                             requestTimeout: settings.peerTimeout)
         if await loop.currentPeers().isEmpty { loop.localWritesAllowed.set() }  // no startup sync to wait for
         let retention = RetentionLoop(node: node, logger: logger)
+        // HQ's pass after arrivals, before anything is served: a run that stopped between a
+        // push's commit and its pass (kill -9, power loss) left erasures or signer references due.
+        await retention.catchUp()
         let started = StartupFlag()
         if let kioskCampaign, try node.store.campaign(kioskCampaign) == nil {
             logger.warning("Kiosk campaign '\(kioskCampaign)' is not in this node's ledger yet; the page says so until it arrives")

@@ -7,14 +7,16 @@ extension LedgerNode {
     /// Writes `payload.erased` for every signature whose valid withdrawal asks for erasure and
     /// whose payload is not erased yet (HQ only; elsewhere it does nothing). ledgerd calls it after
     /// every push it receives; `ledgerctl` after an import or a sync.
+    /// What is due is read inside the write transaction, so two passes at once (two pushes
+    /// arriving together) erase each payload once.
     @discardableResult
     public func eraseDue() throws -> [Entry] {
         guard isRootHQ else { return [] }
-        let due = try store.signaturesToErase()
-        guard !due.isEmpty else { return [] }
-        return try store.appendBatch(try due.map { signature, payload in
-            try Appendable(PayloadErased(signature: signature.hex, payload: payload.hex, reason: "signer request"))
-        }, signer: key)
+        return try store.appendBatch(signer: key) {
+            try store.signaturesToErase().map { signature, payload in
+                try Appendable(PayloadErased(signature: signature.hex, payload: payload.hex, reason: "signer request"))
+            }
+        }
     }
 
     /// Erases the personal data of the signature a receipt code belongs to, and withdraws it
@@ -48,19 +50,22 @@ extension LedgerNode {
     }
 
     private func erase(_ signatures: [Digest], reason: String?, receipt: ReceiptCode?) throws -> [Entry] {
-        var items: [Appendable] = []
-        for id in signatures {
-            guard let entry = try store.entry(id: id) ?? store.forkEntries().first(where: { $0.id == id }), let payload = entry.payloadDigest else { continue }
-            let state = try store.signatureState(id)
-            if state != "withdrawn" {
-                items.append(try Appendable(SignatureWithdrawn(signature: id.hex, receipt: receipt?.symbols, reason: receipt == nil ? (reason ?? "erasure request") : nil, erase: true)))
+        // Composed inside the write transaction: a pass erasing at the same time (a push's, or
+        // ledgerd's while this runs in ledgerctl) writes nothing twice.
+        try store.appendBatch(signer: key) {
+            var items: [Appendable] = []
+            for id in signatures {
+                guard let entry = try store.entry(id: id) ?? store.forkEntries().first(where: { $0.id == id }), let payload = entry.payloadDigest else { continue }
+                let state = try store.signatureState(id)
+                if state != "withdrawn" {
+                    items.append(try Appendable(SignatureWithdrawn(signature: id.hex, receipt: receipt?.symbols, reason: receipt == nil ? (reason ?? "erasure request") : nil, erase: true)))
+                }
+                if try !store.isErasedLocked(payload) {
+                    items.append(try Appendable(PayloadErased(signature: id.hex, payload: payload.hex, reason: reason ?? "signer request")))
+                }
             }
-            if try !store.isErasedLocked(payload) {
-                items.append(try Appendable(PayloadErased(signature: id.hex, payload: payload.hex, reason: reason ?? "signer request")))
-            }
+            return items
         }
-        guard !items.isEmpty else { return [] }
-        return try store.appendBatch(items, signer: key)
     }
 }
 

@@ -19,18 +19,42 @@ extension LedgerNode {
             references.append(.init(signature: signature.hex, signer: details.pseudonym(key: key, campaign: campaign).hex))
         }
         guard !references.isEmpty else { return [] }
-        let batches = references.sorted { $0.signature < $1.signature }.chunked(into: SignerReferenced.maxReferences)
-        return try store.appendBatch(try batches.map { try Appendable(SignerReferenced(references: $0)) }, signer: self.key)
+        // The payloads were opened outside the writer lock (the slow part); inside the write
+        // transaction only the signatures that still have no reference and are not erased keep
+        // theirs, so two passes at once (two pushes arriving together) write each reference once.
+        return try store.appendBatch(signer: self.key) {
+            let due = try store.withoutSigner(references.map(\.signature))
+            let batches = references.filter { due.contains($0.signature) }.sorted { $0.signature < $1.signature }.chunked(into: SignerReferenced.maxReferences)
+            return try batches.map { try Appendable(SignerReferenced(references: $0)) }
+        }
     }
 
     /// What HQ does after entries or payloads arrived: erasures asked for, signer references due.
-    public func afterArrival() throws {
-        try eraseDue()
-        try referenceDue()
+    /// Returns the entries written.
+    @discardableResult
+    public func afterArrival() throws -> [Entry] {
+        try eraseDue() + referenceDue()
     }
 }
 
 extension LedgerStore {
+    /// Of the signatures `ids` (hex), those that have no signer reference and are not erased.
+    func withoutSigner(_ ids: [String]) throws -> Set<String> {
+        try locked {
+            let statement = try connection.statement("""
+                SELECT 1 FROM signatures s WHERE \(ReadModelSchema.signatureLookup("s", id: "?1")) AND s.signer IS NULL AND s.erased = 0
+                """)
+            var out: Set<String> = []
+            for id in ids {
+                guard let digest = Digest(hex: id) else { continue }
+                statement.bind(1, digest.bytes)
+                defer { statement.reset() }
+                if try statement.step() { out.insert(id) }
+            }
+            return out
+        }
+    }
+
     /// Authorised signatures with no signer reference yet: id, campaign and payload digest.
     func signaturesWithoutSigner() throws -> [(Digest, String, Digest)] {
         try locked {

@@ -85,11 +85,14 @@ extension LedgerNode {
         var written: [Entry] = []
         // Only the campaigns that are due are read signature by signature.
         for plan in try store.retentionPlans(now: now, counting: false) where plan.due {
-            let due = try store.signaturesToErase(campaign: plan.campaign)
-            for batch in due.chunked(into: 500) {
-                written += try store.appendBatch(try batch.map { signature, payload in
-                    try Appendable(PayloadErased(signature: signature.hex, payload: payload.hex, reason: "retention"))
-                }, signer: key)
+            // 500 per transaction; each is checked again inside it, where another pass (a push's,
+            // or a ledgerctl erase) can no longer erase it too.
+            for batch in try store.signaturesToErase(campaign: plan.campaign).chunked(into: 500) {
+                written += try store.appendBatch(signer: key) {
+                    try batch.filter { try !store.isErasedLocked($0.1) }.map { signature, payload in
+                        try Appendable(PayloadErased(signature: signature.hex, payload: payload.hex, reason: "retention"))
+                    }
+                }
             }
         }
         return written

@@ -49,15 +49,27 @@ extension LedgerStore {
     /// Each entry is checked like a received one (content, link, rights, payload digest) except for
     /// its signature, which was made here by the key whose public half is the author.
     public func appendBatch(_ items: [Appendable], signer: SigningKey) throws -> [Entry] {
+        try appendBatch(signer: signer) { items }
+    }
+
+    /// Appends what `compose` returns, composed inside the write transaction: after this
+    /// process's writer lock and SQLite's write lock are taken, so no other thread or process
+    /// writes between what `compose` reads and what is appended. For entries that write what is
+    /// *due* (an erasure asked for, a signer reference), which two passes at once (two pushes
+    /// arriving together, ledgerd's pass and `ledgerctl`) would otherwise both write. `compose`
+    /// reads through the store's own methods; nothing is appended when it returns no items.
+    func appendBatch(signer: SigningKey, composing compose: () throws -> [Appendable]) throws -> [Entry] {
         try locked {
-            let written = try appendLocked(items, signer: signer)
+            let written = try appendLocked(compose, signer: signer)
             if written.contains(where: { $0.type == EventType.payloadErased.rawValue }) { try checkpointAfterErasure() }
             return written
         }
     }
 
-    private func appendLocked(_ items: [Appendable], signer: SigningKey) throws -> [Entry] {
+    private func appendLocked(_ compose: () throws -> [Appendable], signer: SigningKey) throws -> [Entry] {
         try connection.writeTransaction {
+            let items = try compose()
+            guard !items.isEmpty else { return [] }
             guard let ledgerID, let hqKey else { throw StoreError.notInitialised(path: path) }
             // A node restored from a backup catches up its own log from a peer before it writes.
             if try meta("setting." + LedgerNode.catchUpSetting) != nil { throw StoreError.catchingUp }

@@ -23,9 +23,10 @@ import Foundation
 /// ```
 public final class LedgerStore: @unchecked Sendable {
     // @unchecked: `connection` and `clock` are used only inside `locked`, which holds `lock`;
-    // `state` only under `stateLock`; `readers` is thread-safe itself.
+    // `state` only under `stateLock`; `readers` is thread-safe itself. `lock` is recursive so that
+    // what an append composes inside its transaction can read through the store's own methods.
     let connection: SQLiteConnection
-    let lock = NSLock()
+    let lock = NSRecursiveLock()
     let readers: ReaderPool
     public let path: String
     var clock: HybridClock
