@@ -23,6 +23,8 @@ struct BenchOptions: Sendable {
     var signingOnly = false
     /// Signatures each of the 32 concurrent signers makes (`--signing-only N`).
     var signingPerSigner = 50
+    /// True to measure only the durable single append, ``singleAppends`` of them.
+    var durableOnly = false
     /// True to measure what each index costs an append (``IndexCosts``).
     var indexCosts = false
     /// With a value: only the scale figures, for an HQ of this many signatures (``ScaleFigures``).
@@ -37,7 +39,7 @@ struct BenchOptions: Sendable {
 
     /// The usage text printed by `--help` and after a usage mistake.
     static let usage = """
-        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--signing-only N] [--index-costs] [--scale N] [--scale-from DIR]
+        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--signing-only N] [--durable-only N] [--index-costs] [--scale N] [--scale-from DIR]
 
         Measures raw Ed25519, SHA-256 and SQLite rates on this machine, then Ledger's batched
         and durable append rates and its full and fast verification rates, and checks the
@@ -54,6 +56,9 @@ struct BenchOptions: Sendable {
           --signing-only N
                         only the concurrent-signing figure, N signatures per signer (for a profile),
                         with the raw one-row durable commit it is compared with
+          --durable-only N
+                        only the durable single append, N of them on a store of --entries
+                        signatures (filled untimed), with the raw one-row durable commit (for a profile)
           --index-costs batched append without each named index in turn (an experiment)
           --scale N     only the scale figures: an HQ of N signatures, then ledgerctl status, stats,
                         campaign list, verify --full, rebuild and a loopback sync as child processes
@@ -71,6 +76,7 @@ struct BenchOptions: Sendable {
         var entries: Int?
         var batch: Int?
         var projection: Int?
+        var singles: Int?
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             switch argument {
@@ -81,6 +87,9 @@ struct BenchOptions: Sendable {
             case "--signing-only":
                 options.signingOnly = true
                 options.signingPerSigner = try positiveInteger(after: argument, from: &rest)
+            case "--durable-only":
+                options.durableOnly = true
+                singles = try positiveInteger(after: argument, from: &rest)
             case "--index-costs":
                 options.indexCosts = true
             case "-h", "--help":
@@ -109,6 +118,7 @@ struct BenchOptions: Sendable {
         if let entries { options.entries = entries }
         if let batch { options.batchSize = batch }
         if let projection { options.projectionEntries = projection }
+        if let singles { options.singleAppends = singles }
         return options
     }
 

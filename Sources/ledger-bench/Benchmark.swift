@@ -107,6 +107,50 @@ struct Benchmark {
         return lines.joined(separator: "\n")
     }
 
+    /// Only the durable single append (`--durable-only N`): fills the HQ store with `--entries`
+    /// signatures in batches (not timed), then times N appends of one entry each, with the raw
+    /// one-row durable commit they are compared with measured first: long enough to profile.
+    func runDurableOnly() throws -> String {
+        let directory = try Self.scratchDirectory()
+        // LEDGER_BENCH_KEEP=1 keeps the store, to look at what a commit writes (docs/PERFORMANCE.md).
+        let keep = ProcessInfo.processInfo.environment["LEDGER_BENCH_KEEP"] == "1"
+        defer { if !keep { try? FileManager.default.removeItem(at: directory) } }
+        let machine = Machine.current()
+        progress("working in \(directory.path); \(machine.coresInUse) cores in use")
+        let rawDirectory = directory.appendingPathComponent("raw")
+        try FileManager.default.createDirectory(at: rawDirectory, withIntermediateDirectories: true)
+        let sqlite = try SQLiteReferences.measure(rows: 1_000, batchSize: 1_000, commits: options.singleAppends, in: rawDirectory)
+        let workload = try Workload.create(in: directory)
+        progress("making and appending \(Format.count(options.entries)) signature entries (not timed)")
+        let items = try workload.factory.signatures(0..<options.entries)
+        for start in stride(from: 0, to: items.count, by: options.batchSize) {
+            _ = try workload.node.store.appendBatch(Array(items[start..<min(items.count, start + options.batchSize)]), signer: workload.node.key)
+        }
+        let parts = try (0..<options.singleAppends).map { try workload.factory.parts(options.entries + $0) }
+        progress("timing \(Format.count(parts.count)) durable appends")
+        let store = workload.node.store
+        var latencies: [Double] = []
+        let start = CPUMeter.Snapshot.now()
+        let bytesBefore = IOMeter.bytesWritten()
+        let (_, seconds) = try Stopwatch.time {
+            for (body, payload) in parts {
+                let (_, one) = try Stopwatch.time { try store.append(body, payload: payload, signer: workload.node.key) }
+                latencies.append(one)
+            }
+        }
+        let rate = Rate(count: parts.count, seconds: seconds)
+        let spread = Latencies(latencies)
+        let written = IOMeter.perOperation(since: bytesBefore, operations: parts.count).map { "\(Format.count($0)) B written each" } ?? "bytes written unknown"
+        let end = CPUMeter.Snapshot.now()
+        let cpu = (end.ownCPU - start.ownCPU) / Double(parts.count) * 1e6
+        return [
+            "Ledger benchmark, durable append only: \(Format.count(parts.count)) appends on a store of \(Format.count(options.entries)) signatures",
+            "Machine: \(machine.cpuModel), \(machine.onlineCores) cores online; load average \(machine.loadAverage) at start, \(Machine.loadAverages() ?? "unknown") at end",
+            "SQLite one-row durable commit \(Format.count(sqlite.durableCommit.perSecond)) /s, p50 \(Format.millis(sqlite.durableLatencies.p50)), p99 \(Format.millis(sqlite.durableLatencies.p99))",
+            "durable append \(Format.count(rate.perSecond)) /s, \(Format.ratio(rate.perSecond / sqlite.durableCommit.perSecond)) raw durable commit; p50 \(Format.millis(spread.p50)), p99 \(Format.millis(spread.p99)); \(written); CPU \(Format.count(cpu)) µs each (user + system); other processes \(Format.percent(CPUMeter.otherShare(since: start, until: end)))",
+        ].joined(separator: "\n")
+    }
+
     /// A new, empty temporary directory for one run; the caller removes it.
     static func scratchDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory
