@@ -83,9 +83,15 @@ public struct BodyProblem: Error, Sendable, Equatable, CustomStringConvertible {
 public enum BodyRules {
     /// Decodes a canonical body of `type` and checks every rule; the typed body when all hold.
     public static func decode(_ type: EventType, from bytes: [UInt8]) -> Result<any EventBody, BodyProblem> {
+        decode(type, from: bytes, checkedCanonical: false)
+    }
+
+    /// ``decode(_:from:)`` for bytes the caller has just found canonical
+    /// (``CanonicalJSON/isCanonical(_:)``), which are not checked a second time.
+    static func decode(_ type: EventType, from bytes: [UInt8], checkedCanonical: Bool) -> Result<any EventBody, BodyProblem> {
         let body: any EventBody
         do {
-            body = try CanonicalJSON.decode(type.bodyType, from: bytes)
+            body = checkedCanonical ? try CanonicalDecoder.decode(type.bodyType, fromCanonical: bytes) : try CanonicalJSON.decode(type.bodyType, from: bytes)
         } catch {
             return .failure(BodyProblem(.fields, "body does not match the \(type.rawValue) fields"))
         }

@@ -46,7 +46,7 @@ public enum EntryVerifier {
         guard CanonicalJSON.isCanonical(entry.body) else {
             return EntryFault(.invalidBody, entry: entry, detail: "body is not a canonical JSON object")
         }
-        switch BodyRules.decode(type, from: entry.body) {
+        switch BodyRules.decode(type, from: entry.body, checkedCanonical: true) {
         case .success(let body): decoded = body
         case .failure(let problem): return EntryFault(.invalidBody, entry: entry, detail: problem.description)
         }

@@ -377,6 +377,19 @@ extension Projector {
         var dimension: String
         var text: String
         var device: [UInt8]?
+
+        /// The device's bytes in one call, not one by one as the synthesized hash does.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(campaign)
+            hasher.combine(dimension)
+            hasher.combine(text)
+            if let device {
+                hasher.combine(true)
+                device.withUnsafeBytes { hasher.combine(bytes: $0) }
+            } else {
+                hasher.combine(false)
+            }
+        }
     }
 
     /// Refreshes the states of `groups` with the count triggers standing aside (`meta` holds

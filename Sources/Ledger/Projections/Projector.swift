@@ -45,6 +45,12 @@ final class Projector {
     struct SignatureGroup: Hashable {
         var campaign: String
         var signer: [UInt8]
+
+        /// The signer's bytes in one call, not one by one as the synthesized hash does.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(campaign)
+            signer.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     init(connection: SQLiteConnection, ledger: Digest, policy: TrustPolicy) throws {

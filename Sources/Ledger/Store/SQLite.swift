@@ -49,7 +49,7 @@ final class InstructionCounter: @unchecked Sendable {
 /// A single SQLite connection. Not thread-safe: its owner serialises access.
 final class SQLiteConnection {
     private var handle: OpaquePointer?
-    private var cache: [String: Statement] = [:]
+    private var cache: [StatementKey: Statement] = [:]
 
     init(path: String, readOnly: Bool = false) throws {
         _ = SQLiteLibrary.configured
@@ -75,7 +75,7 @@ final class SQLiteConnection {
 
     /// The SQL of every statement prepared so far (their cache's keys), for tests that check
     /// each one's query plan.
-    var preparedSQL: [String] { Array(cache.keys) }
+    var preparedSQL: [String] { cache.keys.map(\.sql) }
 
     /// For tests: adds the virtual-machine instructions this connection runs, in hundreds, to
     /// `counter` (SQLite's progress handler); nil stops counting. `ScalingTests` compares what a
@@ -109,7 +109,7 @@ final class SQLiteConnection {
 
     /// A prepared statement, cached by its SQL text.
     func statement(_ sql: String) throws -> Statement {
-        if let cached = cache[sql] {
+        if let cached = cache[StatementKey(sql)] {
             cached.reset()
             return cached
         }
@@ -117,7 +117,7 @@ final class SQLiteConnection {
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
         guard rc == SQLITE_OK, let raw else { throw error(rc, "prepare") }
         let statement = Statement(raw, connection: self)
-        cache[sql] = statement
+        cache[StatementKey(sql)] = statement
         return statement
     }
 
@@ -302,5 +302,29 @@ extension Statement {
         }
         out.append(0x0a)
         return out
+    }
+}
+
+/// A statement cache's key: the SQL text, hashed by FNV-1a over its UTF-8 bytes in one pass.
+/// `String`'s own hash (SipHash, the bytes fed one at a time) of statements hundreds of
+/// characters long was a tenth of an ingest's Swift time (docs/PERFORMANCE.md); a cache of a
+/// few hundred statements needs no protection against chosen collisions. Equality is the
+/// text's.
+struct StatementKey: Hashable {
+    let sql: String
+
+    init(_ sql: String) {
+        self.sql = sql
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        var text = sql
+        text.withUTF8 { bytes in
+            for byte in bytes {
+                value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+        }
+        hasher.combine(value)
     }
 }
