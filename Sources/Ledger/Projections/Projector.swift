@@ -42,6 +42,15 @@ final class Projector {
     /// While ``countingGroups(_:)`` runs: the change of each count so far, written at its end.
     var countDeltas: [CountKey: Int64]?
 
+    /// A `signature.recorded`'s row, built once (it was built again for every signature).
+    static let insertSignatureSQL = """
+        INSERT INTO signatures
+            (id, campaign, version, author, sequence, hlc_wall, hlc_counter, day, channel, paper_list, paper_row,
+             country, postcode_area, consent, body_signer, signer, receipt_hash, payload, authorised, state)
+        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18, 'pending'
+        WHERE NOT EXISTS (SELECT 1 FROM signatures other WHERE \(ReadModelSchema.signatureLookup("other", id: "?1")))
+        """
+
     struct SignatureGroup: Hashable {
         var campaign: String
         var signer: [UInt8]
@@ -181,13 +190,7 @@ final class Projector {
             let signer = body.signer.flatMap(Hex.decode)
             // The id is not the table's key (schema 13, `ReadModelSchema.key8`): a
             // signature already projected is left as it is, as `INSERT OR IGNORE` did.
-            let statement = try connection.statement("""
-                INSERT INTO signatures
-                    (id, campaign, version, author, sequence, hlc_wall, hlc_counter, day, channel, paper_list, paper_row,
-                     country, postcode_area, consent, body_signer, signer, receipt_hash, payload, authorised, state)
-                SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18, 'pending'
-                WHERE NOT EXISTS (SELECT 1 FROM signatures other WHERE \(ReadModelSchema.signatureLookup("other", id: "?1")))
-                """)
+            let statement = try connection.statement(Self.insertSignatureSQL)
             statement.bind(1, entry.id.bytes)
             statement.bind(2, body.campaign)
             statement.bind(3, Hex.decode(body.campaignVersion) ?? [])
