@@ -93,6 +93,7 @@ struct CanonicalDecoderTests {
     func sameAsJSONDecoder() throws {
         var checked = 0
         var accepted = 0
+        var onePass = 0
         for (type, body) in try Self.vectorBodies() {
             var candidates = [body]
             if let tree = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) {
@@ -105,6 +106,12 @@ struct CanonicalDecoderTests {
                 for asType in [type, .signatureRecorded, .campaignPublished] {
                     let expected = Self.outcome(asType, reference, fast: false)
                     #expect(Self.outcome(asType, bytes, fast: true) == expected, "\(asType.rawValue): \(String(decoding: bytes, as: UTF8.self))")
+                    if asType == .signatureRecorded {
+                        // The one-pass reader of signature.recorded (which `fast` took) and the tree.
+                        let tree = (try? CanonicalDecoder.decodeTree(SignatureRecorded.self, fromCanonical: bytes)).flatMap { try? CanonicalJSON.encode($0) }
+                        #expect(tree == expected, "tree: \(String(decoding: bytes, as: UTF8.self))")
+                        onePass += 1
+                    }
                     checked += 1
                     if expected != nil { accepted += 1 }
                 }
@@ -114,6 +121,36 @@ struct CanonicalDecoderTests {
         #expect(checked > 5_000)
         #expect(accepted > 500)
         #expect(checked - accepted > 2_000)
+        #expect(onePass > 1_500)
+    }
+
+    @Test("signature.recorded's one-pass reader: escapes, names that only resemble a field, nested values skipped, every wrong JSON type")
+    func onePassSignatureRecorded() throws {
+        let hex = String(repeating: "ab", count: 32)
+        func body(_ members: String) -> [UInt8] {
+            Array(#"{"campaign":"c\"1","campaignVersion":"\#(hex)","channel":"kiosk","consentContact":true,\#(members)"receiptHash":"\#(hex)"}"#.utf8)
+        }
+        let plain = body(#""country":"NO","paperList":3,"#)
+        #expect(CanonicalJSON.isCanonical(plain))
+        let value = try CanonicalDecoder.decode(SignatureRecorded.self, fromCanonical: plain)
+        #expect(value.campaign == "c\"1" && value.country == "NO" && value.paperList == 3 && value.paperRow == nil && value.signer == nil)
+        #expect(value == (try JSONDecoder().decode(SignatureRecorded.self, from: Data(plain))))
+        for (members, accepted) in [
+            (#""country":1,"#, false), (#""country":true,"#, false), (#""country":[],"#, false), (#""country":{},"#, false),
+            (#""paperList":"3","#, false), (#""paperList":9223372036854775807,"#, true), (#""paperList":-9223372036854775808,"#, true),
+            (#""countr":"NO","#, true), (#""countryX":"NO","#, true), (#""postcodeArea":{"a":[1,{"b":"}"}]},"#, false),
+            (#""receiptHas":"x","#, true), (#""postcodeArea":"\u0001","#, true),
+        ] {
+            let bytes = body(members)
+            #expect(CanonicalJSON.isCanonical(bytes), "\(members)")
+            let onePass = try? CanonicalDecoder.decode(SignatureRecorded.self, fromCanonical: bytes)
+            #expect((onePass != nil) == accepted, "\(members)")
+            #expect(onePass == (try? CanonicalDecoder.decodeTree(SignatureRecorded.self, fromCanonical: bytes)), "\(members)")
+            #expect(onePass == (try? JSONDecoder().decode(SignatureRecorded.self, from: Data(bytes))), "\(members)")
+        }
+        // The channel must be one of the four.
+        let unknownChannel = Array(String(decoding: plain, as: UTF8.self).replacingOccurrences(of: "kiosk", with: "kiosks").utf8)
+        #expect((try? CanonicalDecoder.decode(SignatureRecorded.self, fromCanonical: unknownChannel)) == nil)
     }
 
     /// `bytes` without the top-level members whose names are not ASCII (canonical again).

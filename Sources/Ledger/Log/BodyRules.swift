@@ -249,7 +249,10 @@ public enum BodyRules {
 
     /// 64 lower-case hex characters.
     public static func isHex32(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        guard text.utf8.count == 64 else { return false }
+        // Over the contiguous bytes: three of these per signature, on every append, ingest and audit.
+        var text = text
+        return text.withUTF8 { bytes in bytes.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) } }
     }
 
     /// Two upper-case ASCII letters.

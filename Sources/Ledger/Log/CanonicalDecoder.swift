@@ -38,6 +38,13 @@ enum CanonicalDecoder {
 
     /// Decodes `bytes`, which must be canonical (checked by the caller).
     static func decode<Value: Decodable>(_ type: Value.Type, fromCanonical bytes: [UInt8]) throws -> Value {
+        if Value.self == SignatureRecorded.self, let value = try SignatureRecorded(canonical: bytes) as? Value { return value }
+        return try decodeTree(type, fromCanonical: bytes)
+    }
+
+    /// ``decode(_:fromCanonical:)`` through the tree, for every type (the tests compare it with
+    /// the one-pass path of ``SignatureRecorded``).
+    static func decodeTree<Value: Decodable>(_ type: Value.Type, fromCanonical bytes: [UInt8]) throws -> Value {
         var reader = Reader(bytes: bytes)
         let root = try reader.value()
         return try Value(from: TreeDecoder(node: root, codingPath: []))
@@ -48,7 +55,7 @@ enum CanonicalDecoder {
         let bytes: [UInt8]
         var index = 0
 
-        private func failure() -> DecodingError {
+        func failure() -> DecodingError {
             DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not canonical JSON at byte \(index)"))
         }
 
@@ -102,7 +109,7 @@ enum CanonicalDecoder {
         }
 
         /// An integer: `-`? digits, within Int64 (the validator checked both).
-        private mutating func integer() throws -> Int64 {
+        mutating func integer() throws -> Int64 {
             var negative = false
             if bytes[index] == UInt8(ascii: "-") {
                 negative = true
@@ -128,26 +135,34 @@ enum CanonicalDecoder {
 
         /// A string at `index` (its opening quote), escapes undone.
         private mutating func string() throws -> String {
+            let (range, escaped) = try stringRange()
+            if !escaped {
+                // Most strings have no escape: one copy of the bytes between the quotes.
+                return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+            }
+            return String(decoding: Array(CanonicalJSONValidator.UnescapedBytes(bytes: bytes, index: range.lowerBound, end: range.upperBound)), as: UTF8.self)
+        }
+
+        /// The bytes between the quotes of the string at `index` (its opening quote), and
+        /// whether they hold an escape; `index` moves past the closing quote.
+        mutating func stringRange() throws -> (Range<Int>, escaped: Bool) {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure() }
             index += 1
             let start = index
-            // Most strings have no escape: one copy of the bytes between the quotes.
             while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") { index += 1 }
             guard index < bytes.count else { throw failure() }
             if bytes[index] == UInt8(ascii: "\"") {
                 index += 1
-                let end = index - 1
-                return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+                return (start..<index - 1, false)
             }
             // An escape: find the closing quote (an escape's second byte is never a bare
-            // quote that ends the string), then undo the escapes as the validator reads them.
+            // quote that ends the string).
             while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
                 index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
             }
             guard index < bytes.count else { throw failure() }
-            let end = index
             index += 1
-            return String(decoding: Array(CanonicalJSONValidator.UnescapedBytes(bytes: bytes, index: start, end: end)), as: UTF8.self)
+            return (start..<index - 1, true)
         }
     }
 
