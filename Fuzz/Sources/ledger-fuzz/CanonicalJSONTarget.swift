@@ -1,3 +1,4 @@
+import Foundation
 import Ledger
 
 /// `canonical-json`: the body checks of docs/FORMAT.md section 3. `CanonicalJSON.isCanonical`,
@@ -8,7 +9,11 @@ import Ledger
 ///   bytes (the validator and the writer agree on one form, so a verifier that re-serialises,
 ///   like tools/verify_bundle.py, and one that validates in place reach the same verdict);
 /// - what the writer produces from any decoded object (without `null`, within the validator's
-///   nesting limit) is canonical.
+///   nesting limit) is canonical;
+/// - canonical bytes decode as `signature.recorded` (the one-pass reader) exactly as
+///   `JSONDecoder` decodes them: the same value, or a failure for both. (None of its field names
+///   has a `K`, the one ASCII letter a non-ASCII character is canonically equivalent to, so the
+///   byte-exact names and `JSONDecoder`'s `String` equality agree.)
 enum CanonicalJSONTarget {
     static let target = FuzzTarget(name: "canonical-json", summary: "CanonicalJSON.isCanonical, decode and canonicalBytes", run: run)
 
@@ -21,6 +26,11 @@ enum CanonicalJSONTarget {
         }
         if let value, case .object = value, !value.containsNull, value.depth <= 64 {
             require(CanonicalJSON.isCanonical(value.canonicalBytes), "the writer's output is canonical")
+        }
+        if canonical {
+            let onePass = try? CanonicalJSON.decode(SignatureRecorded.self, from: bytes)
+            let reference = try? JSONDecoder().decode(SignatureRecorded.self, from: Data(bytes))
+            require(onePass == reference, "signature.recorded decodes as with JSONDecoder")
         }
         for type in EventType.allCases {
             _ = try? CanonicalJSON.decode(type.bodyType, from: bytes)
