@@ -55,8 +55,18 @@ struct Benchmark {
         let extra = try ExtraFigures.measure(workload: workload, directory: directory, projectionEntries: options.projectionEntries, progress: progress)
         let extraOtherLoad = CPUMeter.otherShare(since: extraStart)
 
+        // The references again, shorter: a VM whose host is busy can run at half speed for a
+        // minute with no other process visible here, and every ratio would then compare a
+        // figure with a reference taken at another speed (docs/PERFORMANCE.md, "Running it").
+        progress("raw references again, to check that the machine kept its speed")
+        let cryptoAtEnd = try CryptoReferences.measure(message: message, seconds: options.referenceSeconds / 2, threads: machine.coresInUse)
+        let rawAgain = directory.appendingPathComponent("raw-again")
+        try FileManager.default.createDirectory(at: rawAgain, withIntermediateDirectories: true)
+        let sqliteAtEnd = try SQLiteReferences.measure(rows: options.entries, batchSize: options.batchSize, commits: 30, in: rawAgain)
+
         return Report(
             options: options, machine: machine, crypto: crypto, sqlite: sqlite,
+            cryptoAtEnd: cryptoAtEnd, sqliteAtEnd: sqliteAtEnd,
             referencesOtherLoad: referencesOtherLoad, ledger: ledger, signing: signing, reads: reads, extra: extra, extraOtherLoad: extraOtherLoad,
             targets: TargetCheck.all(crypto: crypto, sqlite: sqlite, machine: machine, ledger: ledger, signing: signing, reads: reads, extra: extra),
             loadAtEnd: Machine.loadAverages() ?? "unknown", totalSeconds: (clock.now - start).seconds)

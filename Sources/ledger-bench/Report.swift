@@ -7,6 +7,10 @@ struct Report {
     var machine: Machine
     var crypto: CryptoReferences
     var sqlite: SQLiteReferences
+    /// The same references measured again at the end of the run (shorter), to tell a run on a
+    /// machine that changed speed part-way from a steady one.
+    var cryptoAtEnd: CryptoReferences?
+    var sqliteAtEnd: SQLiteReferences?
     /// Share of all cores other processes kept busy while the references were measured.
     var referencesOtherLoad: Double?
     var ledger: LedgerFigures
@@ -65,6 +69,7 @@ struct Report {
         if loads.contains(where: { $0 > 0.10 }) {
             lines.append("WARNING: other processes used more than 10% of the machine during part of this run; those figures are low. Rerun on a quiet machine.")
         }
+        lines.append(contentsOf: steadiness())
         lines.append("")
         lines.append("Targets")
         for target in targets { lines.append(target.line) }
@@ -91,6 +96,27 @@ struct Report {
         lines.append("")
         lines.append(String(format: "Run took %.0f s.", totalSeconds))
         return lines.joined(separator: "\n")
+    }
+
+    /// The largest change allowed between the references at the start and at the end.
+    static let steadyDrift = 0.10
+
+    /// The references at the end against those at the start, and a warning when one moved by
+    /// more than ``steadyDrift``.
+    func steadiness() -> [String] {
+        guard let cryptoAtEnd, let sqliteAtEnd else { return [] }
+        let pairs: [(String, Double, Double)] = [
+            ("Ed25519 verify", crypto.verify.perSecond, cryptoAtEnd.verify.perSecond),
+            ("SHA-256", crypto.sha256.perSecond, cryptoAtEnd.sha256.perSecond),
+            ("SQLite insert", sqlite.insert.perSecond, sqliteAtEnd.insert.perSecond),
+        ]
+        let parts = pairs.map { name, start, end in "\(name) \(Format.count(end))/s (\(Format.percent(start > 0 ? end / start : nil)) of the start)" }
+        var lines = ["References again at the end: " + parts.joined(separator: ", ")]
+        // --quick's loops are too short to compare.
+        if !options.quick, pairs.contains(where: { _, start, end in start <= 0 || abs(end / start - 1) > Self.steadyDrift }) {
+            lines.append("WARNING: this machine's speed changed during the run (a reference moved by more than \(Format.percent(Self.steadyDrift))); ratios to the references taken at the start are unreliable. Rerun.")
+        }
+        return lines
     }
 
     private func row(_ label: String, _ value: Double, _ unit: String, _ note: String = "") -> String {
