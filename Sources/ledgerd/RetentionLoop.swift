@@ -4,8 +4,8 @@ import Logging
 
 /// At HQ, erases the personal data of campaigns whose retention has run out (docs/PRIVACY.md,
 /// "Retention"): once at start, then every ``interval``, until cancelled. Each round also
-/// catches up HQ's pass after arrivals (``catchUp()``). Elsewhere it does nothing. One log line
-/// per round that writes, with counts only.
+/// catches up HQ's pass after arrivals and, on every node, the truncation of an erasure's WAL
+/// (``catchUp()``). One log line per round that writes, with counts only.
 struct RetentionLoop: Sendable {
     /// How often HQ checks.
     static let interval: Duration = .seconds(300)
@@ -26,6 +26,12 @@ struct RetentionLoop: Sendable {
             }
         } catch {
             logger.error("HQ's pass after arrivals failed (it is tried again in \(Self.interval)): \(error)")
+        }
+        // On every node: an erasure whose WAL another process's read kept from being truncated
+        // (docs/PRIVACY.md, "Erasure") is truncated once no reader is in the way.
+        let store = node.store
+        if (try? await Blocking.run { try store.truncateWALAfterErasure() }) == false {
+            logger.debug("An erasure's WAL is still to be truncated: a reader is in the way; tried again in \(Self.interval)")
         }
     }
 

@@ -61,7 +61,7 @@ extension LedgerStore {
     func appendBatch(signer: SigningKey, composing compose: () throws -> [Appendable]) throws -> [Entry] {
         try locked {
             let written = try appendLocked(compose, signer: signer)
-            if written.contains(where: { $0.type == EventType.payloadErased.rawValue }) { try checkpointAfterErasure() }
+            truncateWALIfDue()
             return written
         }
     }
@@ -115,6 +115,7 @@ extension LedgerStore {
                 }, alongside: { try store(current) })
             }
             try projector.finish()
+            if projector.erasedPayloads > 0 { try markWALTruncateDue() }
             try persistClock()
             return written
         }

@@ -52,16 +52,49 @@ extension LedgerStore {
             let report = try connection.writeTransaction {
                 try ingestLocked(incoming, payloads: payloads, verification: verification, progress: progress)
             }
-            if report.payloadsErased > 0 { try checkpointAfterErasure() }
+            truncateWALIfDue()
             return report
         }
     }
 
+    /// The `meta` key that says an erasure's WAL is still to be truncated (docs/PRIVACY.md,
+    /// "Erasure"). It is written in the erasing transaction, so a crash before the truncation
+    /// leaves it for the next open.
+    static let walTruncateKey = "wal.truncate.due"
+
+    /// Records, in the erasing transaction, that the WAL must be truncated once it commits.
+    func markWALTruncateDue() throws {
+        try setMeta(Self.walTruncateKey, [1])
+        walTruncateDue = true
+    }
+
     /// After payloads were erased: copies the WAL into the database and truncates it, so the
-    /// erased bytes are in no file of the data folder (docs/PRIVACY.md, "Erasure"). Best effort
-    /// while another process reads; the next erasure or open tries again.
-    func checkpointAfterErasure() throws {
-        try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    /// erased bytes are in no file of the data folder (docs/PRIVACY.md, "Erasure"). It does not
+    /// wait: while another connection (a `ledgerctl` in another process, a reader of ledgerd)
+    /// holds a read snapshot, SQLite cannot truncate, and waiting for it held the writer, and
+    /// every kiosk, for the 30-second busy timeout. Then it stays due: tried again after every
+    /// later write of this process, at every open, and by ledgerd every few minutes
+    /// (``truncateWALAfterErasure()``). Runs inside `locked`, outside any transaction.
+    func truncateWALIfDue() {
+        guard walTruncateDue, connection.truncateWAL() else { return }
+        // Cleared after the truncation: a new frame of `meta` only, which holds no payload.
+        let clear = try? connection.writeTransaction {
+            let statement = try connection.statement("DELETE FROM meta WHERE key = ?")
+            statement.bind(1, Self.walTruncateKey)
+            try statement.run()
+        }
+        if clear != nil { walTruncateDue = false }
+    }
+
+    /// Truncates the WAL if an erasure left it due and no other connection is in the way;
+    /// ledgerd calls it every few minutes. Returns true when nothing is left due.
+    @discardableResult
+    public func truncateWALAfterErasure() throws -> Bool {
+        try locked {
+            if !walTruncateDue { walTruncateDue = try meta(Self.walTruncateKey) != nil }
+            truncateWALIfDue()
+            return !walTruncateDue
+        }
     }
 
     /// True when an authorised `payload.erased` names this payload digest.
@@ -224,6 +257,7 @@ extension LedgerStore {
         }
         try projector.finish()
         report.payloadsErased = projector.erasedPayloads
+        if report.payloadsErased > 0 { try markWALTruncateDue() }
         var arriving = Set<Digest>()
         for payload in newPayloads {
             let digest = Digest.sha256(payload)

@@ -27,6 +27,8 @@ public final class LedgerStore: @unchecked Sendable {
     // what an append composes inside its transaction can read through the store's own methods.
     let connection: SQLiteConnection
     let lock = NSRecursiveLock()
+    /// True while an erasure's WAL is still to be truncated (guarded by `lock`).
+    var walTruncateDue = false
     let readers: ReaderPool
     public let path: String
     var clock: HybridClock
@@ -72,6 +74,9 @@ public final class LedgerStore: @unchecked Sendable {
             let connection = try SQLiteConnection(path: path)
             let store = LedgerStore(connection: connection, path: path, clock: HybridClock(wallClock: wallClock))
             try store.configure()
+            // An erasure whose WAL was not truncated (a reader was in the way, or the process
+            // stopped first): try again now, without waiting.
+            _ = try? store.truncateWALAfterErasure()
             return store
         } catch let error as SQLiteError {
             if error.isCorrupt { throw StoreError.corrupted(path: path, detail: error.message) }

@@ -65,7 +65,21 @@ final class SQLiteConnection {
         // allocate more small objects than the default holds.
         _ = ledger_sqlite3_lookaside(handle, 1200, 500)
         sqlite3_extended_result_codes(handle, 1)
-        sqlite3_busy_timeout(handle, 30_000)
+        sqlite3_busy_timeout(handle, Self.busyMilliseconds)
+    }
+
+    /// How long a statement waits for another connection's lock before it fails.
+    static let busyMilliseconds: Int32 = 30_000
+
+    /// Copies the whole WAL into the database and truncates it to zero bytes, without waiting:
+    /// false when a reader's snapshot or another writer is in the way (SQLite's `TRUNCATE`
+    /// checkpoint would otherwise wait the busy timeout for them, holding this connection).
+    func truncateWAL() -> Bool {
+        sqlite3_busy_timeout(handle, 0)
+        defer { sqlite3_busy_timeout(handle, Self.busyMilliseconds) }
+        var logFrames: Int32 = 0
+        var copied: Int32 = 0
+        return sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, &logFrames, &copied) == SQLITE_OK
     }
 
     deinit {
