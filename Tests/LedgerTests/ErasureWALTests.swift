@@ -28,6 +28,15 @@ struct ErasureWALTests {
         return (hq, receipt.code, Array(payload[40..<72]))
     }
 
+    /// Another process's connection, holding a read snapshot from before `erase` runs.
+    static func reading(_ hq: LedgerNode, while erase: () throws -> Void) throws -> RawDatabase {
+        let reader = try RawDatabase(path: hq.store.path)
+        try reader.execute("BEGIN")
+        _ = try reader.count("SELECT count(*) FROM entries")
+        try erase()
+        return reader
+    }
+
     @Test("with no reader, the erased payload is in no file as soon as the erasure returns")
     func noReader() throws {
         let dir = try TempDir()
@@ -44,11 +53,8 @@ struct ErasureWALTests {
         let dir = try TempDir()
         defer { dir.remove() }
         let (hq, code, needle) = try Self.signed(in: dir)
-        let reader = try RawDatabase(path: hq.store.path)
-        try reader.execute("BEGIN")
-        _ = try reader.count("SELECT count(*) FROM entries")
         let start = ContinuousClock.now
-        _ = try hq.erase(receipt: code, reason: "asked")
+        let reader = try Self.reading(hq) { _ = try hq.erase(receipt: code, reason: "asked") }
         #expect(ContinuousClock.now - start < .seconds(5))
         // A kiosk signs meanwhile, without waiting.
         let signing = ContinuousClock.now
@@ -69,10 +75,7 @@ struct ErasureWALTests {
         // The first process's node stays open and writes nothing more, as if it had been killed
         // (closing the last connection would checkpoint on its own).
         let (hq, code, needle) = try Self.signed(in: dir)
-        let reader = try RawDatabase(path: hq.store.path)
-        try reader.execute("BEGIN")
-        _ = try reader.count("SELECT count(*) FROM entries")
-        _ = try hq.erase(receipt: code, reason: "asked")
+        let reader = try Self.reading(hq) { _ = try hq.erase(receipt: code, reason: "asked") }
         try reader.execute("COMMIT")
         #expect(try Self.anyFile(in: hq.folder.path, holds: needle))
         #expect(try reader.count("SELECT count(*) FROM meta WHERE key = '\(LedgerStore.walTruncateKey)'") == 1)
