@@ -25,6 +25,7 @@ extension LedgerStore {
         try connection.execute(ReadModelSchema.drop)
         try connection.execute(ReadModelSchema.createTables)
         let projector = try makeProjector()
+        projector.bulkInsert = true
         let rows = try connection.statement("SELECT bytes FROM entries ORDER BY rowid")
         // Stepping a finished statement would start it again (SQLite resets it): stop at its end.
         var exhausted = false
@@ -58,6 +59,9 @@ extension LedgerStore {
             })
         }
         rows.reset()
+        projector.bulkInsert = false
+        try connection.execute(ReadModelSchema.createIdIndex)
+        try connection.execute(ReadModelSchema.deleteRepeatedSignatures)
         let branches = try connection.statement("SELECT bytes FROM forks ORDER BY author, sequence, id")
         while try branches.step() {
             try projector.apply(try Entry(bytes: branches.blob(0)), branch: true)

@@ -51,6 +51,20 @@ final class Projector {
         WHERE NOT EXISTS (SELECT 1 FROM signatures other WHERE \(ReadModelSchema.signatureLookup("other", id: "?1")))
         """
 
+    /// The rebuild's insert of a log entry's signature (``bulkInsert``): the log's ids are
+    /// unique (`entries.id`), so no row can be there already and no lookup is made; the
+    /// rebuild creates `signatures_by_id` after them.
+    static let bulkInsertSignatureSQL = """
+        INSERT INTO signatures
+            (id, campaign, version, author, sequence, hlc_wall, hlc_counter, day, channel, paper_list, paper_row,
+             country, postcode_area, consent, body_signer, signer, receipt_hash, payload, authorised, state)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18, 'pending')
+        """
+
+    /// True while a rebuild applies the log's own entries (not branch entries): signatures are
+    /// inserted with ``bulkInsertSignatureSQL``.
+    var bulkInsert = false
+
     struct SignatureGroup: Hashable {
         var campaign: String
         var signer: [UInt8]
@@ -190,7 +204,7 @@ final class Projector {
             let signer = body.signer.flatMap(Hex.decode)
             // The id is not the table's key (schema 13, `ReadModelSchema.key8`): a
             // signature already projected is left as it is, as `INSERT OR IGNORE` did.
-            let statement = try connection.statement(Self.insertSignatureSQL)
+            let statement = try connection.statement(bulkInsert ? Self.bulkInsertSignatureSQL : Self.insertSignatureSQL)
             statement.bind(1, entry.id.bytes)
             statement.bind(2, body.campaign)
             statement.bind(3, Hex.decode(body.campaignVersion) ?? [])
