@@ -25,6 +25,8 @@ struct BenchOptions: Sendable {
     var signingPerSigner = 50
     /// True to measure only the durable single append, ``singleAppends`` of them.
     var durableOnly = false
+    /// True to measure only the read-model rebuild of ``projectionEntries`` signatures, three times.
+    var rebuildOnly = false
     /// True to measure what each index costs an append (``IndexCosts``).
     var indexCosts = false
     /// With a value: only the scale figures, for an HQ of this many signatures (``ScaleFigures``).
@@ -39,7 +41,7 @@ struct BenchOptions: Sendable {
 
     /// The usage text printed by `--help` and after a usage mistake.
     static let usage = """
-        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--signing-only N] [--durable-only N] [--index-costs] [--scale N] [--scale-from DIR]
+        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--signing-only N] [--durable-only N] [--rebuild-only N] [--index-costs] [--scale N] [--scale-from DIR]
 
         Measures raw Ed25519, SHA-256 and SQLite rates on this machine, then Ledger's batched
         and durable append rates and its full and fast verification rates, and checks the
@@ -59,6 +61,9 @@ struct BenchOptions: Sendable {
           --durable-only N
                         only the durable single append, N of them on a store of --entries
                         signatures (filled untimed), with the raw one-row durable commit (for a profile)
+          --rebuild-only N
+                        only the read-model rebuild of a log of N signature entries (built untimed),
+                        three times, with the raw SQLite insert it is compared with (for a profile)
           --index-costs batched append without each named index in turn (an experiment)
           --scale N     only the scale figures: an HQ of N signatures, then ledgerctl status, stats,
                         campaign list, verify --full, rebuild and a loopback sync as child processes
@@ -90,6 +95,9 @@ struct BenchOptions: Sendable {
             case "--durable-only":
                 options.durableOnly = true
                 singles = try positiveInteger(after: argument, from: &rest)
+            case "--rebuild-only":
+                options.rebuildOnly = true
+                projection = try positiveInteger(after: argument, from: &rest)
             case "--index-costs":
                 options.indexCosts = true
             case "-h", "--help":

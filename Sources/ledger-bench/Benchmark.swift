@@ -161,6 +161,45 @@ struct Benchmark {
         ].joined(separator: "\n")
     }
 
+    /// `--rebuild-only N`: the read-model rebuild alone (``ExtraFigures/measureRebuild``'s log of N
+    /// signatures), three times, each with its CPU time, against the raw SQLite insert measured
+    /// before and after.
+    func runRebuildOnly() throws -> String {
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let machine = Machine.current()
+        progress("working in \(directory.path); \(machine.coresInUse) cores in use")
+        let rawDirectory = directory.appendingPathComponent("raw")
+        try FileManager.default.createDirectory(at: rawDirectory, withIntermediateDirectories: true)
+        let before = try SQLiteReferences.measure(rows: 100_000, batchSize: 1_000, commits: 10, in: rawDirectory)
+        let node = try ExtraFigures.projectionStore(entries: options.projectionEntries, directory: directory.appendingPathComponent("projection"), progress: progress)
+        var lines: [String] = []
+        var rates: [Double] = []
+        let otherStart = CPUMeter.Snapshot.now()
+        for run in 1...3 {
+            progress("rebuild \(run) of 3")
+            let start = CPUMeter.Snapshot.now()
+            let (projected, seconds) = try Stopwatch.time { try node.store.rebuildReadModels() }
+            let cpu = (CPUMeter.Snapshot.now().ownCPU - start.ownCPU) / Double(projected) * 1e6
+            let rate = Rate(count: projected, seconds: seconds)
+            rates.append(rate.perSecond)
+            lines.append("  rebuild \(run): \(Format.count(rate.perSecond)) entries/s, \(String(format: "%.2f", seconds)) s; CPU \(String(format: "%.1f", cpu)) µs per entry (user + system)")
+        }
+        let other = CPUMeter.otherShare(since: otherStart)
+        let rawAgain = directory.appendingPathComponent("raw-again")
+        try FileManager.default.createDirectory(at: rawAgain, withIntermediateDirectories: true)
+        let after = try SQLiteReferences.measure(rows: 100_000, batchSize: 1_000, commits: 10, in: rawAgain)
+        let median = rates.sorted()[1]
+        let raw = (before.insert.perSecond + after.insert.perSecond) / 2
+        return ([
+            "Ledger benchmark, read-model rebuild only: \(Format.count(options.projectionEntries)) signature entries, 3 runs",
+            "Machine: \(machine.cpuModel), \(machine.onlineCores) cores online; load average \(machine.loadAverage) at start, \(Machine.loadAverages() ?? "unknown") at end",
+            "SQLite insert, 300-byte rows, 1,000/transaction: \(Format.count(before.insert.perSecond)) rows/s before, \(Format.count(after.insert.perSecond)) after",
+        ] + lines + [
+            "median \(Format.count(median)) /s = \(Format.ratio(median / raw)) raw SQLite insert (the mean of before and after; target 0.5x); other processes \(Format.percent(other))",
+        ]).joined(separator: "\n")
+    }
+
     /// A new, empty temporary directory for one run; the caller removes it.
     static func scratchDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory

@@ -29,15 +29,22 @@ struct ExtraFigures: Sendable {
     /// Builds a store of `entries` signature entries in one campaign (the last tenth by signers who
     /// signed before: duplicates), then times a full rebuild of its read models.
     static func measureRebuild(entries: Int, directory: URL, progress: (String) -> Void) throws -> (Rate, Int) {
+        let node = try projectionStore(entries: entries, directory: directory, progress: progress)
+        progress("read models: rebuilding from \(Format.count(entries + 2)) entries")
+        let (projected, seconds) = try Stopwatch.time { try node.store.rebuildReadModels() }
+        return (Rate(count: projected, seconds: seconds), projected)
+    }
+
+    /// An HQ holding `entries` signature entries in one campaign, the last tenth by signers who
+    /// signed before (duplicates): the log the rebuild figure projects.
+    static func projectionStore(entries: Int, directory: URL, progress: (String) -> Void) throws -> LedgerNode {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let node = try LedgerNode.createHQ(at: directory.appendingPathComponent("hq").path, name: "Projection benchmark")
         let text = CampaignText(title: "Benchmark", summary: "Benchmark", body: "Benchmark", demands: ["Count"], letter: nil)
         let version = try node.publish(CampaignPublished(campaign: "bench", languages: ["en"], texts: ["en": text], goal: nil, deadline: nil))
         try SignatureLog(campaigns: [("bench", version.id.hex)], signer: { $0 % (entries * 9 / 10 + 1) }, payloadBytes: 49)
             .append(entries, to: node, label: "read models", progress: progress)
-        progress("read models: rebuilding from \(Format.count(entries + 2)) entries")
-        let (projected, seconds) = try Stopwatch.time { try node.store.rebuildReadModels() }
-        return (Rate(count: projected, seconds: seconds), projected)
+        return node
     }
 
     struct SyncResult {
