@@ -27,6 +27,8 @@ struct BenchOptions: Sendable {
     var durableOnly = false
     /// True to measure only the read-model rebuild of ``projectionEntries`` signatures, three times.
     var rebuildOnly = false
+    /// True to measure only the full verification of ``entries`` signature entries, three times.
+    var verifyOnly = false
     /// True to measure what each index costs an append (``IndexCosts``).
     var indexCosts = false
     /// With a value: only the scale figures, for an HQ of this many signatures (``ScaleFigures``).
@@ -41,7 +43,7 @@ struct BenchOptions: Sendable {
 
     /// The usage text printed by `--help` and after a usage mistake.
     static let usage = """
-        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--signing-only N] [--durable-only N] [--rebuild-only N] [--index-costs] [--scale N] [--scale-from DIR]
+        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--signing-only N] [--durable-only N] [--rebuild-only N] [--verify-only N] [--index-costs] [--scale N] [--scale-from DIR]
 
         Measures raw Ed25519, SHA-256 and SQLite rates on this machine, then Ledger's batched
         and durable append rates and its full and fast verification rates, and checks the
@@ -64,6 +66,9 @@ struct BenchOptions: Sendable {
           --rebuild-only N
                         only the read-model rebuild of a log of N signature entries (built untimed),
                         three times, with the raw SQLite insert it is compared with (for a profile)
+          --verify-only N
+                        only the full verification of a store of N signature entries (appended
+                        untimed), three times, with the Ed25519 verify references (for a profile)
           --index-costs batched append without each named index in turn (an experiment)
           --scale N     only the scale figures: an HQ of N signatures, then ledgerctl status, stats,
                         campaign list, verify --full, rebuild and a loopback sync as child processes
@@ -98,6 +103,9 @@ struct BenchOptions: Sendable {
             case "--rebuild-only":
                 options.rebuildOnly = true
                 projection = try positiveInteger(after: argument, from: &rest)
+            case "--verify-only":
+                options.verifyOnly = true
+                entries = try positiveInteger(after: argument, from: &rest)
             case "--index-costs":
                 options.indexCosts = true
             case "-h", "--help":

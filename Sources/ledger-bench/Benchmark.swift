@@ -200,6 +200,51 @@ struct Benchmark {
         ]).joined(separator: "\n")
     }
 
+    /// `--verify-only N`: the full verification alone, three times over a store of N signature
+    /// entries appended untimed, each with its CPU time, against the Ed25519 verify references
+    /// measured before and after (one thread, and every core).
+    func runVerifyOnly() throws -> String {
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let machine = Machine.current()
+        progress("working in \(directory.path); \(machine.coresInUse) cores in use")
+        let workload = try Workload.create(in: directory)
+        progress("making and appending \(Format.count(options.entries)) signature entries (not timed)")
+        let items = try workload.factory.signatures(0..<options.entries)
+        guard let first = items.first else { throw BenchError.referenceFailed("no entries to verify") }
+        let message = try workload.factory.signedMessage(for: first, author: workload.node.key.publicKey)
+        for start in stride(from: 0, to: items.count, by: options.batchSize) {
+            _ = try workload.node.store.appendBatch(Array(items[start..<min(items.count, start + options.batchSize)]), signer: workload.node.key)
+        }
+        let before = try CryptoReferences.measure(message: message, seconds: options.referenceSeconds, threads: machine.coresInUse)
+        let auditor = Auditor(store: workload.node.store)
+        var lines: [String] = []
+        var rates: [Double] = []
+        let otherStart = CPUMeter.Snapshot.now()
+        for run in 1...3 {
+            progress("full verification \(run) of 3")
+            let start = CPUMeter.Snapshot.now()
+            let (report, seconds) = try Stopwatch.time { try auditor.run(mode: .full) }
+            guard report.intact else { throw BenchError.auditFailed("the audit found \(report.faults.count) faults") }
+            let cpu = CPUMeter.Snapshot.now().ownCPU - start.ownCPU
+            let rate = Rate(count: report.entries, seconds: seconds)
+            rates.append(rate.perSecond)
+            lines.append("  full verification \(run): \(Format.count(rate.perSecond)) entries/s, \(String(format: "%.2f", seconds)) s; CPU \(String(format: "%.1f", cpu / Double(report.entries) * 1e6)) µs per entry, \(String(format: "%.2f", cpu / seconds)) cores busy")
+        }
+        let other = CPUMeter.otherShare(since: otherStart)
+        let after = try CryptoReferences.measure(message: message, seconds: options.referenceSeconds, threads: machine.coresInUse)
+        let median = rates.sorted()[1]
+        let verify = (before.verify.perSecond + after.verify.perSecond) / 2
+        let parallel = (before.parallelVerify.perSecond + after.parallelVerify.perSecond) / 2
+        return ([
+            "Ledger benchmark, full verification only: \(Format.count(options.entries)) signature entries, 3 runs",
+            "Machine: \(machine.cpuModel), \(machine.onlineCores) cores online; load average \(machine.loadAverage) at start, \(Machine.loadAverages() ?? "unknown") at end",
+            "Ed25519 verify, 1 thread: \(Format.count(before.verify.perSecond)) /s before, \(Format.count(after.verify.perSecond)) after (\(String(format: "%.1f", 1e6 / verify)) µs each); \(machine.coresInUse) threads: \(Format.count(before.parallelVerify.perSecond)) /s before, \(Format.count(after.parallelVerify.perSecond)) after",
+        ] + lines + [
+            "median \(Format.count(median)) /s = \(Format.ratio(median / (verify * Double(machine.coresInUse)))) raw verify x \(machine.coresInUse) (target 0.85x), \(Format.ratio(median / parallel)) measured \(machine.coresInUse)-thread verify (the means of before and after); other processes \(Format.percent(other))",
+        ]).joined(separator: "\n")
+    }
+
     /// A new, empty temporary directory for one run; the caller removes it.
     static func scratchDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory

@@ -44,6 +44,8 @@ do {
         let directory = try Benchmark.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         print(try IndexCosts.run(options: options, directory: directory) { printError($0) })
+    } else if options.verifyOnly {
+        print(try Benchmark(options: options).runVerifyOnly())
     } else if options.rebuildOnly {
         print(try Benchmark(options: options).runRebuildOnly())
     } else if options.durableOnly {
