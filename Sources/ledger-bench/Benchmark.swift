@@ -79,12 +79,7 @@ struct Benchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
         let machine = Machine.current()
         progress("working in \(directory.path); \(machine.coresInUse) cores in use")
-        let workload = try Workload.create(in: directory)
-        progress("making and appending \(Format.count(options.entries)) signature entries (not timed)")
-        let items = try workload.factory.signatures(0..<options.entries)
-        for start in stride(from: 0, to: items.count, by: options.batchSize) {
-            _ = try workload.node.store.appendBatch(Array(items[start..<min(items.count, start + options.batchSize)]), signer: workload.node.key)
-        }
+        let (workload, _) = try filledWorkload(in: directory)
         let reads = try ReadFigures.measure(
             source: workload.node.store, campaign: workload.factory.campaign,
             directory: directory.appendingPathComponent("reads"), progress: progress)
@@ -130,12 +125,7 @@ struct Benchmark {
         let rawDirectory = directory.appendingPathComponent("raw")
         try FileManager.default.createDirectory(at: rawDirectory, withIntermediateDirectories: true)
         let sqlite = try SQLiteReferences.measure(rows: 1_000, batchSize: 1_000, commits: options.singleAppends, in: rawDirectory)
-        let workload = try Workload.create(in: directory)
-        progress("making and appending \(Format.count(options.entries)) signature entries (not timed)")
-        let items = try workload.factory.signatures(0..<options.entries)
-        for start in stride(from: 0, to: items.count, by: options.batchSize) {
-            _ = try workload.node.store.appendBatch(Array(items[start..<min(items.count, start + options.batchSize)]), signer: workload.node.key)
-        }
+        let (workload, _) = try filledWorkload(in: directory)
         let parts = try (0..<options.singleAppends).map { try workload.factory.parts(options.entries + $0) }
         progress("timing \(Format.count(parts.count)) durable appends")
         let store = workload.node.store
@@ -169,9 +159,7 @@ struct Benchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
         let machine = Machine.current()
         progress("working in \(directory.path); \(machine.coresInUse) cores in use")
-        let rawDirectory = directory.appendingPathComponent("raw")
-        try FileManager.default.createDirectory(at: rawDirectory, withIntermediateDirectories: true)
-        let before = try SQLiteReferences.measure(rows: 100_000, batchSize: 1_000, commits: 10, in: rawDirectory)
+        let before = try SQLiteReferences.measure(rows: 100_000, batchSize: 1_000, commits: 10, in: try Self.subdirectory("raw", of: directory))
         let node = try ExtraFigures.projectionStore(entries: options.projectionEntries, directory: directory.appendingPathComponent("projection"), progress: progress)
         var lines: [String] = []
         var rates: [Double] = []
@@ -186,9 +174,7 @@ struct Benchmark {
             lines.append("  rebuild \(run): \(Format.count(rate.perSecond)) entries/s, \(String(format: "%.2f", seconds)) s; CPU \(String(format: "%.1f", cpu)) µs per entry (user + system)")
         }
         let other = CPUMeter.otherShare(since: otherStart)
-        let rawAgain = directory.appendingPathComponent("raw-again")
-        try FileManager.default.createDirectory(at: rawAgain, withIntermediateDirectories: true)
-        let after = try SQLiteReferences.measure(rows: 100_000, batchSize: 1_000, commits: 10, in: rawAgain)
+        let after = try SQLiteReferences.measure(rows: 100_000, batchSize: 1_000, commits: 10, in: try Self.subdirectory("raw-again", of: directory))
         let median = rates.sorted()[1]
         let raw = (before.insert.perSecond + after.insert.perSecond) / 2
         return ([
@@ -208,14 +194,9 @@ struct Benchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
         let machine = Machine.current()
         progress("working in \(directory.path); \(machine.coresInUse) cores in use")
-        let workload = try Workload.create(in: directory)
-        progress("making and appending \(Format.count(options.entries)) signature entries (not timed)")
-        let items = try workload.factory.signatures(0..<options.entries)
+        let (workload, items) = try filledWorkload(in: directory)
         guard let first = items.first else { throw BenchError.referenceFailed("no entries to verify") }
         let message = try workload.factory.signedMessage(for: first, author: workload.node.key.publicKey)
-        for start in stride(from: 0, to: items.count, by: options.batchSize) {
-            _ = try workload.node.store.appendBatch(Array(items[start..<min(items.count, start + options.batchSize)]), signer: workload.node.key)
-        }
         let before = try CryptoReferences.measure(message: message, seconds: options.referenceSeconds, threads: machine.coresInUse)
         let auditor = Auditor(store: workload.node.store)
         var lines: [String] = []
@@ -243,6 +224,25 @@ struct Benchmark {
         ] + lines + [
             "median \(Format.count(median)) /s = \(Format.ratio(median / (verify * Double(machine.coresInUse)))) raw verify x \(machine.coresInUse) (target 0.85x), \(Format.ratio(median / parallel)) measured \(machine.coresInUse)-thread verify (the means of before and after); other processes \(Format.percent(other))",
         ]).joined(separator: "\n")
+    }
+
+    /// A new workload in `directory` whose store holds `--entries` signature entries, appended
+    /// in batches of `--batch` (not timed), and those entries.
+    private func filledWorkload(in directory: URL) throws -> (Workload, [Appendable]) {
+        let workload = try Workload.create(in: directory)
+        progress("making and appending \(Format.count(options.entries)) signature entries (not timed)")
+        let items = try workload.factory.signatures(0..<options.entries)
+        for start in stride(from: 0, to: items.count, by: options.batchSize) {
+            _ = try workload.node.store.appendBatch(Array(items[start..<min(items.count, start + options.batchSize)]), signer: workload.node.key)
+        }
+        return (workload, items)
+    }
+
+    /// `directory/name`, created.
+    static func subdirectory(_ name: String, of directory: URL) throws -> URL {
+        let url = directory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
     }
 
     /// A new, empty temporary directory for one run; the caller removes it.
