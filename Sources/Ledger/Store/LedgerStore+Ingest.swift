@@ -78,12 +78,13 @@ extension LedgerStore {
     func truncateWALIfDue() {
         guard walTruncateDue, connection.truncateWAL() else { return }
         // Cleared after the truncation: a new frame of `meta` only, which holds no payload.
-        let clear = try? connection.writeTransaction {
+        let cleared: Bool? = try? connection.writeTransaction {
             let statement = try connection.statement("DELETE FROM meta WHERE key = ?")
             statement.bind(1, Self.walTruncateKey)
             try statement.run()
+            return true
         }
-        if clear != nil { walTruncateDue = false }
+        if cleared == true { walTruncateDue = false }
     }
 
     /// Truncates the WAL if an erasure left it due and no other connection is in the way;
