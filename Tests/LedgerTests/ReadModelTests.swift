@@ -502,6 +502,33 @@ struct DeadlineTests {
         #expect(try store.countsDrift() == [], "seed \(seed)")
     }
 
+    @Test("the rebuild's clean-up deletes a second row of one id, and keeps two ids that share their first 8 bytes (the index's key)")
+    func repeatedSignatureRowsOnly() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try rebuiltScenario(seed: 3, in: dir)
+        let rows = try signatureRows(store)
+        try store.locked {
+            try store.connection.execute(ReadModelSchema.dropCountTriggers)
+            // A row copied under an id that shares only its first 8 bytes with the original's,
+            // and a row copied as it is (the same id twice: the later one goes).
+            try store.connection.execute("""
+                INSERT INTO signatures SELECT * FROM signatures WHERE rowid = (SELECT MIN(rowid) FROM signatures);
+                UPDATE signatures SET id = CAST(substr(id, 1, 8) || zeroblob(24) AS BLOB) WHERE rowid = (SELECT MAX(rowid) FROM signatures);
+                INSERT INTO signatures SELECT * FROM signatures WHERE rowid = (SELECT MIN(rowid) FROM signatures);
+                """)
+        }
+        #expect(try signatureRows(store) == rows + 2)
+        try store.locked { try store.connection.execute(ReadModelSchema.deleteRepeatedSignatures) }
+        #expect(try signatureRows(store) == rows + 1)
+        let kept = try store.locked {
+            let statement = try store.connection.statement("SELECT COUNT(*) FROM signatures WHERE substr(id, 9) = zeroblob(24)")
+            defer { statement.reset() }
+            return try statement.step() ? statement.int64(0) : -1
+        }
+        #expect(kept == 1, "the id that shares only its first 8 bytes stays")
+    }
+
     private func signatureRows(_ store: LedgerStore) throws -> Int64 {
         try store.locked {
             let statement = try store.connection.statement("SELECT COUNT(*) FROM signatures")

@@ -44,10 +44,7 @@ final class Projector {
 
     /// A `signature.recorded`'s row, built once (it was built again for every signature).
     static let insertSignatureSQL = """
-        INSERT INTO signatures
-            (id, campaign, version, author, sequence, hlc_wall, hlc_counter, day, channel, paper_list, paper_row,
-             country, postcode_area, consent, body_signer, signer, receipt_hash, payload, authorised, state)
-        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18, 'pending'
+        \(signatureInsert) SELECT \(signatureValues), 'pending'
         WHERE NOT EXISTS (SELECT 1 FROM signatures other WHERE \(ReadModelSchema.signatureLookup("other", id: "?1")))
         """
 
@@ -57,12 +54,16 @@ final class Projector {
     /// most signatures end in: no count trigger exists yet, nothing reads a state before
     /// ``refreshAllStates()``, and that writes only the rows whose state differs (every row was
     /// written twice when each started as `pending`: a fifth of a rebuild).
-    static let bulkInsertSignatureSQL = """
+    static let bulkInsertSignatureSQL = "\(signatureInsert) VALUES (\(signatureValues), 'counted')"
+
+    /// The columns of both inserts, and the parameters `apply` binds to them (the body's signer,
+    /// `?15`, is also the effective one until HQ's reference is looked for); the state follows.
+    private static let signatureInsert = """
         INSERT INTO signatures
             (id, campaign, version, author, sequence, hlc_wall, hlc_counter, day, channel, paper_list, paper_row,
              country, postcode_area, consent, body_signer, signer, receipt_hash, payload, authorised, state)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18, 'counted')
         """
+    private static let signatureValues = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18"
 
     /// True while a rebuild applies the log's own entries (not branch entries): signatures are
     /// inserted with ``bulkInsertSignatureSQL``.
