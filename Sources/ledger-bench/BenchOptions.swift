@@ -31,6 +31,8 @@ struct BenchOptions: Sendable {
     var verifyOnly = false
     /// True to measure what each index costs an append (``IndexCosts``).
     var indexCosts = false
+    /// True to measure what the rows of an append cost SQLite alone (``StoreFloor``).
+    var storeFloor = false
     /// With a value: only the scale figures, for an HQ of this many signatures (``ScaleFigures``).
     var scale: Int?
     /// With a value: only the scale figures, for the HQ an earlier `--scale` run kept in this
@@ -43,7 +45,7 @@ struct BenchOptions: Sendable {
 
     /// The usage text printed by `--help` and after a usage mistake.
     static let usage = """
-        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--signing-only N] [--durable-only N] [--rebuild-only N] [--verify-only N] [--index-costs] [--scale N] [--scale-from DIR]
+        USAGE: ledger-bench [--entries N] [--batch N] [--projection-entries N] [--quick] [--reads-only] [--signing-only N] [--durable-only N] [--rebuild-only N] [--verify-only N] [--index-costs] [--store-floor] [--scale N] [--scale-from DIR]
 
         Measures raw Ed25519, SHA-256 and SQLite rates on this machine, then Ledger's batched
         and durable append rates and its full and fast verification rates, and checks the
@@ -70,6 +72,8 @@ struct BenchOptions: Sendable {
                         only the full verification of a store of N signature entries (appended
                         untimed), three times, with the Ed25519 verify references (for a profile)
           --index-costs batched append without each named index in turn (an experiment)
+          --store-floor the rows a batched append writes, copied by SQLite alone into the same
+                        schema, table by table: the fastest any code could append them
           --scale N     only the scale figures: an HQ of N signatures, then ledgerctl status, stats,
                         campaign list, verify --full, rebuild and a loopback sync as child processes
                         (make bench-scale: 10000000; needs release ledgerctl and ledgerd beside it)
@@ -108,6 +112,8 @@ struct BenchOptions: Sendable {
                 entries = try positiveInteger(after: argument, from: &rest)
             case "--index-costs":
                 options.indexCosts = true
+            case "--store-floor":
+                options.storeFloor = true
             case "-h", "--help":
                 options.help = true
             case "--entries":

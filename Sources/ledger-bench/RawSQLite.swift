@@ -93,6 +93,16 @@ final class RawStatement {
         return Int(sqlite3_column_bytes(raw, column))
     }
 
+    /// An integer column of the current row.
+    func int(_ column: Int32) -> Int64 {
+        sqlite3_column_int64(raw, column)
+    }
+
+    /// A text column of the current row; nil when it is NULL.
+    func text(_ column: Int32) -> String? {
+        sqlite3_column_text(raw, column).map { String(cString: $0) }
+    }
+
     /// Resets the statement so it can run again.
     func reset() {
         sqlite3_reset(raw)

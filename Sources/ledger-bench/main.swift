@@ -44,6 +44,10 @@ do {
         let directory = try Benchmark.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         print(try IndexCosts.run(options: options, directory: directory) { printError($0) })
+    } else if options.storeFloor {
+        let directory = try Benchmark.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        print(try StoreFloor.run(options: options, directory: directory) { printError($0) })
     } else if options.verifyOnly {
         print(try Benchmark(options: options).runVerifyOnly())
     } else if options.rebuildOnly {
