@@ -103,12 +103,19 @@ struct Benchmark {
         let sqlite = try SQLiteReferences.measure(rows: 1_000, batchSize: 1_000, commits: options.singleAppends, in: rawDirectory)
         let signing = try SigningFigures.measure(directory: directory.appendingPathComponent("signing"), signers: 32,
                                                  perSigner: options.signingPerSigner, progress: progress)
+        progress("the cryptography of one signing alone")
+        let crypto = try SigningFigures.cryptoCeiling(seconds: options.referenceSeconds)
+        let each = 1 / crypto.seal.perSecond + 1 / crypto.sign.perSecond
+        let ceiling = Double(machine.coresInUse) / each
         let lines = [
             "Ledger benchmark, concurrent signing only: 32 signers, \(Format.count(options.signingPerSigner)) signatures each",
             "Machine: \(machine.cpuModel), \(machine.onlineCores) cores online; load average \(machine.loadAverage) at start, \(Machine.loadAverages() ?? "unknown") at end",
             "SQLite one-row durable commit \(Format.count(sqlite.durableCommit.perSecond)) /s",
             "",
-        ] + signing.render(durableCommit: sqlite.durableCommit.perSecond)
+        ] + signing.render(durableCommit: sqlite.durableCommit.perSecond) + [
+            "  the cryptography alone, 1 thread: HPKE seal \(String(format: "%.1f", 1e6 / crypto.seal.perSecond)) µs, Ed25519 sign \(String(format: "%.1f", 1e6 / crypto.sign.perSecond)) µs;"
+                + " on \(machine.coresInUse) cores at most \(Format.count(ceiling)) signings/s = \(Format.ratio(ceiling / sqlite.durableCommit.perSecond)) raw durable commit with no store work at all (target 2x)",
+        ]
         return lines.joined(separator: "\n")
     }
 

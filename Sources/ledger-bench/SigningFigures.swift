@@ -58,6 +58,33 @@ struct SigningFigures: Sendable {
                               meanGroup: statistics.groups > 0 ? Double(statistics.requests) / Double(statistics.groups) : 0, otherLoad: otherLoad)
     }
 
+    /// What the cryptography of one signing costs on one thread, with nothing else: the HPKE seal
+    /// of a form's details to HQ's key (an X25519 key pair and agreement, then ChaCha20-Poly1305)
+    /// and the Ed25519 signature of a typical entry. No store, encoding or check: on `cores`
+    /// cores, `cores / (seal + sign)` signings a second is the most any code could reach.
+    static func cryptoCeiling(seconds: Double) throws -> (seal: Rate, sign: Rate) {
+        let recipient = SealingPrivateKey().publicKey
+        let plaintext = try SignerDetails(name: "Kari Nordmann", email: "kari@example.org", postcode: "0150", country: "NO").sealedPlaintext()
+        let ledger = Digest.sha256(Array("ledger".utf8))
+        let sink = Sink()
+        var failure: (any Error)?
+        let seal = Stopwatch.repeatFor(seconds: seconds, iterations: 50) { count in
+            for _ in 0..<count {
+                do { sink.add(Int(try Sealing.seal(plaintext, to: recipient, ledger: ledger)[40])) } catch { failure = error }
+            }
+        }
+        if let failure { throw BenchError.referenceFailed("HPKE sealing failed: \(failure)") }
+        let key = SigningKey()
+        let message = [UInt8](repeating: 0x5A, count: 583)
+        let sign = Stopwatch.repeatFor(seconds: seconds, iterations: 50) { count in
+            for _ in 0..<count {
+                do { sink.add(Int(try key.sign(message).first ?? 0)) } catch { failure = error }
+            }
+        }
+        if let failure { throw BenchError.referenceFailed("Ed25519 signing failed: \(failure)") }
+        return (seal, sign)
+    }
+
     func render(durableCommit: Double) -> [String] {
         [
             "Concurrent signing (in process, group commit)",

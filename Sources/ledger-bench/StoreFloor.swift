@@ -12,13 +12,16 @@ import Ledger
 /// so each figure is a ceiling on what any code can reach with those rows and indexes, on this
 /// machine, in this run.
 enum StoreFloor {
-    /// The tables an append of a signature writes a row into (besides `meta` and the counts),
-    /// in the order the sets add them.
-    static let steps: [(label: String, tables: [String])] = [
+    /// The tables an append of a signature writes a row into (besides `meta` and the counts):
+    /// `entries` alone, then `payloads`, `signatures` and the Merkle tree's tables added in turn
+    /// (the last set is everything), then the log without its read models (no `signatures`): what
+    /// an append would write if the projection ran outside the append's transaction.
+    static let sets: [(label: String, tables: [String])] = [
         ("entries", ["entries"]),
-        ("+ payloads", ["payloads"]),
-        ("+ signatures", ["signatures"]),
-        ("+ tree_leaves, tree_nodes", ["tree_leaves", "tree_nodes"]),
+        ("+ payloads", ["entries", "payloads"]),
+        ("+ signatures", ["entries", "payloads", "signatures"]),
+        ("+ tree_leaves, tree_nodes (all)", ["entries", "payloads", "signatures", "tree_leaves", "tree_nodes"]),
+        ("all but signatures", ["entries", "payloads", "tree_leaves", "tree_nodes"]),
     ]
 
     /// The writer's pragmas (``LedgerStore``'s `open`) that change what a write costs.
@@ -51,10 +54,9 @@ enum StoreFloor {
         let chunks = (options.entries + options.batchSize - 1) / options.batchSize
 
         var lines: [String] = []
-        var tables: [String] = []
         var copies: [(label: String, rate: Rate, readSeconds: Double, bytes: Double?)] = []
-        for (index, step) in steps.enumerated() {
-            tables += step.tables
+        for (index, step) in sets.enumerated() {
+            let tables = step.tables
             progress("copying the rows of \(tables.joined(separator: ", ")) in \(Format.count(chunks)) transactions")
             let copy = try Copy(source: source, tables: tables, chunks: chunks,
                                 path: try Benchmark.subdirectory("floor-\(index)", of: directory).appendingPathComponent("floor.sqlite").path)
@@ -65,17 +67,25 @@ enum StoreFloor {
             copies.append((step.label, Rate(count: items.count, seconds: seconds), readSeconds, bytes))
         }
         // The durable floor: every row of the store but its last batch copied in batches, then the
-        // rows of the last `singles` entries one entry per transaction, each committed (fsynced)
-        // before the next: what `append` of one entry writes, with nothing else.
+        // rows of the last `singles` entries in transactions of `group` entries, each committed
+        // (fsynced) before the next: what `append` of one entry writes (group 1), or a group
+        // commit of 32 concurrent signers all in one transaction (group 32), with nothing else.
         let singles = min(options.singleAppends, options.batchSize, options.entries)
-        progress("copying the rows of the last \(Format.count(singles)) entries one per transaction")
-        let durablePath = try Benchmark.subdirectory("floor-durable", of: directory).appendingPathComponent("floor.sqlite").path
-        try Copy(source: source, tables: tables, chunks: chunks, path: durablePath).run(0..<(chunks - 1), check: false)
-        let single = try Copy(source: source, tables: tables, chunks: options.entries, path: durablePath, createSchema: false)
-        let durableBytesBefore = IOMeter.bytesWritten()
-        let durableSeconds = try single.run((options.entries - singles)..<options.entries, check: false)
-        let durableBytes = IOMeter.perOperation(since: durableBytesBefore, operations: singles)
-        let durable = (rate: Rate(count: singles, seconds: durableSeconds.reduce(0, +)), latencies: Latencies(durableSeconds))
+        func durableFloor(group: Int, tables: [String] = sets[3].tables) throws -> (rate: Rate, latencies: Latencies, bytes: Double?) {
+            let commits = max(1, singles / group)
+            progress("copying the rows of the last \(Format.count(commits * group)) entries in \(Format.count(commits)) transactions of \(group)")
+            let path = try Benchmark.subdirectory("floor-durable-\(group)-\(tables.count)", of: directory).appendingPathComponent("floor.sqlite").path
+            try Copy(source: source, tables: tables, chunks: chunks, path: path).run(0..<(chunks - 1), check: false)
+            let groups = options.entries / group
+            let copy = try Copy(source: source, tables: tables, chunks: groups, path: path, createSchema: false)
+            let bytesBefore = IOMeter.bytesWritten()
+            let seconds = try copy.run((groups - commits)..<groups, check: false)
+            let bytes = IOMeter.perOperation(since: bytesBefore, operations: commits)
+            return (Rate(count: commits * group, seconds: seconds.reduce(0, +)), Latencies(seconds), bytes)
+        }
+        let durable = try durableFloor(group: 1)
+        let grouped = try durableFloor(group: 32)
+        let logOnly = try durableFloor(group: 1, tables: sets[4].tables)
         progress("timing \(Format.count(singles)) of Ledger's durable appends on the filled store")
         let parts = try (0..<singles).map { try workload.factory.parts(options.entries + $0) }
         let appendOneBytesBefore = IOMeter.bytesWritten()
@@ -90,17 +100,19 @@ enum StoreFloor {
                                                  in: try Benchmark.subdirectory("raw-again", of: directory))
         let raw = (before.insert.perSecond + after.insert.perSecond) / 2
         func column(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
-        lines.append("  \(column("Ledger's appendBatch (everything)", 44)) \(column(Format.count(append.perSecond), 9)) /s  \(Format.ratio(append.perSecond / raw)) raw insert; \(Format.bytes(appendBytes, per: "entry"))")
+        lines.append("  \(column("Ledger's appendBatch (everything)", 48)) \(column(Format.count(append.perSecond), 9)) /s  \(Format.ratio(append.perSecond / raw)) raw insert; \(Format.bytes(appendBytes, per: "entry"))")
         for copy in copies {
             let withoutRead = Rate(count: copy.rate.count, seconds: max(copy.rate.seconds - copy.readSeconds, 1e-9))
-            lines.append("  \(column("rows alone: " + copy.label, 44)) \(column(Format.count(copy.rate.perSecond), 9)) /s  \(Format.ratio(copy.rate.perSecond / raw)) raw insert; \(Format.bytes(copy.bytes, per: "entry")); "
+            lines.append("  \(column("rows alone: " + copy.label, 48)) \(column(Format.count(copy.rate.perSecond), 9)) /s  \(Format.ratio(copy.rate.perSecond / raw)) raw insert; \(Format.bytes(copy.bytes, per: "entry")); "
                          + "\(Format.count(withoutRead.perSecond)) /s = \(Format.ratio(withoutRead.perSecond / raw)) without reading the source (\(String(format: "%.2f", copy.readSeconds)) s)")
         }
         let commit = (before.durableCommit.perSecond + after.durableCommit.perSecond) / 2
         lines.append("")
         lines.append("  SQLite one-row durable commit: \(Format.count(before.durableCommit.perSecond)) /s before, \(Format.count(after.durableCommit.perSecond)) after (ratios to their mean; issue 11's durable-append target: 0.8x)")
-        for (label, figure, bytes) in [("Ledger's append (one entry, everything)", appendOne, appendOneBytes), ("rows alone, one entry per transaction", durable, durableBytes)] {
-            lines.append("  \(column(label, 44)) \(column(Format.count(figure.rate.perSecond), 9)) /s  \(Format.ratio(figure.rate.perSecond / commit)) raw durable commit; p50 \(Format.millis(figure.latencies.p50)), p99 \(Format.millis(figure.latencies.p99)); \(Format.bytes(bytes, per: "commit"))")
+        for (label, figure) in [("Ledger's append (one entry, everything)", (rate: appendOne.rate, latencies: appendOne.latencies, bytes: appendOneBytes)),
+                                ("rows alone, one entry per transaction", durable), ("rows alone, 32 entries per transaction", grouped),
+                                ("rows alone, one per transaction, no signatures", logOnly)] {
+            lines.append("  \(column(label, 48)) \(column(Format.count(figure.0.perSecond), 9)) /s  \(Format.ratio(figure.0.perSecond / commit)) raw durable commit; commit p50 \(Format.millis(figure.1.p50)), p99 \(Format.millis(figure.1.p99)); \(Format.bytes(figure.2, per: "commit"))")
         }
         return ([
             "Store floor: the rows \(Format.count(options.entries)) appended signatures write, copied by SQLite alone in transactions of \(Format.count(options.batchSize)) (HQ store, Merkle tree on)",
