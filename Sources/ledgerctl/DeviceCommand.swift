@@ -24,9 +24,10 @@ struct DeviceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Invite a laptop: print a one-time join token for 'ledgerctl init --join' (HQ only).",
             discussion: """
-                The token holds HQ's URL, the ledger id, HQ's key fingerprint, a one-time secret and the \
-                ledger's pseudonym key (encrypted under the secret). Treat it like a password: hand it over \
-                in person. It works once.
+                The token holds HQ's URL, the ledger id, HQ's key fingerprint, the laptop's name and a \
+                one-time secret. Treat it like a password: hand it over in person. It works once, and \
+                only until it expires (--valid-for, 7 days unless you say otherwise); an expired or used \
+                token is refused and HQ makes a new one.
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -36,8 +37,13 @@ struct DeviceCommand: ParsableCommand {
         var url: String?
         @Option(name: .long, help: ArgumentHelp("Write the token to this new file (mode 0600) instead of printing it; 'init --join FILE' reads it.", valueName: "FILE"))
         var out: String?
+        @Option(name: .long, help: ArgumentHelp("How long the token works: minutes, hours or days, like 30m, 12h or 7d (at most 90d).", valueName: "DURATION"))
+        var validFor: Validity = Validity(millis: LedgerNode.defaultInvitationValidity)
 
         func validate() throws {
+            guard validFor.millis <= LedgerNode.maxInvitationValidity else {
+                throw ValidationError("--valid-for is at most 90d: a token that works longer is a password left lying around")
+            }
             guard let url else {
                 // 127.0.0.1 on the laptop is the laptop itself: HQ's address must be given.
                 let addresses = Self.localAddresses()
@@ -55,16 +61,43 @@ struct DeviceCommand: ParsableCommand {
             if let out, FileManager.default.fileExists(atPath: out) {
                 throw NodeError.ambiguous("\(out) exists; refusing to overwrite it (a token works once: choose a new file)")
             }
-            let token = try global.openNode().invite(name: name, role: role, url: url)
+            let node = try global.openNode()
+            let token = try node.invite(name: name, role: role, url: url, validFor: validFor.millis)
+            let until = try node.invitationExpiry(of: token).map { " It works once, until \(Self.minute($0)) UTC." } ?? ""
             guard let out else {
                 print(token.encoded)
+                FileHandle.standardError.write(Data("ledgerctl: the join token for \(token.name) is above.\(until)\n".utf8))
                 return
             }
             guard FileManager.default.createFile(atPath: out, contents: Data((token.encoded + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
                 throw NodeError.ambiguous("cannot write \(out)")
             }
-            print("Wrote the join token for \(token.name) to \(out) (mode 0600; it works once).")
+            print("Wrote the join token for \(token.name) to \(out) (mode 0600).\(until)")
             print("On the laptop: ledgerctl init --join \(out)")
+        }
+
+        /// `millis` as `YYYY-MM-DD HH:MM` in UTC.
+        static func minute(_ millis: UInt64) -> String {
+            let iso = Timestamps.iso8601(millis: millis)
+            return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5))
+        }
+
+        /// `--valid-for`: a whole number of minutes (`m`), hours (`h`) or days (`d`), more than zero.
+        struct Validity: ExpressibleByArgument {
+            var millis: UInt64
+
+            init(millis: UInt64) {
+                self.millis = millis
+            }
+
+            init?(argument: String) {
+                let units: [Character: UInt64] = ["m": 60_000, "h": 3_600_000, "d": 86_400_000]
+                guard let unit = argument.last.flatMap({ units[$0] }), argument.count <= 7,
+                      argument.dropLast().allSatisfy(\.isASCII), let count = UInt64(argument.dropLast()), count > 0 else { return nil }
+                millis = count * unit
+            }
+
+            var defaultValueDescription: String { "7d" }
         }
 
         /// This machine's IPv4 addresses other than loopback, from the interfaces that are up:

@@ -64,6 +64,37 @@ struct HandOverTests {
         #expect(joined.stdout.contains("--name \"Stall laptop A\""))
     }
 
+    @Test("device invite --valid-for: the token's expiry on stderr (stdout is the token alone), 7 days by default; bad durations exit 2")
+    func inviteValidity() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let hq = CLI(data: scratch.file("hq"))
+        #expect(try hq.run(["init", "--hq", "--name", "HQ"]).status == 0)
+        func expiry(_ stderr: String) throws -> Date {
+            let text = try #require(stderr.range(of: "until ").map { String(stderr[$0.upperBound...].prefix(16)) })
+            let format = DateFormatter()
+            format.locale = Locale(identifier: "en_US_POSIX")
+            format.timeZone = TimeZone(identifier: "UTC")
+            format.dateFormat = "yyyy-MM-dd HH:mm"
+            return try #require(format.date(from: text), "\(stderr)")
+        }
+        for (arguments, seconds) in [([String](), 7.0 * 86_400), (["--valid-for", "30m"], 1_800.0), (["--valid-for", "12h"], 43_200.0), (["--valid-for", "90d"], 90.0 * 86_400)] {
+            let made = try hq.run(["device", "invite", "--name", "Laptop", "--url", "http://10.0.0.2:8080"] + arguments)
+            #expect(made.status == 0, "\(made.output)")
+            #expect(made.stdout.hasPrefix("LEDGER-JOIN-1.") && made.stdout.split(separator: "\n").count == 1)
+            // The minute printed is the expiry rounded down, a few seconds after now + the validity at most.
+            let offset = try expiry(made.stderr).timeIntervalSinceNow - seconds
+            #expect(offset > -90 && offset <= 0, "\(arguments): \(made.stderr)")
+        }
+        for bad in ["0d", "91d", "7x", "1.5d", "7 d", "", "-1d", "1000000d"] {
+            let refused = try hq.run(["device", "invite", "--name", "Laptop", "--url", "http://10.0.0.2:8080", "--valid-for", bad])
+            #expect(refused.status == 2, "\(bad): \(refused.output)")
+            #expect(refused.stdout.isEmpty && refused.stderr.hasPrefix("ledgerctl: error: ") && refused.stderr.contains("--valid-for"), "\(bad): \(refused.stderr)")
+        }
+        let written = try hq.run(["device", "invite", "--name", "Laptop", "--url", "http://10.0.0.2:8080", "--valid-for", "1h", "--out", scratch.file("t")])
+        #expect(written.status == 0 && written.stdout.contains("It works once, until "), "\(written.output)")
+    }
+
     @Test("--progress shows progress on stderr for long commands; stdout and --json stay as they are")
     func progress() throws {
         let scratch = try Scratch()

@@ -79,4 +79,20 @@ struct JoinControllerTests {
             #expect(try hq.store.devices().isEmpty)
         }
     }
+
+    @Test("refuses an expired token with 403 naming when it expired; enrols nobody")
+    func refusesExpired() async throws {
+        try await withTemporaryDirectory { directory in
+            let hq = try makeHQNode(in: directory)
+            let token = try hq.invite(name: "Stall laptop 3", url: "http://127.0.0.1:9", validFor: 1)
+            try await Task.sleep(for: .milliseconds(20))
+            let app = buildApplication(node: hq, logger: quietLogger())
+            try await app.test(.router) { client in
+                let answer = try await send(try joinRequest(token, device: SigningKey()), to: client)
+                #expect(answer.status == 403)
+                #expect(answer.problem?.error.contains("join token expired at") == true, "\(answer.text)")
+            }
+            #expect(try hq.store.devices().isEmpty)
+        }
+    }
 }

@@ -68,10 +68,17 @@ public struct JoinResponse: Codable, Sendable, Equatable {
     public var role: Role
 }
 
-/// An invitation HQ keeps until a device uses it (not in the log: only its use is).
+/// An invitation HQ keeps until a device uses it or it expires (not in the log: only its use is).
 struct Invitation: Codable {
     var name: String
     var role: Role
     var secret: String
+    /// When it was made, milliseconds since 1970 (UTC).
     var created: UInt64
+    /// When it stops working; absent in invitations made before tokens expired, which then
+    /// work for ``LedgerNode/defaultInvitationValidity`` from `created`.
+    var expiresAt: UInt64?
+
+    /// When it stops working (milliseconds since 1970, UTC).
+    var expires: UInt64 { expiresAt ?? created &+ LedgerNode.defaultInvitationValidity }
 }

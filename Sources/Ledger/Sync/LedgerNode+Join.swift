@@ -2,10 +2,20 @@ import Crypto
 import Foundation
 
 extension LedgerNode {
+    /// How long a join token works unless the invitation says otherwise: 7 days, in milliseconds.
+    public static let defaultInvitationValidity: UInt64 = 7 * 24 * 3_600_000
+    /// The longest a join token can be made to work: 90 days, in milliseconds.
+    public static let maxInvitationValidity: UInt64 = 90 * 24 * 3_600_000
+
     /// Creates an invitation for a device (HQ only) and returns its join token. The invitation is
-    /// kept in this node's store until used; the token works once.
-    public func invite(name: String, role: Role = .field, url: String) throws -> JoinToken {
+    /// kept in this node's store until it is used or expires, `validFor` milliseconds from now (at
+    /// most ``maxInvitationValidity``); the token works once, before then. Making an invitation
+    /// also forgets every expired one.
+    public func invite(name: String, role: Role = .field, url: String, validFor: UInt64 = defaultInvitationValidity) throws -> JoinToken {
         guard self.role == .hq, key.publicKey == store.hqKey else { throw NodeError.notHQ(operation: "invite devices") }
+        guard (1...Self.maxInvitationValidity).contains(validFor) else {
+            throw NodeError.ambiguous("a join token works for at least a millisecond and at most 90 days")
+        }
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...100).contains(name.count) else { throw NodeError.invalidSigner(field: "name", reason: "a device name must be 1 to 100 characters") }
         guard let parsed = URL(string: url), parsed.scheme == "http" || parsed.scheme == "https", parsed.host != nil else {
@@ -14,10 +24,26 @@ extension LedgerNode {
         var secret = [UInt8](repeating: 0, count: 32)
         var random = SystemRandomNumberGenerator()
         for index in secret.indices { secret[index] = random.next() }
-        let invitation = Invitation(name: name, role: role, secret: Hex.encode(secret), created: SystemClock().nowMillis())
+        let now = store.clock.wallClock.nowMillis()
+        for (setting, invitation) in try invitations() where invitation.expires <= now { try store.removeSetting(setting) }
+        let invitation = Invitation(name: name, role: role, secret: Hex.encode(secret), created: now, expiresAt: now + validFor)
         try store.setSetting("invitation." + Digest.sha256(secret).hex, String(decoding: try JSONEncoder().encode(invitation), as: UTF8.self))
         return JoinToken(url: url, ledger: try ledgerID.hex, hq: key.publicKey.fingerprint, name: name,
                          secret: Hex.encode(secret))
+    }
+
+    /// When the invitation of `token` stops working (milliseconds since 1970, UTC); nil when this
+    /// node holds no invitation for it (used, expired and forgotten, or another HQ's).
+    public func invitationExpiry(of token: JoinToken) throws -> UInt64? {
+        guard let secret = Hex.decode(token.secret) else { return nil }
+        return try invitations().first { $0.0 == "invitation." + Digest.sha256(secret).hex }?.1.expires
+    }
+
+    /// The open invitations, by setting name; an unreadable one is left out.
+    private func invitations() throws -> [(String, Invitation)] {
+        try store.settings(prefix: "invitation.").compactMap { name, value in
+            (try? StrictJSON.decode(Invitation.self, from: Array(value.utf8))).map { (name, $0) }
+        }
     }
 
     /// HQ's side of `POST /v1/join`: checks the invitation proof, enrols the device, and forgets
@@ -27,10 +53,14 @@ extension LedgerNode {
         guard request.device == device.hex else { throw AuthError.forbidden("the join request must be signed by the joining device's key") }
         guard let proof = Hex.decode(request.proof) else { throw AuthError.malformed("proof") }
         let ledger = try ledgerID
-        for (name, value) in try store.settings(prefix: "invitation.") {
-            guard let invitation = try? StrictJSON.decode(Invitation.self, from: Array(value.utf8)),
-                  let secret = Hex.decode(invitation.secret) else { continue }
+        let now = store.clock.wallClock.nowMillis()
+        for (name, invitation) in try invitations() {
+            guard let secret = Hex.decode(invitation.secret) else { continue }
             guard JoinToken.proof(secret: secret, ledger: ledger, device: device) == proof else { continue }
+            guard now < invitation.expires else {
+                try store.removeSetting(name)
+                throw AuthError.forbidden("the join token expired at \(Timestamps.iso8601(millis: invitation.expires)); ask HQ for a new one (ledgerctl device invite)")
+            }
             if try store.trustPolicy().role(of: device) == nil {
                 try enrol(device: device, name: invitation.name, role: invitation.role)
             }
