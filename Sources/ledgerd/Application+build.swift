@@ -23,10 +23,12 @@ func buildApplication(
     kiosk: KioskController<LedgerRequestContext>? = nil,
     metrics: LedgerMetrics? = nil,
     metricsPublic: Bool = false,
+    trustedProxies: TrustedProxies = .none,
     onServing: @escaping @Sendable (String) -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(node: node, kiosk: kiosk, localWrites: localWrites, metrics: metrics, metricsPublic: metricsPublic),
+        router: buildRouter(node: node, kiosk: kiosk, localWrites: localWrites, metrics: metrics, metricsPublic: metricsPublic,
+                            trustedProxies: trustedProxies),
         configuration: ApplicationConfiguration(address: listen.bindAddress, serverName: "ledgerd"),
         onServerRunning: { channel in
             let url = listen.url(port: channel.localAddress?.port ?? listen.port)
@@ -38,15 +40,17 @@ func buildApplication(
 }
 
 /// The routes of ledgerd, behind the request log. `wallClock` judges the time of signed requests;
-/// `localWrites`, when given, holds back the kiosk's writes until it is set (``LocalWritesGate``).
+/// `localWrites`, when given, holds back the kiosk's writes until it is set (``LocalWritesGate``);
+/// `trustedProxies` are the reverse proxies whose `X-Forwarded-For` names the client (``ClientAddressMiddleware``).
 ///
 /// `answerBudget`, when given, cuts the sync API's answers of entries and payloads smaller than
 /// ``SyncService/answerBudget``'s default (tests of the clients that ask again).
 func buildRouter(node: LedgerNode, wallClock: any WallClock = SystemClock(), kiosk: KioskController<LedgerRequestContext>? = nil,
                  localWrites: StartupFlag? = nil, metrics: LedgerMetrics? = nil, metricsPublic: Bool = false,
-                 answerBudget: Int? = nil) -> Router<LedgerRequestContext> {
+                 trustedProxies: TrustedProxies = .none, answerBudget: Int? = nil) -> Router<LedgerRequestContext> {
     let router = Router(context: LedgerRequestContext.self)
     router.add(middleware: RequestLogMiddleware())  // first, so that it also logs 404s
+    router.add(middleware: ClientAddressMiddleware(trusted: trustedProxies))
     if let metrics {
         // Requests per route, method and status, and their latency (swift-metrics, bootstrapped to `metrics`).
         router.add(middleware: MetricsMiddleware())
@@ -73,10 +77,12 @@ func buildKioskApplication(
     kiosk: KioskController<LedgerRequestContext>,
     localWrites: StartupFlag?,
     listen: ListenAddress,
-    logger: Logger
+    logger: Logger,
+    trustedProxies: TrustedProxies = .none
 ) -> some ApplicationProtocol {
     let router = Router(context: LedgerRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ClientAddressMiddleware(trusted: trustedProxies))
     if let localWrites { router.add(middleware: LocalWritesGate(open: localWrites)) }
     router.addRoutes(kiosk.endpoints)
     return Application(

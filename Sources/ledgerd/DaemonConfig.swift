@@ -22,9 +22,10 @@ struct DaemonConfig: Decodable, Equatable {
     var logLevel: String?
     var logFormat: String?
     var metricsPublic: Bool?
+    var trustedProxies: [String]?
 
     static let members: Set<String> = ["data", "listen", "peers", "syncInterval", "peerTimeout", "kiosk", "kioskListen", "logLevel",
-                                       "logFormat", "metricsPublic"]
+                                       "logFormat", "metricsPublic", "trustedProxies"]
 
     /// Reads and checks the file; errors name the file and the member, never a value.
     static func load(path: String) throws -> DaemonConfig {

@@ -72,8 +72,13 @@ struct Ledgerd: AsyncParsableCommand {
 
     @Flag(
         name: .customLong("metrics-public"),
-        help: "Serve GET /metrics to every client (default: to this machine only). Behind a reverse proxy every client looks local: restrict /metrics there.")
+        help: "Serve GET /metrics to every client (default: to this machine only; behind a reverse proxy, give --trusted-proxy, or every client looks local).")
     var metricsPublic = false
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp("The IP address of a reverse proxy in front of ledgerd whose X-Forwarded-For names the client (rate limits, /metrics); repeat for more.", valueName: "ADDRESS"))
+    var trustedProxies: [String] = []
 
     @Option(
         name: .customLong("log-format"),
@@ -116,6 +121,7 @@ struct Ledgerd: AsyncParsableCommand {
         var kioskListen: ListenAddress?
         var logLevel: Logger.Level
         var metricsPublic: Bool
+        var trustedProxies: TrustedProxies
     }
 
     func settings(_ file: DaemonConfig) throws -> Settings {
@@ -143,7 +149,9 @@ struct Ledgerd: AsyncParsableCommand {
             kiosk: kioskCampaign ?? file.kiosk,
             kioskListen: try kioskListen ?? file.kioskListen.map { text in try checked("kioskListen") { try ListenAddress(parsing: text) } },
             logLevel: try logLevel ?? file.logLevel.map { text in try checked("logLevel") { try Self.logLevel(parsing: text) } } ?? .info,
-            metricsPublic: metricsPublic || (file.metricsPublic ?? false))
+            metricsPublic: metricsPublic || (file.metricsPublic ?? false),
+            trustedProxies: try TrustedProxies(parsing: trustedProxies)
+                .union(try checked("trustedProxies") { try TrustedProxies(parsing: file.trustedProxies ?? []) }))
     }
 
     func validate() throws {
@@ -152,6 +160,11 @@ struct Ledgerd: AsyncParsableCommand {
         }
         if let peerTimeout, !(peerTimeout.isFinite && peerTimeout >= 1 && peerTimeout <= 3_600) {
             throw ValidationError("--peer-timeout must be a number of seconds from 1 to 3600")
+        }
+        do {
+            _ = try TrustedProxies(parsing: trustedProxies)
+        } catch let error as ValidationError {
+            throw ValidationError("--trusted-proxy: \(error.message)")
         }
     }
 
@@ -183,14 +196,15 @@ struct Ledgerd: AsyncParsableCommand {
         let metrics = LedgerMetrics()
         metrics.bootstrap()
         let app = buildApplication(node: node, listen: listen, logger: logger, localWrites: loop.localWritesAllowed, kiosk: kiosk,
-                                   metrics: metrics, metricsPublic: settings.metricsPublic) { _ in started.set() }
+                                   metrics: metrics, metricsPublic: settings.metricsPublic, trustedProxies: settings.trustedProxies) { _ in started.set() }
         // One ServiceGroup, the Hummingbird way: the HTTP servers and the background loops. SIGTERM
         // or SIGINT shuts them down gracefully, in reverse order: the loops first (cancelled between
         // or within transactional rounds), then the kiosk listener and the main server, which finish
         // the requests they are serving. A server that fails ends the group.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
         if let kioskListen {
-            services.append(.init(service: buildKioskApplication(kiosk: kiosk, localWrites: loop.localWritesAllowed, listen: kioskListen, logger: logger)))
+            services.append(.init(service: buildKioskApplication(kiosk: kiosk, localWrites: loop.localWritesAllowed, listen: kioskListen, logger: logger,
+                                                                  trustedProxies: settings.trustedProxies)))
         }
         services.append(.init(service: LoopService(name: "sync", after: started) { await loop.run() }, successTerminationBehavior: .ignore))
         services.append(.init(service: LoopService(name: "retention", after: started) { await retention.run() }, successTerminationBehavior: .ignore))

@@ -117,8 +117,9 @@ struct KioskController<Context: RequestContext>: Sendable {
         KioskLanguage.choose(query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
     }
 
+    /// The client the rate limits key on: the address a trusted proxy forwarded, else the connection's.
     static func client(_ context: Context) -> String {
-        (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
+        (context as? any ClientAddressContext)?.clientAddress ?? (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// A POST whose Origin header names another site is refused (CSRF defence in depth).

@@ -96,7 +96,8 @@ struct MetricsController {
     }
 
     @Sendable func scrape(_ request: Request, context: LedgerRequestContext) async throws -> Response {
-        if !public_, let address = context.remoteAddress, !Self.isLoopback(address) {
+        // The client's address: behind a trusted proxy the one it forwarded, not the proxy's own.
+        if !public_, let client = context.clientAddress, !((try? SocketAddress(ipAddress: client, port: 0)).map(Self.isLoopback) ?? false) {
             throw ProblemError(status: .notFound, error: "metrics are served to this machine only (ledgerd --metrics-public serves them to every client)")
         }
         let text = try await Blocking.run { [node, metrics, wallClock] in
