@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(
             name: "ledgerdTests",
             dependencies: [
-                "ledgerd", "Ledger",
+                "ledgerd", "Ledger", "CSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -113,6 +113,45 @@ struct GroupCommitTests {
         for (index, key) in keys.enumerated() { #expect(authors.get(index) == key.publicKey, "request \(index)") }
         #expect(try Auditor(store: node.store).run(mode: .full).faults.isEmpty)
     }
+
+    @Test("while another program holds the writer, concurrent signers and a withdrawal fail as busy after GroupCommit.busyWait, together; nothing is stored; then signing works")
+    func busyWriter() throws {
+        let (node, directory) = try makeNode()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try node.sign(campaign: "free-the-press", signer: SigningDetails.sample(0), channel: .kiosk)
+        let before = try node.store.entryCount()
+        let blocker = try SQLiteConnection(path: node.store.path)
+        try blocker.execute("BEGIN IMMEDIATE")
+        let signers = 8
+        let receipts = Receipts()
+        let clock = ContinuousClock()
+        let start = clock.now
+        concurrently(signers) { index in
+            receipts.add(index, Result { try node.sign(campaign: "free-the-press", signer: SigningDetails.sample(index + 1), channel: .kiosk) })
+        }
+        let waited = clock.now - start
+        let failures = receipts.all.compactMap { if case .failure(let error) = $0.value { error } else { nil } }
+        #expect(failures.count == signers)
+        let busy = failures.filter { $0.isWriterBusy }
+        #expect(busy.count == signers, "\(failures.map { String(describing: $0) })")
+        // Each request waits once (5 s), in groups, never 30 s each or once more alone after its
+        // group failed (that took 8 x 5 s and more). The bound leaves room for a slow machine.
+        #expect(waited >= .milliseconds(Int(GroupCommit.busyWait)) && waited < .seconds(25), "\(waited)")
+        let withdrawStart = clock.now
+        #expect { try node.withdraw(receipt: first.code) } throws: { $0.isWriterBusy }
+        let withdrawWaited = clock.now - withdrawStart
+        #expect(withdrawWaited < .seconds(25), "\(withdrawWaited)")
+        #expect(String(describing: StoreError.sqlite(SQLiteError(code: 5, message: "database is locked", context: "execute"))).contains("another program held this node's store"))
+        try blocker.execute("ROLLBACK")
+        #expect(try node.store.entryCount() == before)
+        #expect(try node.sign(campaign: "free-the-press", signer: SigningDetails.sample(99), channel: .kiosk).entry.type == EventType.signatureRecorded.rawValue)
+    }
+}
+
+enum SigningDetails {
+    static func sample(_ index: Int) -> SignerDetails {
+        SignerDetails(name: "Signer \(index)", email: "signer\(index)@example.org")
+    }
 }
 
 /// Authors of appended entries, by request index, from many threads.

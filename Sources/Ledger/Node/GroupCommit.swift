@@ -19,6 +19,12 @@ public final class GroupCommit: @unchecked Sendable {
     /// Most requests in one group: bounds a transaction's size and the wait of the last in it.
     public static let maxGroup = 256
 
+    /// How long a group waits, in milliseconds, while another process holds the store's write
+    /// lock (a long `ledgerctl import` or `rebuild`) before its requests fail as busy
+    /// (``Swift/Error/isWriterBusy``): a person at the kiosk is told to try again in seconds,
+    /// not after SQLite's 30.
+    public static let busyWait: Int32 = 5_000
+
     private final class Request {
         let items: [Appendable]
         let signer: SigningKey
@@ -79,19 +85,22 @@ public final class GroupCommit: @unchecked Sendable {
 
     private static func commit(_ group: [Request], signer: SigningKey, to store: LedgerStore) {
         if group.count == 1 {
-            group[0].result = Result { try store.appendBatch(group[0].items, signer: signer) }
+            group[0].result = Result { try store.appendBatch(group[0].items, signer: signer, busyWait: busyWait) }
             return
         }
         do {
-            let entries = try store.appendBatch(group.flatMap(\.items), signer: signer)
+            let entries = try store.appendBatch(group.flatMap(\.items), signer: signer, busyWait: busyWait)
             var start = 0
             for request in group {
                 request.result = .success(Array(entries[start..<start + request.items.count]))
                 start += request.items.count
             }
+        } catch where error.isWriterBusy {
+            // No request is at fault, and each alone would wait again: all fail at once.
+            for request in group { request.result = .failure(error) }
         } catch {
             // One request may be at fault (a rule its entries break): each alone, so only it fails.
-            for request in group { request.result = Result { try store.appendBatch(request.items, signer: signer) } }
+            for request in group { request.result = Result { try store.appendBatch(request.items, signer: signer, busyWait: busyWait) } }
         }
     }
 }

@@ -90,7 +90,8 @@ extension LedgerNode {
 
     /// Withdraws the signature a receipt code belongs to. With `erase`, the signer also asks HQ
     /// to erase their personal data: HQ writes `payload.erased` when the withdrawal reaches it (at
-    /// once when this node is HQ).
+    /// once when this node is HQ). Like a signing, it waits at most ``GroupCommit/busyWait`` for
+    /// another process's write lock.
     @discardableResult
     public func withdraw(receipt: ReceiptCode, erase: Bool = false) throws -> Entry {
         try requireWriter()
@@ -99,11 +100,13 @@ extension LedgerNode {
         guard signature.state != "withdrawn" else {
             guard erase else { throw NodeError.alreadyWithdrawn(signature: signature.id.short) }
             // Withdrawn before: the signer now asks for erasure too.
-            let entry = try store.append(SignatureWithdrawn(signature: signature.id.hex, receipt: receipt.symbols, reason: nil, erase: true), signer: key)
+            let entry = try store.append(SignatureWithdrawn(signature: signature.id.hex, receipt: receipt.symbols, reason: nil, erase: true), signer: key,
+                                         busyWait: GroupCommit.busyWait)
             _ = try eraseDue()
             return entry
         }
-        let entry = try store.append(SignatureWithdrawn(signature: signature.id.hex, receipt: receipt.symbols, reason: nil, erase: erase ? true : nil), signer: key)
+        let entry = try store.append(SignatureWithdrawn(signature: signature.id.hex, receipt: receipt.symbols, reason: nil, erase: erase ? true : nil), signer: key,
+                                     busyWait: GroupCommit.busyWait)
         if erase { _ = try eraseDue() }
         return entry
     }

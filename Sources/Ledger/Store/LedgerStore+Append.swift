@@ -38,8 +38,8 @@ extension LedgerStore {
     /// let entry = try store.append(CommentPosted(campaign: "free-press", displayName: "Kari", text: "Yes!", signature: nil), signer: key)
     /// ```
     @discardableResult
-    public func append<Body: EventBody>(_ body: Body, payload: [UInt8]? = nil, signer: SigningKey) throws -> Entry {
-        let entries = try appendBatch([try Appendable(body, payload: payload)], signer: signer)
+    public func append<Body: EventBody>(_ body: Body, payload: [UInt8]? = nil, signer: SigningKey, busyWait: Int32? = nil) throws -> Entry {
+        let entries = try appendBatch([try Appendable(body, payload: payload)], signer: signer, busyWait: busyWait)
         guard let entry = entries.first else { throw StoreError.notInitialised(path: path) }
         return entry
     }
@@ -48,8 +48,12 @@ extension LedgerStore {
     ///
     /// Each entry is checked like a received one (content, link, rights, payload digest) except for
     /// its signature, which was made here by the key whose public half is the author.
-    public func appendBatch(_ items: [Appendable], signer: SigningKey) throws -> [Entry] {
-        try appendBatch(signer: signer) { items }
+    ///
+    /// - Parameter busyWait: how long to wait, in milliseconds, while another process (an import,
+    ///   a rebuild) holds the store's write lock before failing with a busy error (``Error/isWriterBusy``);
+    ///   nil waits the connection's 30 seconds.
+    public func appendBatch(_ items: [Appendable], signer: SigningKey, busyWait: Int32? = nil) throws -> [Entry] {
+        try appendBatch(signer: signer, busyWait: busyWait) { items }
     }
 
     /// Appends what `compose` returns, composed inside the write transaction: after this
@@ -58,9 +62,10 @@ extension LedgerStore {
     /// *due* (an erasure asked for, a signer reference), which two passes at once (two pushes
     /// arriving together, ledgerd's pass and `ledgerctl`) would otherwise both write. `compose`
     /// reads through the store's own methods; nothing is appended when it returns no items.
-    func appendBatch(signer: SigningKey, composing compose: () throws -> [Appendable]) throws -> [Entry] {
+    func appendBatch(signer: SigningKey, busyWait: Int32? = nil, composing compose: () throws -> [Appendable]) throws -> [Entry] {
         try locked {
-            let written = try appendLocked(compose, signer: signer)
+            let written = try busyWait.map { wait in try connection.withBusyTimeout(wait) { try appendLocked(compose, signer: signer) } }
+                ?? appendLocked(compose, signer: signer)
             truncateWALIfDue()
             return written
         }

@@ -71,6 +71,14 @@ final class SQLiteConnection {
     /// How long a statement waits for another connection's lock before it fails.
     static let busyMilliseconds: Int32 = 30_000
 
+    /// Runs `body` with another connection's write lock waited for at most `milliseconds` (then
+    /// SQLITE_BUSY), instead of ``busyMilliseconds``.
+    func withBusyTimeout<T>(_ milliseconds: Int32, _ body: () throws -> T) rethrows -> T {
+        sqlite3_busy_timeout(handle, milliseconds)
+        defer { sqlite3_busy_timeout(handle, Self.busyMilliseconds) }
+        return try body()
+    }
+
     /// Copies the whole WAL into the database and truncates it to zero bytes, without waiting:
     /// false when a reader's snapshot or another writer is in the way (SQLite's `TRUNCATE`
     /// checkpoint would otherwise wait the busy timeout for them, holding this connection).

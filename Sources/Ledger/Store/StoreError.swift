@@ -45,8 +45,23 @@ public enum StoreError: Error, CustomStringConvertible {
             return "no valid genesis entry (ledger.created by HQ at sequence 1 with a zero ledger field) to start the ledger from; the bundle is damaged or incomplete; nothing was stored"
         case .outsideTree(let what):
             return "the Merkle tree does not reach \(what) yet"
+        case .sqlite(let error) where error.isBusy:
+            return "another program held this node's store for writing too long (an import, a rebuild, or ledgerd while ledgerctl writes); nothing was stored; try again when it has finished (\(error))"
         case .sqlite(let error):
             return "database error: \(error)"
+        }
+    }
+}
+
+extension Error {
+    /// True when this failed because another connection (another process: an import, a rebuild)
+    /// held the store's write lock for longer than the writer waits: nothing was stored, and the
+    /// same write may succeed later.
+    public var isWriterBusy: Bool {
+        switch self {
+        case let error as SQLiteError: return error.isBusy
+        case StoreError.sqlite(let error) as StoreError: return error.isBusy
+        default: return false
         }
     }
 }

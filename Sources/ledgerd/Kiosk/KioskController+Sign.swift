@@ -76,6 +76,11 @@ extension KioskController {
         } catch StoreError.catchingUp {
             tokens.release(form.token)
             return again(.serviceUnavailable, notice: .laptopCatchingUp)
+        } catch where error.isWriterBusy {
+            // Another process (a long import or rebuild) held the store for GroupCommit.busyWait.
+            tokens.release(form.token)
+            context.logger.warning("Kiosk: the store was busy with another program; nothing was stored, the signer is asked to try again")
+            return again(.serviceUnavailable, notice: .laptopBusy, retryAfter: Self.busyRetryAfter)
         } catch {
             // The signature and its comment are one append: nothing was stored.
             tokens.release(form.token)

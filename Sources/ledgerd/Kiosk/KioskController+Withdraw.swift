@@ -64,6 +64,10 @@ extension KioskController {
         } catch NodeError.alreadyWithdrawn {
             tokens.release(token)
             return again(.unprocessableContent, error: .errAlreadyWithdrawn, token: token)
+        } catch where error.isWriterBusy {
+            tokens.release(token)
+            context.logger.warning("Kiosk: the store was busy with another program; the withdrawal was not stored, the signer is asked to try again")
+            return again(.serviceUnavailable, notice: .laptopBusy, retryAfter: Self.busyRetryAfter)
         } catch {
             tokens.release(token)
             context.logger.error("Kiosk: recording a withdrawal failed, nothing was stored: \(Self.describe(error))")

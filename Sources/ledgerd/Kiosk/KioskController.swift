@@ -117,6 +117,10 @@ struct KioskController<Context: RequestContext>: Sendable {
         KioskLanguage.choose(query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
     }
 
+    /// Seconds a page tells the browser to wait (`Retry-After`) when the store was busy with
+    /// another program.
+    static var busyRetryAfter: Int { 10 }
+
     /// The client the rate limits key on: the address a trusted proxy forwarded, else the connection's.
     static func client(_ context: Context) -> String {
         (context as? any ClientAddressContext)?.clientAddress ?? (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"

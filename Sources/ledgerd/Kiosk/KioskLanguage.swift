@@ -57,7 +57,7 @@ enum KioskText: Sendable, Equatable {
     case withdrawHeading, withdrawText, receiptCode, withdrawButton, withdrawnHeading, withdrawnText
     case eraseToo, withdrawnCommentHidden, withdrawnErased
     case errorsHeading, expiredForm, crossSite, formAlreadySent, stillRecording, recordFailed, closedWhileTyping, typedNotStored
-    case laptopForked, laptopCatchingUp, alreadyRecorded
+    case laptopForked, laptopCatchingUp, laptopBusy, alreadyRecorded
     case withdrawFormAlreadySent, stillWithdrawing, withdrawFailed
     case tooManySignatures(wait: Int), tooManyWithdrawals(wait: Int)
     case unknownCampaign, notFound, privacyNote, skipToForm, skipToWithdraw, skipToContent, languageSwitch
@@ -122,6 +122,7 @@ enum KioskText: Sendable, Equatable {
         case .laptopForked: return "This laptop cannot record signatures now, and nothing was recorded. A copy of its data was used on another machine too. Signatures already recorded here are kept and will count. Volunteer: please run 'ledgerctl device rekey' when HQ can be reached, or use a paper list meanwhile."
         case .alreadyRecorded: return "This form was sent before, and that signature is recorded. For the signer's privacy its receipt code is shown only once. Nothing new was recorded."
         case .laptopCatchingUp: return "This laptop was restored from a backup and must sync with HQ before it records signatures. Nothing was recorded. Volunteer: connect to HQ and run 'ledgerctl sync', or use a paper list meanwhile."
+        case .laptopBusy: return "This device is busy with another task (an import or a rebuild of its records), so nothing was recorded. Please wait a moment and try again."
         case .closedWhileTyping: return "This campaign closed before your signature was sent. Nothing was recorded."
         case .typedNotStored: return "What you typed is shown below. It was not stored."
         case .withdrawFormAlreadySent: return "This form was already sent, so nothing was done with it now. Please check the code and press Withdraw again."
@@ -229,6 +230,7 @@ enum KioskText: Sendable, Equatable {
         case .laptopForked: return "Denne maskinen kan ikke registrere underskrifter nå, og ingenting ble registrert. En kopi av dataene er også brukt på en annen maskin. Underskrifter som allerede er registrert her, beholdes og blir talt. Frivillig: kjør 'ledgerctl device rekey' når hovedkontoret kan nås, eller bruk en papirliste så lenge."
         case .alreadyRecorded: return "Dette skjemaet er sendt før, og den underskriften er registrert. Av hensyn til den som skrev under, vises kvitteringskoden bare én gang. Ingenting nytt ble registrert."
         case .laptopCatchingUp: return "Denne maskinen er gjenopprettet fra en sikkerhetskopi og må synkronisere med hovedkontoret før den registrerer underskrifter. Ingenting ble registrert. Frivillig: koble til hovedkontoret og kjør 'ledgerctl sync', eller bruk en papirliste så lenge."
+        case .laptopBusy: return "Denne enheten er opptatt med en annen oppgave (en import eller en gjenoppbygging av registrene), så ingenting ble registrert. Vent litt og prøv igjen."
         case .closedWhileTyping: return "Denne aksjonen ble avsluttet før underskriften din ble sendt. Ingenting ble registrert."
         case .typedNotStored: return "Det du skrev, vises nedenfor. Det ble ikke lagret."
         case .withdrawFormAlreadySent: return "Skjemaet er allerede sendt, så ingenting ble gjort med det nå. Sjekk koden, og trykk Trekk tilbake igjen."
