@@ -180,6 +180,9 @@ struct Ledgerd: AsyncParsableCommand {
         let listen = settings.listen
         let kioskCampaign = settings.kiosk
         let kioskListen = settings.kioskListen
+        // Under systemd (Type=notify): what it is doing until it serves, then READY=1.
+        let notifier = SystemdNotifier()
+        notifier.send("STATUS=Opening the node (after an upgrade this may rebuild the read models)")
         let node = try LedgerNode.openForDaemon(at: dataPath(file), logger: logger)
         let loop = SyncLoop(node: node, flagPeers: settings.peers, backoff: Backoff(interval: .milliseconds(Int64(settings.syncInterval * 1000))), logger: logger,
                             requestTimeout: settings.peerTimeout)
@@ -187,6 +190,7 @@ struct Ledgerd: AsyncParsableCommand {
         let retention = RetentionLoop(node: node, logger: logger)
         // HQ's pass after arrivals, before anything is served: a run that stopped between a
         // push's commit and its pass (kill -9, power loss) left erasures or signer references due.
+        notifier.send("STATUS=Finishing the work due after earlier arrivals")
         await retention.catchUp()
         let started = StartupFlag()
         if let kioskCampaign, try node.store.campaign(kioskCampaign) == nil {
@@ -196,7 +200,10 @@ struct Ledgerd: AsyncParsableCommand {
         let metrics = LedgerMetrics()
         metrics.bootstrap()
         let app = buildApplication(node: node, listen: listen, logger: logger, localWrites: loop.localWritesAllowed, kiosk: kiosk,
-                                   metrics: metrics, metricsPublic: settings.metricsPublic, trustedProxies: settings.trustedProxies) { _ in started.set() }
+                                   metrics: metrics, metricsPublic: settings.metricsPublic, trustedProxies: settings.trustedProxies) { url in
+            started.set()
+            notifier.send("READY=1\nSTATUS=Serving \(url)")
+        }
         // One ServiceGroup, the Hummingbird way: the HTTP servers and the background loops. SIGTERM
         // or SIGINT shuts them down gracefully, in reverse order: the loops first (cancelled between
         // or within transactional rounds), then the kiosk listener and the main server, which finish
@@ -208,6 +215,7 @@ struct Ledgerd: AsyncParsableCommand {
         }
         services.append(.init(service: LoopService(name: "sync", after: started) { await loop.run() }, successTerminationBehavior: .ignore))
         services.append(.init(service: LoopService(name: "retention", after: started) { await retention.run() }, successTerminationBehavior: .ignore))
+        services.append(.init(service: StoppingNotice(notifier: notifier), successTerminationBehavior: .ignore))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         do {
