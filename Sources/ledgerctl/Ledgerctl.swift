@@ -43,6 +43,7 @@ struct Ledgerctl: ParsableCommand {
             CheckpointCommand.self,
             ReceiptCommand.self,
             TallyCommand.self,
+            WitnessCommand.self,
         ]
     )
 

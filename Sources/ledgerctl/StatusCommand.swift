@@ -63,8 +63,12 @@ struct StatusCommand: ParsableCommand {
             status.printText()
             print("read models: \(digest ?? "not computed at \(status.entries) entries; 'ledgerctl status --digest' computes it (it reads every row)")")
             if let transparency { print(transparency) }
-            if let alarm = witness.alarm { print("WITNESS ALARM: \(alarm)") }
+            if let alarm = witness.alarm {
+                print("WITNESS ALARM: \(alarm)")
+                print("  Its evidence: 'ledgerctl witness evidence --out FILE'; once the organisers have looked into it: 'ledgerctl witness acknowledge --evidence FILE'.")
+            }
             for change in witness.epochChanges { print("NOTICE: \(change)") }
+            for line in witness.acknowledged { print("NOTICE: \(line)") }
             for fork in forkedLogs { print(fork.line) }
             if let own = forkedLogs.first(where: { $0.device == node.key.publicKey.hex && !$0.isHQ }) {
                 print("THIS NODE'S LOG IS FORKED at sequence \(own.forkSequence): a copy of this data folder also wrote entries under its key.")

@@ -273,6 +273,46 @@ struct WitnessTests {
         #expect(throws: NoteError.self) { try pair.witness.witness(WitnessResponse(checkpoint: strangerNote, consistency: []), held: before, now: 1) }
     }
 
+    @Test("an alarm keeps HQ's two signed checkpoints as evidence; acknowledging it records where the evidence went and the next round starts afresh")
+    func acknowledgedAlarm() throws {
+        let pair = try Pair()
+        defer { pair.dir.remove() }
+        #expect(throws: NodeError.self) { try pair.witness.acknowledgeWitnessAlarm(evidenceFile: "/tmp/e.json", now: 1) }
+        #expect(try pair.witness.witnessEvidence() == nil)
+        try pair.signAtHQ(2)
+        try pair.round()
+        let before = try pair.witness.witnessedCheckpoint()
+        let ledger = try pair.hq.ledgerID
+        let key = try pair.hq.checkpointKey()
+        let forged = Checkpoint(ledger: ledger, epoch: 1, size: 9, root: Digest.sha256([9]))
+        let note = SignedNote(text: forged.text, signatures: [try key.sign(forged.text, with: pair.hq.key)]).serialized
+        let proof = [Data(Digest.sha256([1]).bytes).base64EncodedString()]
+        guard case .alarm(let why) = try pair.witness.witness(WitnessResponse(checkpoint: note, consistency: proof), held: before, now: 1_800_000_000).0 else {
+            Issue.record("no alarm")
+            return
+        }
+        let evidence = try #require(try pair.witness.witnessEvidence())
+        #expect(evidence.reason == why && evidence.ledger == ledger.hex && evidence.time == "2027-01-15T08:00:00.000Z")
+        #expect(evidence.held == before && evidence.shown == note && evidence.consistency == proof)
+        // Both are HQ's: they verify with its checkpoint key, and do not fit together.
+        let held = try Checkpoint.verify(note: try #require(evidence.held), key: key).0
+        let shown = try Checkpoint.verify(note: try #require(evidence.shown), key: key).0
+        #expect(held.epoch == shown.epoch && !MerkleTree.verifyConsistency(old: held.size, new: shown.size, oldRoot: held.root, newRoot: shown.root,
+                                                                             proof: [Digest.sha256([1])]))
+        // A second alarm leaves the first one's evidence.
+        _ = try pair.witness.witness(WitnessResponse(checkpoint: note, consistency: []), held: before, now: 1_900_000_000)
+        #expect(try pair.witness.witnessEvidence()?.consistency == proof)
+
+        let line = try pair.witness.acknowledgeWitnessAlarm(evidenceFile: "/media/usb/alarm.json", now: 1_800_000_100_000)
+        let state = try pair.witness.witnessState()
+        #expect(state.alarm == nil && state.acknowledged == [line] && state.size == nil)
+        #expect(line.hasPrefix("2027-01-15T08:01:40.000Z") && line.contains("/media/usb/alarm.json") && line.contains("does not extend"))
+        #expect(try pair.witness.witnessEvidence() == nil && pair.witness.witnessedCheckpoint() == nil)
+        // The next round takes HQ's newest checkpoint as a first one and cosigns it.
+        #expect(try pair.round() == .cosigned(epoch: 1, size: 4))
+        #expect(try pair.witness.witnessState().acknowledged == [line])
+    }
+
     @Test("HQ restored from a copy starts a new epoch when a witness shows it a checkpoint it cannot extend; the witness notes it and cosigns")
     func restoredHQ() throws {
         let pair = try Pair()

@@ -7,6 +7,28 @@ extension LedgerNode {
     static let witnessedSetting = "witness.checkpoint"
     static let witnessAlarmSetting = "witness.alarm"
     static let witnessEpochSetting = "witness.epochs"
+    static let witnessEvidenceSetting = "witness.evidence"
+    static let witnessAcknowledgedSetting = "witness.acknowledged"
+
+    /// What a laptop keeps when it raises a witness alarm (docs/PROTOCOL.md, "Witness alarms"):
+    /// the checkpoint it held and the one HQ then showed, both as HQ signed them, and the
+    /// consistency proof HQ sent. Both notes verify with HQ's checkpoint key, so anyone holding
+    /// that key (published, in the delivery pack) can check that HQ signed both; the entries of
+    /// the ledger then show which history HQ left. Written out by `ledgerctl witness evidence`.
+    public struct WitnessEvidence: Codable, Sendable, Equatable {
+        /// Why the alarm was raised, as `status` shows it.
+        public var reason: String
+        /// When (ISO 8601, UTC).
+        public var time: String
+        /// The ledger id (hex).
+        public var ledger: String
+        /// The checkpoint this laptop held, signed by HQ; nil when it held none.
+        public var held: String?
+        /// The checkpoint HQ showed, signed by HQ; nil for an alarm raised by a version that did not keep it.
+        public var shown: String?
+        /// The consistency proof HQ sent with it, base64 hashes as in the protocol.
+        public var consistency: [String]
+    }
 
     /// What this node has witnessed of HQ's checkpoints.
     public struct WitnessState: Codable, Sendable, Equatable {
@@ -15,10 +37,12 @@ extension LedgerNode {
         public var size: Int?
         public var root: String?
         /// A rewritten history HQ showed: why it was refused. Cleared by no sync; only by the
-        /// organisers' decision (docs/OPERATIONS.md, "Witness alarms").
+        /// organisers' decision (``LedgerNode/acknowledgeWitnessAlarm(evidenceFile:now:)``).
         public var alarm: String?
         /// Epoch changes seen, one line each.
         public var epochChanges: [String]
+        /// Alarms the organisers acknowledged (``LedgerNode/acknowledgeWitnessAlarm(evidenceFile:now:)``), one line each.
+        public var acknowledged: [String] = []
     }
 
     public func witnessState() throws -> WitnessState {
@@ -30,7 +54,38 @@ extension LedgerNode {
         }
         state.alarm = try store.setting(Self.witnessAlarmSetting)
         state.epochChanges = (try store.setting(Self.witnessEpochSetting) ?? "").split(separator: "\n").map(String.init)
+        state.acknowledged = (try store.setting(Self.witnessAcknowledgedSetting) ?? "").split(separator: "\n").map(String.init)
         return state
+    }
+
+    /// The evidence of the current witness alarm; nil when there is none. An alarm raised before
+    /// laptops kept evidence gives the reason and the checkpoint held, without the one shown.
+    public func witnessEvidence() throws -> WitnessEvidence? {
+        guard let alarm = try store.setting(Self.witnessAlarmSetting) else { return nil }
+        if let kept = try store.setting(Self.witnessEvidenceSetting),
+           let evidence = try? JSONDecoder().decode(WitnessEvidence.self, from: Data(kept.utf8)) {
+            return evidence
+        }
+        return WitnessEvidence(reason: alarm, time: "unknown", ledger: try ledgerID.hex, held: try witnessedCheckpoint(), shown: nil, consistency: [])
+    }
+
+    /// The organisers' decision after a witness alarm, once they have looked into it and kept its
+    /// evidence (docs/OPERATIONS.md, "Checkpoints and witness alarms"): forgets the alarm, its
+    /// evidence and the checkpoint held, so that the next sync takes HQ's newest checkpoint as a
+    /// first one, and records a line (shown by `status` from then on) saying when and where the
+    /// evidence went. Throws when there is no alarm.
+    @discardableResult
+    public func acknowledgeWitnessAlarm(evidenceFile: String, now: UInt64) throws -> String {
+        guard let alarm = try store.setting(Self.witnessAlarmSetting) else {
+            throw NodeError.ambiguous("there is no witness alarm to acknowledge ('ledgerctl status' shows one when there is)")
+        }
+        let line = "\(Timestamps.iso8601(millis: now)): the organisers acknowledged a witness alarm (\(alarm.prefix(120))...); its evidence was written to \(evidenceFile); the next sync starts from HQ's newest checkpoint"
+        let earlier = try store.setting(Self.witnessAcknowledgedSetting).map { $0 + "\n" } ?? ""
+        try store.setSetting(Self.witnessAcknowledgedSetting, earlier + line)
+        try store.removeSetting(Self.witnessAlarmSetting)
+        try store.removeSetting(Self.witnessEvidenceSetting)
+        try store.removeSetting(Self.witnessedSetting)
+        return line
     }
 
     // MARK: - HQ
@@ -121,12 +176,12 @@ extension LedgerNode {
                 else {
                     let why = "HQ showed a checkpoint (\(describe(new))) that does not extend the one it showed before (\(describe(old))): "
                         + "HQ's history was rewritten, or HQ shows different histories to different laptops. This laptop did not cosign it; keep its data folder and tell the organisers"
-                    try recordAlarm(why)
+                    try recordAlarm(why, held: held, response: response, now: now)
                     return (.alarm(why), nil)
                 }
             } else if new.epoch < old.epoch {
                 let why = "HQ showed a checkpoint of epoch \(new.epoch) after one of epoch \(old.epoch): HQ went back to an older history. This laptop did not cosign it; keep its data folder and tell the organisers"
-                try recordAlarm(why)
+                try recordAlarm(why, held: held, response: response, now: now)
                 return (.alarm(why), nil)
             } else {
                 outcome = .newEpoch(from: old.epoch, to: new.epoch, size: new.size)
@@ -140,8 +195,15 @@ extension LedgerNode {
         return (outcome, cosignature.line)
     }
 
-    private func recordAlarm(_ why: String) throws {
-        if try store.setting(Self.witnessAlarmSetting) == nil { try store.setSetting(Self.witnessAlarmSetting, why) }
+    /// Records the first alarm and its evidence; a later alarm leaves both as they are.
+    private func recordAlarm(_ why: String, held: String, response: WitnessResponse, now: UInt64) throws {
+        guard try store.setting(Self.witnessAlarmSetting) == nil else { return }
+        let evidence = WitnessEvidence(reason: why, time: Timestamps.iso8601(millis: now * 1000), ledger: try ledgerID.hex,
+                                       held: held, shown: response.checkpoint, consistency: response.consistency)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try store.setSetting(Self.witnessEvidenceSetting, String(decoding: try encoder.encode(evidence), as: UTF8.self))
+        try store.setSetting(Self.witnessAlarmSetting, why)
     }
 
     /// The checkpoint this node last checked, as HQ signed it; nil before the first.
