@@ -15,7 +15,7 @@ extension LedgerNode {
 
     private func openCampaign(_ id: String) throws -> CampaignSummary {
         guard let campaign = try store.campaign(id) else { throw NodeError.unknownCampaign(id) }
-        guard campaign.isOpen(at: store.clock.wallClock.nowMillis()) else { throw NodeError.campaignClosed(id) }
+        guard campaign.isOpen(at: store.wallClock.nowMillis()) else { throw NodeError.campaignClosed(id) }
         return campaign
     }
 

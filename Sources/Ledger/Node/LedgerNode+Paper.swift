@@ -17,7 +17,7 @@ extension LedgerNode {
             throw NodeError.invalidSigner(field: "rows", reason: "the rows per list must be 1 to \(PaperIssued.maxRows)")
         }
         guard let campaign = try store.campaign(id) else { throw NodeError.unknownCampaign(id) }
-        guard campaign.isOpen(at: store.clock.wallClock.nowMillis()) else { throw NodeError.campaignClosed(id) }
+        guard campaign.isOpen(at: store.wallClock.nowMillis()) else { throw NodeError.campaignClosed(id) }
         if let device {
             guard try store.devices().contains(where: { $0.device == device.hex && $0.revokedAfter == nil && $0.role != .observer }) else {
                 throw NodeError.ambiguous("device \(device.short) is not enrolled to record signatures (or is revoked); see 'ledgerctl device list'")

@@ -56,7 +56,7 @@ extension LedgerNode {
             throw NodeError.invalidSigner(field: "list", reason: "the list number must be 1 or more")
         }
         guard let campaign = try store.campaign(id) else { throw NodeError.unknownCampaign(id) }
-        guard campaign.isOpen(at: store.clock.wallClock.nowMillis()) else { throw NodeError.campaignClosed(id) }
+        guard campaign.isOpen(at: store.wallClock.nowMillis()) else { throw NodeError.campaignClosed(id) }
         let issued = try issuedPaperList(campaign: id, number: listNumber, check: check)
         var list = list
         let past = list.rows.filter { $0.number > issued.rows }

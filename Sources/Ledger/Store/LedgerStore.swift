@@ -32,6 +32,9 @@ public final class LedgerStore: @unchecked Sendable {
     let readers: ReaderPool
     public let path: String
     var clock: HybridClock
+    /// The wall clock the store's hybrid clock reads: safe to read from any thread, unlike `clock`
+    /// (which changes with every entry, under `lock`).
+    public let wallClock: any WallClock
 
     /// What is read outside the writer lock, guarded by `stateLock`.
     private struct State {
@@ -57,6 +60,7 @@ public final class LedgerStore: @unchecked Sendable {
         self.readers = ReaderPool(path: path)
         self.path = path
         self.clock = clock
+        self.wallClock = clock.wallClock
     }
 
     /// The size in bytes the WAL file is cut back to after a checkpoint has copied all of it:

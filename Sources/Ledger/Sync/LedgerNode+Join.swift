@@ -24,7 +24,7 @@ extension LedgerNode {
         var secret = [UInt8](repeating: 0, count: 32)
         var random = SystemRandomNumberGenerator()
         for index in secret.indices { secret[index] = random.next() }
-        let now = store.clock.wallClock.nowMillis()
+        let now = store.wallClock.nowMillis()
         for (setting, invitation) in try invitations() where invitation.expires <= now { try store.removeSetting(setting) }
         let invitation = Invitation(name: name, role: role, secret: Hex.encode(secret), created: now, expiresAt: now + validFor)
         try store.setSetting("invitation." + Digest.sha256(secret).hex, String(decoding: try JSONEncoder().encode(invitation), as: UTF8.self))
@@ -53,7 +53,7 @@ extension LedgerNode {
         guard request.device == device.hex else { throw AuthError.forbidden("the join request must be signed by the joining device's key") }
         guard let proof = Hex.decode(request.proof) else { throw AuthError.malformed("proof") }
         let ledger = try ledgerID
-        let now = store.clock.wallClock.nowMillis()
+        let now = store.wallClock.nowMillis()
         for (name, invitation) in try invitations() {
             guard let secret = Hex.decode(invitation.secret) else { continue }
             guard JoinToken.proof(secret: secret, ledger: ledger, device: device) == proof else { continue }
