@@ -1460,3 +1460,63 @@ def test_leaf_order_ties_a_bundle_to_the_checkpoint_root(tmp_path):
     assert vt.parse_leaf_order(text) == (ids, None)
     assert vt.parse_leaf_order(text.upper())[0] is None
     assert vt.parse_leaf_order(text[:-1])[0] is None
+
+
+# ======================================================================================
+# Witness alarm evidence (docs/PROTOCOL.md "Witness alarms")
+
+def evidence(held: bytes | None, shown: bytes | None, proof=(), **over) -> bytes:
+    obj = {"reason": "HQ showed a checkpoint that does not extend the one it showed before",
+           "time": "2026-11-30T12:00:00.000Z", "ledger": LEDGER.hex(),
+           "held": held.decode() if held is not None else None,
+           "shown": shown.decode() if shown is not None else None,
+           "consistency": [b64(p) for p in proof]}
+    obj.update(over)
+    return json.dumps(obj, sort_keys=True).encode()
+
+
+FORGED_ROOT = hashlib.sha256(b"a root of another history").digest()
+
+
+@pytest.mark.parametrize("what,held,shown,proof,finding", [
+    ("a proof that does not hold", cp_text(size=5), cp_text(size=9, root=FORGED_ROOT), [], "does not hold"),
+    ("a wrong proof", cp_text(size=5), cp_text(size=9, root=FORGED_ROOT), None, "does not hold"),
+    ("a smaller tree", cp_text(size=9), cp_text(size=5), [], "smaller tree"),
+    ("two roots for one size", cp_text(size=5), cp_text(size=5, root=FORGED_ROOT), [], "two different roots"),
+    ("an earlier epoch", cp_text(epoch=3, size=5), cp_text(epoch=2, size=9), [], "earlier epoch"),
+])
+def test_alarm_evidence_that_holds(what, held, shown, proof, finding):
+    if proof is None:  # the right proof for another history
+        proof = vt.consistency_proof(DATA[:9], 5)
+    text, problems = vt.check_alarm_evidence(evidence(signed(held), signed(shown), proof), HQ_VKEY)
+    assert problems == [] and finding in text, (what, problems)
+    out = _run_cli("alarm", evidence(signed(held), signed(shown), proof))
+    assert out.returncode == 0 and b"alarm evidence holds" in out.stdout
+
+
+@pytest.mark.parametrize("what,data,reason", [
+    ("a consistent pair", evidence(signed(cp_text(size=5)), signed(cp_text(size=9)),
+                                   vt.consistency_proof(DATA[:9], 5)), "fit together"),
+    ("the same checkpoint", evidence(signed(cp_text(size=5)), signed(cp_text(size=5))), "fit together"),
+    ("a later epoch", evidence(signed(cp_text(epoch=1, size=5)), signed(cp_text(epoch=2, size=3))), "notice"),
+    ("not signed by HQ", evidence(signed(cp_text(size=5)), signed(cp_text(size=9, root=FORGED_ROOT), seed=OTHER_SEED)),
+     "shown: "),
+    ("another ledger's", evidence(signed(cp_text(size=5)), signed(cp_text(size=9, root=FORGED_ROOT)),
+                                  ledger=OTHER_LEDGER.hex()), "held: "),
+    ("an alarm raised before laptops kept evidence", evidence(signed(cp_text(size=5)), None), "lacks the checkpoint shown"),
+    ("an unknown member", evidence(signed(cp_text(size=5)), signed(cp_text(size=9)), note="x"), "unknown"),
+    ("a missing member", json.dumps({"held": None}).encode(), "missing"),
+    ("a proof hash of 31 bytes", evidence(signed(cp_text(size=5)), signed(cp_text(size=9)), [b"\x01" * 31]), "32-byte hash"),
+    ("not JSON", b"{", "not JSON"),
+    ("a list", b"[]", "not a JSON object"),
+])
+def test_alarm_evidence_that_does_not_hold(what, data, reason):
+    text, problems = vt.check_alarm_evidence(data, HQ_VKEY)
+    assert text is None and any(reason in p for p in problems), (what, problems)
+    out = _run_cli("alarm", data)
+    assert out.returncode == 1 and b"FAIL alarm evidence" in out.stdout
+
+
+def _run_cli(command: str, data: bytes) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), command, "-", "--key", HQ_VKEY.text()],
+                          input=data, capture_output=True, text=False)

@@ -17,6 +17,7 @@ Usage:
     verify_transparency.py checkpoint FILE --key VKEY [--ledger HEX] [--witness VKEY]...
     verify_transparency.py receipt FILE --key VKEY [--code CODE]
     verify_transparency.py tally FILE --key VKEY [--bundle BUNDLE [--leaves BUNDLE.leaves]]
+    verify_transparency.py alarm FILE --key VKEY   a witness alarm's evidence (PROTOCOL.md)
     verify_transparency.py vectors DIR        check DIR/transparency.json
 
 Exit status: 0 valid; 1 invalid (a failed check: one line per failure is printed);
@@ -1252,6 +1253,76 @@ def _read(path: str) -> bytes:
         return fh.read()
 
 
+# --------------------------------------------------------------------------------------
+# Witness alarm evidence (docs/PROTOCOL.md "Witnessing", "Witness alarms")
+
+ALARM_MEMBERS = {"consistency", "held", "ledger", "reason", "shown", "time"}
+
+
+def check_alarm_evidence(data: bytes, hq: Vkey) -> tuple[str | None, list[str]]:
+    """PROTOCOL.md "Witness alarms": returns (finding, []) when the evidence holds, i.e. both
+    checkpoints are HQ's (they verify with `hq`, for the ledger the evidence names) and they do
+    not fit together: a later one of an earlier epoch, or of the same epoch a smaller tree, two
+    roots for one size, or a consistency proof (the one HQ sent) that does not hold. Else
+    (None, problems)."""
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None, ["the evidence is not JSON"]
+    if not isinstance(obj, dict):
+        return None, ["the evidence is not a JSON object"]
+    members = set(obj)
+    if members != ALARM_MEMBERS:
+        missing, extra = sorted(ALARM_MEMBERS - members), sorted(members - ALARM_MEMBERS)
+        return None, [f"the evidence's members are not {sorted(ALARM_MEMBERS)}"
+                      + (f" (missing {missing})" if missing else "")
+                      + (f" (unknown {extra})" if extra else "")]
+    problems = []
+    if not isinstance(obj["reason"], str) or not isinstance(obj["time"], str):
+        problems.append("reason and time must be strings")
+    if not isinstance(obj["ledger"], str) or not HEX64.fullmatch(obj["ledger"]):
+        problems.append("ledger is not 64 lower-case hex digits")
+    proof: list[bytes] = []
+    if not isinstance(obj["consistency"], list) or len(obj["consistency"]) > 64:
+        problems.append("consistency is not a list of at most 64 hashes")
+    else:
+        for item in obj["consistency"]:
+            raw = canonical_b64(item) if isinstance(item, str) else None
+            if raw is None or len(raw) != HASH_SIZE:
+                problems.append("consistency holds something that is not a base64 32-byte hash")
+                break
+            proof.append(raw)
+    for member in ("held", "shown"):
+        if obj[member] is None:
+            problems.append(f"the evidence lacks the checkpoint {member} (an alarm raised before "
+                            "laptops kept it): it shows nothing by itself")
+        elif not isinstance(obj[member], str):
+            problems.append(f"{member} is not a signed note")
+    if problems:
+        return None, problems
+    ledger = bytes.fromhex(obj["ledger"])
+    held, p_held = check_checkpoint(obj["held"].encode("utf-8"), hq, ledger=ledger)
+    shown, p_shown = check_checkpoint(obj["shown"].encode("utf-8"), hq, ledger=ledger)
+    problems = [f"held: {p}" for p in p_held] + [f"shown: {p}" for p in p_shown]
+    if problems or held is None or shown is None:
+        return None, problems or ["a checkpoint does not parse"]
+    where = (f"HQ signed epoch {held.epoch} size {held.size} root {b64(held.root)}, then epoch "
+             f"{shown.epoch} size {shown.size} root {b64(shown.root)}")
+    if shown.epoch < held.epoch:
+        return f"{where}: it went back to an earlier epoch", []
+    if shown.epoch > held.epoch:
+        return None, [f"{where}: a later epoch is a notice (HQ restored from a backup), not an alarm"]
+    if shown.size < held.size:
+        return f"{where}: a smaller tree of the same epoch", []
+    if shown.size == held.size and shown.root != held.root:
+        return f"{where}: two different roots for one size", []
+    if verify_consistency(held.size, shown.size, held.root, shown.root, proof):
+        return None, [f"{where}: the consistency proof holds, so the two fit together; this is no "
+                      "evidence of a rewritten history"]
+    return (f"{where}: the consistency proof HQ sent ({len(proof)} hashes) does not hold; the "
+            "entries (a complete export) show which history HQ left"), []
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="verify_transparency.py",
@@ -1276,6 +1347,9 @@ def main(argv: list[str] | None = None) -> int:
                                     "the counts")
     t.add_argument("--leaves", help="the bundle's leaf order (ledgerctl tally make writes "
                                     "BUNDLE.leaves; used when it exists), to recompute the root")
+    a = sub.add_parser("alarm", help="check a witness alarm's evidence (ledgerctl witness evidence)")
+    a.add_argument("file", help="the evidence JSON (- for standard input)")
+    a.add_argument("--key", required=True, help="HQ's vkey, from a source you trust")
     v = sub.add_parser("vectors", help="check DIR/transparency.json")
     v.add_argument("dir")
     try:
@@ -1327,6 +1401,15 @@ def main(argv: list[str] | None = None) -> int:
               f"root {b64(cp.root)}; signed by HQ ({hq.label()}); {cos} cosignature(s) "
               f"by the given witnesses verified; {cp.unknown_signatures} other line(s) "
               f"ignored")
+        return 0
+
+    if args.command == "alarm":
+        finding, problems = check_alarm_evidence(data, hq)
+        if problems or finding is None:
+            for p in problems:
+                print(f"FAIL alarm evidence: {p}")
+            return 1
+        print(f"alarm evidence holds: {finding}")
         return 0
 
     if args.command == "tally":

@@ -299,6 +299,22 @@ struct WitnessTests {
         let shown = try Checkpoint.verify(note: try #require(evidence.shown), key: key).0
         #expect(held.epoch == shown.epoch && !MerkleTree.verifyConsistency(old: held.size, new: shown.size, oldRoot: held.root, newRoot: shown.root,
                                                                              proof: [Digest.sha256([1])]))
+        // The independent verifier (tools/verify_transparency.py, from PROTOCOL.md) finds that the
+        // evidence holds, written as `ledgerctl witness evidence` writes it.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let file = pair.dir.file("alarm.json")
+        try encoder.encode(evidence).write(to: URL(fileURLWithPath: file))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", RepoPaths.root + "/tools/verify_transparency.py", "alarm", file, "--key", key.vkey]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0 && printed.contains("alarm evidence holds"), "\(printed)")
+
         // A second alarm leaves the first one's evidence.
         _ = try pair.witness.witness(WitnessResponse(checkpoint: note, consistency: []), held: before, now: 1_900_000_000)
         #expect(try pair.witness.witnessEvidence()?.consistency == proof)
