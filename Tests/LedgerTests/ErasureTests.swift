@@ -163,4 +163,30 @@ struct ErasureTests {
         let audit = try Auditor(store: setup.hq.store).run(mode: .full)
         #expect(audit.intact && audit.faults.isEmpty)
     }
+
+    @Test("a withdrawal asking erasure whose erasure pass fails is still reported as done; the erasure stays due and the next pass writes it")
+    func erasureAfterWithdrawalIsBestEffort() throws {
+        let directory = try TempDir()
+        defer { directory.remove() }
+        let hq = try LedgerNode.createHQ(at: directory.path + "/hq", name: "HQ")
+        try hq.publish(sampleCampaign())
+        let signed = try hq.sign(campaign: "free-the-press", signer: SignerDetails(name: "Signer", email: "s@example.org"), channel: .kiosk)
+        let digest = try #require(signed.entry.payloadDigest)
+        // The erasure entry cannot be written now (as when another process holds the writer).
+        let other = try SQLiteConnection(path: hq.store.path)
+        try other.execute("""
+            CREATE TRIGGER test_no_erasure BEFORE INSERT ON entries WHEN NEW.type = 'payload.erased'
+            BEGIN SELECT RAISE(ABORT, 'erasure held back by the test'); END
+            """)
+        let withdrawal = try hq.withdraw(receipt: signed.code, erase: true)
+        #expect(withdrawal.type == EventType.signatureWithdrawn.rawValue)
+        #expect(try hq.store.signature(id: signed.entry.id)?.state == "withdrawn")
+        #expect(try !hq.store.isErased(signature: signed.entry.id))
+        #expect(try hq.store.payload(digest: digest) != nil)
+        try other.execute("DROP TRIGGER test_no_erasure")
+        let caughtUp = try hq.afterArrival()
+        #expect(caughtUp.map(\.type) == [EventType.payloadErased.rawValue])
+        #expect(try hq.store.isErased(signature: signed.entry.id))
+        #expect(try hq.store.payload(digest: digest) == nil)
+    }
 }

@@ -102,13 +102,21 @@ extension LedgerNode {
             // Withdrawn before: the signer now asks for erasure too.
             let entry = try store.append(SignatureWithdrawn(signature: signature.id.hex, receipt: receipt.symbols, reason: nil, erase: true), signer: key,
                                          busyWait: GroupCommit.busyWait)
-            _ = try eraseDue()
+            eraseDueAfterWithdrawal()
             return entry
         }
         let entry = try store.append(SignatureWithdrawn(signature: signature.id.hex, receipt: receipt.symbols, reason: nil, erase: erase ? true : nil), signer: key,
                                      busyWait: GroupCommit.busyWait)
-        if erase { _ = try eraseDue() }
+        if erase { eraseDueAfterWithdrawal() }
         return entry
+    }
+
+    /// HQ's erasure pass right after a withdrawal that asks for erasure: best effort, because the
+    /// withdrawal is recorded already and an error now would tell the signer it was not. A pass
+    /// that fails (another process held the store's writer) leaves the erasure due, and HQ's next
+    /// pass after arrivals writes it: ledgerd's every 5 minutes, or the next sync or import.
+    private func eraseDueAfterWithdrawal() {
+        _ = try? eraseDue()
     }
 }
 
