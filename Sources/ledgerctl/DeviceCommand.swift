@@ -8,7 +8,7 @@ struct DeviceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device",
         abstract: "Enrol, list and revoke devices (HQ); re-key a forked laptop.",
-        subcommands: [Invite.self, Enrol.self, List.self, Revoke.self, Rekey.self])
+        subcommands: [Invite.self, Invitations.self, CancelInvitation.self, Enrol.self, List.self, Revoke.self, Rekey.self])
 
     static func key(_ text: String, among devices: [DeviceSummary]? = nil) throws -> PublicKey {
         if let key = PublicKey(hex: text) { return key }
@@ -154,6 +154,42 @@ struct DeviceCommand: ParsableCommand {
                 let revoked = device.revokedAfter.map { "  REVOKED after \($0)" } ?? ""
                 print("\(device.device.prefix(12))  \(device.role.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  sequence \(device.sequence)  \(device.name)\(revoked)")
             }
+        }
+    }
+
+    struct Invitations: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the join tokens not yet used: laptop name, role, when each expires (HQ only; never a secret).")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let open = try global.openNode().openInvitations()
+            if output.json {
+                try Output.json(open)
+                return
+            }
+            if open.isEmpty { print("No open invitations. Make one with 'ledgerctl device invite --name NAME --url URL'.") }
+            for invitation in open {
+                let state = invitation.expired ? "EXPIRED \(Invite.minute(invitation.expires)) UTC" : "expires \(Invite.minute(invitation.expires)) UTC"
+                print("\(invitation.id)  \(invitation.role.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(state)  \(invitation.name)")
+            }
+        }
+    }
+
+    struct CancelInvitation: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cancel-invitation",
+            abstract: "Cancel a join token before it is used (mislaid, or seen by someone else): HQ refuses it from now on (HQ only).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The laptop's name as invited, or the invitation's id (at least 4 digits) from 'device invitations'.", valueName: "NAME|ID"))
+        var match: String
+
+        func run() throws {
+            let cancelled = try global.openNode().cancelInvitation(matching: match)
+            print("Cancelled the invitation \(cancelled.id) for \(cancelled.name): its token is refused from now on.")
         }
     }
 

@@ -100,6 +100,39 @@ struct InvitationExpiryTests {
         #expect(try refusal(hq, long, device: SigningKey()) == nil)
     }
 
+    @Test("an invitation is cancelled by its laptop's name or an id prefix; its token is then refused like a used one; an ambiguous or unknown match cancels nothing")
+    func cancelling() throws {
+        let directory = try TempDir()
+        defer { directory.remove() }
+        let clock = ManualClock()
+        let hq = try makeHQ(directory, clock: clock)
+        let first = try hq.invite(name: "Laptop", url: "http://hq.local:8080")
+        clock.advance(1)
+        let second = try hq.invite(name: "Laptop", url: "http://hq.local:8080", validFor: Self.minute)
+        clock.advance(1)
+        let other = try hq.invite(name: "Other", url: "http://hq.local:8080")
+        let open = try hq.openInvitations()
+        #expect(open.map(\.name) == ["Laptop", "Laptop", "Other"])
+        #expect(open.allSatisfy { $0.id.count == 12 && $0.id.allSatisfy(\.isHexDigit) && !$0.expired })
+        #expect(!open.contains { first.secret.contains($0.id) || second.secret.contains($0.id) })
+        #expect(open[1].expires == open[1].created + Self.minute)
+
+        #expect(throws: NodeError.self) { try hq.cancelInvitation(matching: "Laptop") }  // two of them
+        #expect(throws: NodeError.self) { try hq.cancelInvitation(matching: String(open[0].id.prefix(3))) }  // too short
+        #expect(throws: NodeError.self) { try hq.cancelInvitation(matching: "Nobody") }
+        #expect(try invitationCount(hq) == 3)
+
+        #expect(try hq.cancelInvitation(matching: String(open[0].id.prefix(6))).name == "Laptop")
+        #expect(try refusal(hq, first, device: SigningKey())?.contains("unknown or was already used") == true)
+        #expect(try hq.cancelInvitation(matching: "Other").id == open[2].id)
+        #expect(try refusal(hq, other, device: SigningKey())?.contains("unknown or was already used") == true)
+        // The one left works; an expired one is listed as such.
+        clock.advance(Self.minute)
+        #expect(try hq.openInvitations().map(\.expired) == [true])
+        #expect(try invitationCount(hq) == 1)
+        #expect(try hq.store.devices().isEmpty)
+    }
+
     @Test("a validity of zero or of more than 90 days is refused, and nothing is stored", arguments: [0, LedgerNode.maxInvitationValidity + 1, UInt64.max])
     func validityBounds(validFor: UInt64) throws {
         let directory = try TempDir()

@@ -93,6 +93,16 @@ struct HandOverTests {
         }
         let written = try hq.run(["device", "invite", "--name", "Laptop", "--url", "http://10.0.0.2:8080", "--valid-for", "1h", "--out", scratch.file("t")])
         #expect(written.status == 0 && written.stdout.contains("It works once, until "), "\(written.output)")
+
+        // Listed (never with a secret), and cancelled by name once the name is unique.
+        let listed = try hq.run(["device", "invitations"]).stdout.split(separator: "\n")
+        #expect(listed.count == 5 && listed.allSatisfy { $0.contains("expires ") && $0.hasSuffix("Laptop") }, "\(listed)")
+        #expect(!listed.joined().contains("LEDGER-JOIN"))
+        #expect(try hq.run(["device", "cancel-invitation", "Laptop"]).stderr.contains("5 open invitations match"))
+        let id = try #require(listed.first.map { String($0.prefix(12)) })
+        let cancelled = try hq.run(["device", "cancel-invitation", id])
+        #expect(cancelled.status == 0 && cancelled.stdout.contains("Cancelled the invitation \(id)"), "\(cancelled.output)")
+        #expect(try hq.run(["device", "invitations", "--json"]).stdout.components(separatedBy: "\"id\"").count == 5)
     }
 
     @Test("--progress shows progress on stderr for long commands; stdout and --json stay as they are")

@@ -39,6 +39,51 @@ extension LedgerNode {
         return try invitations().first { $0.0 == "invitation." + Digest.sha256(secret).hex }?.1.expires
     }
 
+    /// An invitation HQ holds, as `ledgerctl device invitations` lists it (never its secret).
+    public struct OpenInvitation: Codable, Sendable, Equatable {
+        /// The first 12 hex digits of the secret's SHA-256: names the invitation, tells nothing of the secret.
+        public var id: String
+        public var name: String
+        public var role: Role
+        /// Milliseconds since 1970, UTC.
+        public var created: UInt64
+        public var expires: UInt64
+        /// True once it has expired (it is forgotten when the next invitation is made).
+        public var expired: Bool
+    }
+
+    /// HQ's invitations not yet used, oldest first, expired ones included (marked).
+    public func openInvitations() throws -> [OpenInvitation] {
+        guard self.role == .hq else { throw NodeError.notHQ(operation: "list invitations") }
+        let now = store.wallClock.nowMillis()
+        return try invitations().map { setting, invitation in
+            OpenInvitation(id: String(setting.dropFirst("invitation.".count).prefix(12)), name: invitation.name, role: invitation.role,
+                           created: invitation.created, expires: invitation.expires, expired: invitation.expires <= now)
+        }.sorted { ($0.created, $0.id) < ($1.created, $1.id) }
+    }
+
+    /// Cancels an invitation before it is used (a token that was mislaid or seen by someone
+    /// else): HQ forgets it, and its token is refused like a used one. `match` is the laptop's
+    /// name as invited (when one invitation has it) or a prefix of at least 4 digits of the
+    /// invitation's id. Returns the invitation cancelled.
+    @discardableResult
+    public func cancelInvitation(matching match: String) throws -> OpenInvitation {
+        let open = try openInvitations()
+        let byName = open.filter { $0.name == match }
+        let byID = match.count >= 4 ? open.filter { $0.id.hasPrefix(match.lowercased()) } : []
+        let found = byName.isEmpty ? byID : byName
+        guard found.count == 1, let invitation = found.first else {
+            throw NodeError.ambiguous(found.isEmpty
+                ? "no open invitation is named '\(match.prefix(100))' or has an id starting with it ('ledgerctl device invitations' lists them)"
+                : "\(found.count) open invitations match '\(match.prefix(100))'; give the id from 'ledgerctl device invitations'")
+        }
+        guard let setting = try invitations().map(\.0).first(where: { $0.dropFirst("invitation.".count).hasPrefix(invitation.id) }) else {
+            throw NodeError.ambiguous("the invitation was used or cancelled meanwhile")
+        }
+        try store.removeSetting(setting)
+        return invitation
+    }
+
     /// The open invitations, by setting name; an unreadable one is left out.
     private func invitations() throws -> [(String, Invitation)] {
         try store.settings(prefix: "invitation.").compactMap { name, value in
