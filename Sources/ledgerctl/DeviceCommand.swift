@@ -93,7 +93,7 @@ struct DeviceCommand: ParsableCommand {
             init?(argument: String) {
                 let units: [Character: UInt64] = ["m": 60_000, "h": 3_600_000, "d": 86_400_000]
                 guard let unit = argument.last.flatMap({ units[$0] }), argument.count <= 7,
-                      argument.dropLast().allSatisfy(\.isASCII), let count = UInt64(argument.dropLast()), count > 0 else { return nil }
+                      argument.dropLast().allSatisfy({ ("0"..."9").contains($0) }), let count = UInt64(argument.dropLast()), count > 0 else { return nil }
                 millis = count * unit
             }
 

@@ -28,10 +28,14 @@ struct OutputOptions: ParsableArguments {
 enum Output {
     /// Prints a value as pretty, key-sorted JSON on stdout.
     static func json<Value: Encodable>(_ value: Value) throws {
+        print(String(decoding: try jsonData(value), as: UTF8.self))
+    }
+
+    /// A value as pretty, key-sorted JSON, as ``json(_:)`` prints it (without the final newline).
+    static func jsonData<Value: Encodable>(_ value: Value) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        print(String(decoding: data, as: UTF8.self))
+        return try encoder.encode(value)
     }
 
     static func time(_ millis: UInt64?) -> String {

@@ -17,9 +17,7 @@ struct WitnessCommand: ParsableCommand {
 
     /// Writes `evidence` as pretty JSON to a new file (or standard output for `-`).
     static func write(_ evidence: LedgerNode.WitnessEvidence, to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(evidence) + Data("\n".utf8)
+        let data = try Output.jsonData(evidence) + Data("\n".utf8)
         if path == "-" {
             FileHandle.standardOutput.write(data)
             return

@@ -319,10 +319,10 @@ struct WitnessTests {
         _ = try pair.witness.witness(WitnessResponse(checkpoint: note, consistency: []), held: before, now: 1_900_000_000)
         #expect(try pair.witness.witnessEvidence()?.consistency == proof)
 
-        let line = try pair.witness.acknowledgeWitnessAlarm(evidenceFile: "/media/usb/alarm.json", now: 1_800_000_100_000)
+        let line = try pair.witness.acknowledgeWitnessAlarm(evidenceFile: "/media/usb/alarm\n.json", now: 1_800_000_100_000)
         let state = try pair.witness.witnessState()
         #expect(state.alarm == nil && state.acknowledged == [line] && state.size == nil)
-        #expect(line.hasPrefix("2027-01-15T08:01:40.000Z") && line.contains("/media/usb/alarm.json") && line.contains("does not extend"))
+        #expect(line.hasPrefix("2027-01-15T08:01:40.000Z") && line.contains("/media/usb/alarm?.json") && line.contains("does not extend"))
         #expect(try pair.witness.witnessEvidence() == nil && pair.witness.witnessedCheckpoint() == nil)
         // The next round takes HQ's newest checkpoint as a first one and cosigns it.
         #expect(try pair.round() == .cosigned(epoch: 1, size: 4))

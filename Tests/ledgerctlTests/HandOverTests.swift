@@ -86,7 +86,7 @@ struct HandOverTests {
             let offset = try expiry(made.stderr).timeIntervalSinceNow - seconds
             #expect(offset > -90 && offset <= 0, "\(arguments): \(made.stderr)")
         }
-        for bad in ["0d", "91d", "7x", "1.5d", "7 d", "", "-1d", "1000000d"] {
+        for bad in ["0d", "91d", "7x", "1.5d", "7 d", "", "-1d", "1000000d", "+7d", "\u{0667}d"] {
             let refused = try hq.run(["device", "invite", "--name", "Laptop", "--url", "http://10.0.0.2:8080", "--valid-for", bad])
             #expect(refused.status == 2, "\(bad): \(refused.output)")
             #expect(refused.stdout.isEmpty && refused.stderr.hasPrefix("ledgerctl: error: ") && refused.stderr.contains("--valid-for"), "\(bad): \(refused.stderr)")

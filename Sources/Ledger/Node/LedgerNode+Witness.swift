@@ -79,7 +79,9 @@ extension LedgerNode {
         guard let alarm = try store.setting(Self.witnessAlarmSetting) else {
             throw NodeError.ambiguous("there is no witness alarm to acknowledge ('ledgerctl status' shows one when there is)")
         }
-        let line = "\(Timestamps.iso8601(millis: now)): the organisers acknowledged a witness alarm (\(alarm.prefix(120))...); its evidence was written to \(evidenceFile); the next sync starts from HQ's newest checkpoint"
+        // One line each in the setting: a file name holding a line break must not make two.
+        let file = String(String.UnicodeScalarView(evidenceFile.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        let line = "\(Timestamps.iso8601(millis: now)): the organisers acknowledged a witness alarm (\(alarm.prefix(120))...); its evidence was written to \(file); the next sync starts from HQ's newest checkpoint"
         let earlier = try store.setting(Self.witnessAcknowledgedSetting).map { $0 + "\n" } ?? ""
         try store.setSetting(Self.witnessAcknowledgedSetting, earlier + line)
         try store.removeSetting(Self.witnessAlarmSetting)

@@ -54,12 +54,7 @@ extension LedgerNode {
 
     /// HQ's invitations not yet used, oldest first, expired ones included (marked).
     public func openInvitations() throws -> [OpenInvitation] {
-        guard self.role == .hq else { throw NodeError.notHQ(operation: "list invitations") }
-        let now = store.wallClock.nowMillis()
-        return try invitations().map { setting, invitation in
-            OpenInvitation(id: String(setting.dropFirst("invitation.".count).prefix(12)), name: invitation.name, role: invitation.role,
-                           created: invitation.created, expires: invitation.expires, expired: invitation.expires <= now)
-        }.sorted { ($0.created, $0.id) < ($1.created, $1.id) }
+        try listedInvitations().map(\.invitation)
     }
 
     /// Cancels an invitation before it is used (a token that was mislaid or seen by someone
@@ -68,20 +63,27 @@ extension LedgerNode {
     /// invitation's id. Returns the invitation cancelled.
     @discardableResult
     public func cancelInvitation(matching match: String) throws -> OpenInvitation {
-        let open = try openInvitations()
-        let byName = open.filter { $0.name == match }
-        let byID = match.count >= 4 ? open.filter { $0.id.hasPrefix(match.lowercased()) } : []
+        let open = try listedInvitations()
+        let byName = open.filter { $0.invitation.name == match }
+        let byID = match.count >= 4 ? open.filter { $0.invitation.id.hasPrefix(match.lowercased()) } : []
         let found = byName.isEmpty ? byID : byName
-        guard found.count == 1, let invitation = found.first else {
+        guard found.count == 1, let (setting, invitation) = found.first else {
             throw NodeError.ambiguous(found.isEmpty
                 ? "no open invitation is named '\(match.prefix(100))' or has an id starting with it ('ledgerctl device invitations' lists them)"
                 : "\(found.count) open invitations match '\(match.prefix(100))'; give the id from 'ledgerctl device invitations'")
         }
-        guard let setting = try invitations().map(\.0).first(where: { $0.dropFirst("invitation.".count).hasPrefix(invitation.id) }) else {
-            throw NodeError.ambiguous("the invitation was used or cancelled meanwhile")
-        }
         try store.removeSetting(setting)
         return invitation
+    }
+
+    /// The open invitations as listed, each with its setting's name, oldest first.
+    private func listedInvitations() throws -> [(setting: String, invitation: OpenInvitation)] {
+        guard self.role == .hq else { throw NodeError.notHQ(operation: "list invitations") }
+        let now = store.wallClock.nowMillis()
+        return try invitations().map { setting, invitation in
+            (setting, OpenInvitation(id: String(setting.dropFirst("invitation.".count).prefix(12)), name: invitation.name, role: invitation.role,
+                                     created: invitation.created, expires: invitation.expires, expired: invitation.expires <= now))
+        }.sorted { ($0.invitation.created, $0.invitation.id) < ($1.invitation.created, $1.invitation.id) }
     }
 
     /// The open invitations, by setting name; an unreadable one is left out.
